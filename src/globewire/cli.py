@@ -1,0 +1,383 @@
+"""The `globewire` command. Core commands live here; each feature adds its own through
+``<package>.commands.register(app)`` (sources, stories, translate, web, benchmarks)."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from globewire.cli_common import (
+    DbOption,
+    JsonOption,
+    bench_app,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+    settings_for,
+)
+from globewire.log import configure as configure_logging
+
+app = typer.Typer(
+    name="globewire",
+    help="World news as the world reports it: crawl, translate, cluster into stories, serve.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Export articles or stories.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+app.add_typer(db_app, name="db")
+app.add_typer(bench_app, name="bench")
+
+FEATURE_COMMANDS = (
+    "globewire.sources.commands",
+    "globewire.extract.commands",
+    "globewire.stories.commands",
+    "globewire.translate.commands",
+    "globewire.web.commands",
+    "globewire.bench.commands",
+)
+
+
+@app.callback()
+def _root(
+    log_level: Annotated[Optional[str], typer.Option("--log-level", help="DEBUG, INFO, WARNING, ERROR.")] = None,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Structured JSON log lines on stderr.")] = False,
+) -> None:
+    from globewire.settings import load_settings
+
+    s = load_settings()
+    configure_logging(log_level or s.log_level, "json" if log_json else s.log_format)
+
+
+def _context(db: Path | None):
+    from globewire.pipeline import PipelineContext
+    from globewire.sources.catalogue import load_catalogue
+
+    settings = settings_for(db)
+    store = open_store(settings)
+    catalogue = load_catalogue(settings)
+    return PipelineContext(settings=settings, store=store, outlets={o.id: o for o in catalogue.outlets}), catalogue
+
+
+# --------------------------------------------------------------------------- config
+
+
+@app.command()
+def config(
+    db: DbOption = None,
+    json_out: JsonOption = False,
+    help_settings: Annotated[bool, typer.Option("--help-settings", help="List every setting, its env var and help.")] = False,
+) -> None:
+    """Print the effective settings (defaults < TOML file < GLOBEWIRE_* env < flags)."""
+    from globewire.settings import default_config_file, describe
+
+    settings = settings_for(db)
+    if help_settings:
+        rows = [[name, env, text] for name, env, text in describe()]
+        if json_out:
+            print_json([dict(zip(("setting", "env", "help"), r)) for r in rows])
+        else:
+            print_table("Settings", ["setting", "environment variable", "help"], rows)
+        return
+    data = json.loads(settings.model_dump_json())
+    data["resolved_database_url"] = settings.resolved_database_url
+    data["config_file"] = str(default_config_file())
+    if json_out:
+        print_json(data)
+        return
+    import tomli_w
+
+    console.print(f"# config file: {data.pop('config_file')}", highlight=False)
+    clean = json.loads(json.dumps(data), object_hook=lambda d: {k: v for k, v in d.items() if v is not None})
+    console.print(tomli_w.dumps(clean), highlight=False, markup=False)
+
+
+# --------------------------------------------------------------------------- crawl / ingest
+
+
+@app.command()
+def crawl(
+    db: DbOption = None,
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit (default: repeat on the schedule).")] = False,
+    outlet: Annotated[Optional[list[str]], typer.Option("--outlet", help="Only this outlet id (repeatable).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option("--country", help="Only outlets of this country (repeatable).")] = None,
+    no_process: Annotated[bool, typer.Option("--no-stories", help="Skip clustering/translation after the crawl.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Fetch feeds and new articles, politely; then cluster and translate what is new."""
+    from globewire.crawl import crawl_once
+    from globewire.pipeline import after_store
+
+    ctx, catalogue = _context(db)
+    outlets = _select_outlets(catalogue, outlet, country)
+    while True:
+        with _progress() as prog:
+            task = prog.add_task("crawling", total=None)
+            report = crawl_once(ctx, outlets, progress=lambda ev, n: prog.advance(task, n) if ev == "page" else None)
+        post = {} if no_process else after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+        _print_report("Crawl", report.as_dict(), post, json_out)
+        if once:
+            return
+        time.sleep(ctx.settings.crawl_interval_minutes * 60)
+
+
+def _select_outlets(catalogue, outlet_ids, countries):
+    outlets = list(catalogue.outlets)
+    if outlet_ids:
+        wanted = set(outlet_ids)
+        unknown = wanted - {o.id for o in outlets}
+        if unknown:
+            err_console.print(f"[red]unknown outlet id(s): {', '.join(sorted(unknown))}[/red]")
+            raise typer.Exit(2)
+        outlets = [o for o in outlets if o.id in wanted]
+    if countries:
+        ccs = {c.upper() for c in countries}
+        outlets = [o for o in outlets if o.country in ccs]
+    if not outlets:
+        err_console.print("[red]no outlets selected[/red]")
+        raise typer.Exit(2)
+    return outlets
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+def _print_report(title: str, report: dict, post: dict, json_out: bool) -> None:
+    def plain(v):
+        if hasattr(v, "as_dict"):
+            return v.as_dict()
+        if hasattr(v, "__dataclass_fields__"):
+            import dataclasses
+
+            return dataclasses.asdict(v)
+        return v
+
+    post = {k: plain(v) for k, v in post.items()}
+    if json_out:
+        print_json({**report, **post})
+        return
+    rows = [[k, json.dumps(v, default=str) if isinstance(v, (dict, list)) else v] for k, v in report.items()]
+    for k, v in post.items():
+        rows.append([k, json.dumps(v, default=str)[:200]])
+    print_table(title, ["what", "count"], rows)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .html, .html.gz, .txt, .warc(.gz), .jsonl")],
+    db: DbOption = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="Article URL, when the file lacks one.")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Outlet id to attach.")] = None,
+    country: Annotated[Optional[str], typer.Option("--country", help="ISO country code to attach.")] = None,
+    language: Annotated[Optional[str], typer.Option("--language", help="ISO 639-1 language to attach.")] = None,
+    no_process: Annotated[bool, typer.Option("--no-stories", help="Skip clustering/translation afterwards.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Ingest local files and folders through the pipeline (extract → language → dedup → store)."""
+    from globewire.ingest import Facts, IngestError, discover, read_path
+    from globewire.pipeline import BatchReport, after_store, process_articles, process_documents
+    from globewire.records import Failure, RawDocument
+
+    ctx, _ = _context(db)
+    facts = Facts(url=url, outlet=outlet, country=country.upper() if country else None,
+                  language=language.lower() if language else None)
+    try:
+        files = list(discover(paths))
+    except IngestError as e:
+        err_console.print(f"[red]{e.reason}: {e.detail}[/red]")
+        raise typer.Exit(2) from e
+    if url and len(files) > 1:
+        err_console.print("[red]--url names one article: give it with a single file[/red]")
+        raise typer.Exit(2)
+    total = BatchReport()
+    docs: list = []
+    ready: list = []
+
+    def flush() -> None:
+        nonlocal docs, ready
+        if docs:
+            total.merge(process_documents(docs, ctx))
+        if ready:
+            total.merge(process_articles(ready, ctx))
+        docs, ready = [], []
+
+    with _progress() as prog:
+        task = prog.add_task("ingesting", total=len(files))
+        for f in files:
+            for item in read_path(f, facts):
+                if isinstance(item, Failure):
+                    ctx.store.record_failure(item)
+                    total.failures[f"{item.stage}:{item.reason}"] += 1
+                    total.received += 1
+                elif isinstance(item, RawDocument):
+                    docs.append(item)
+                else:
+                    ready.append(item)
+                if len(docs) + len(ready) >= 50:
+                    flush()
+            prog.advance(task)
+        flush()
+    post = {} if no_process else after_store(ctx, total.new_ids + total.changed_ids)
+    _print_report("Ingest", {"files": len(files), **total.as_dict()}, post, json_out)
+
+
+# --------------------------------------------------------------------------- export / stats / db
+
+
+@export_app.command("articles")
+def export_articles(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    country: Annotated[Optional[str], typer.Option("--country")] = None,
+    language: Annotated[Optional[str], typer.Option("--language")] = None,
+) -> None:
+    """One record per article (the same fields `ingest` reads back from .jsonl)."""
+    from globewire.ingest import csv_rows, jsonl_line
+
+    if fmt not in ("jsonl", "csv"):
+        err_console.print("[red]--format must be jsonl or csv[/red]")
+        raise typer.Exit(2)
+    store = open_store(settings_for(db))
+    fh = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        arts = store.iter_articles(country=country.upper() if country else None,
+                                   language=language.lower() if language else None)
+        if fmt == "jsonl":
+            for a in arts:
+                fh.write(jsonl_line(a) + "\n")
+        else:
+            csv.writer(fh).writerows(csv_rows(arts))
+    finally:
+        if output:
+            fh.close()
+
+
+@export_app.command("stories")
+def export_stories_cmd(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """One JSON record per story."""
+    from globewire.stories.export import export_stories
+
+    if fmt != "jsonl":
+        err_console.print("[red]--format must be jsonl[/red]")
+        raise typer.Exit(2)
+    store = open_store(settings_for(db))
+    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        export_stories(store, fh)
+    finally:
+        if output:
+            fh.close()
+
+
+@app.command()
+def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Counts by country, language and outlet; failures by reason."""
+    store = open_store(settings_for(db))
+    data = store.stats()
+    extra = getattr(store, "translation_stats", None)
+    if extra is not None:
+        data["translation"] = extra()
+    if json_out:
+        print_json(data)
+        return
+    console.print(f"articles: {data['articles']}  duplicates: {data['duplicates']}")
+    for key in ("by_country", "by_language", "by_outlet", "failures_by_reason", "fetches"):
+        rows = [[k, v] for k, v in list(data[key].items())[:30]]
+        print_table(key.replace("_", " "), ["key", "count"], rows)
+    if "translation" in data:
+        print_table("translation", ["key", "value"], [[k, v] for k, v in data["translation"].items()])
+
+
+@db_app.command("migrate")
+def db_migrate(db: DbOption = None) -> None:
+    """Apply pending migrations."""
+    store = open_store(settings_for(db))
+    console.print(f"schema up to date ({len(store.applied_migrations())} migrations)")
+
+
+@db_app.command("check")
+def db_check(db: DbOption = None) -> None:
+    """Integrity check of the database."""
+    store = open_store(settings_for(db))
+    result = store.integrity_check()
+    console.print(result)
+    if result != "ok":
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command()
+def run(
+    db: DbOption = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to serve on.")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port to serve on.")] = None,
+    rounds: Annotated[int, typer.Option("--rounds", help="Crawl rounds before exiting (0 = forever).")] = 0,
+) -> None:
+    """The main job: crawl the catalogue on a schedule, process, and serve the site."""
+    from globewire.crawl import crawl_once
+    from globewire.pipeline import after_store
+    from globewire.web.commands import serve_in_thread
+
+    ctx, catalogue = _context(db)
+    h = host or ctx.settings.web.host
+    p = port or ctx.settings.web.port
+    server = serve_in_thread(ctx.settings, ctx.settings.resolved_database_url, host=h, port=p)
+    console.print(f"serving on http://{h}:{p}  (database: {ctx.settings.resolved_database_url})")
+    done = 0
+    stop = threading.Event()
+    try:
+        while not stop.is_set():
+            report = crawl_once(ctx, [o for o in catalogue.outlets if o.enabled])
+            post = after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+            _print_report("Crawl round", report.as_dict(), post, False)
+            done += 1
+            if rounds and done >= rounds:
+                break
+            stop.wait(ctx.settings.crawl_interval_minutes * 60)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.should_exit = True
+
+
+def _register_features() -> None:
+    for module_name in FEATURE_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name and module_name.startswith(e.name):
+                continue  # that feature is not part of this build
+            raise
+        module.register(app)
+
+
+_register_features()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+"""The one module that owns the order of stages.
+
+    sources → fetch → parse feeds          (globewire.crawl: the network edge)
+    → extract → language → dedup → store   (process_documents: per-article stages, here)
+    → cluster + synthesise stories         (globewire.stories.stage.update_stories)
+    → translate → refine stories           (globewire.translate.stage.translate_pending; clustering never waits for it)
+
+Each per-article stage is a function over a batch of immutable records returning the records that go on
+and the failures it recorded; a failure in one article is kept with its reason and never stops the batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from globewire import dedup
+from globewire.log import get_logger
+from globewire.records import Article, Extracted, Failure, Outlet, RawDocument
+from globewire.settings import Settings
+from globewire.store import Store
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+# Titles longer than this are cut (a broken page can put a whole article in <title>).
+MAX_TITLE_CHARS = 500
+# Language detection reads the title and this many characters of text: enough for a confident answer.
+LANGUAGE_SAMPLE_CHARS = 3000
+
+
+class StageError(Exception):
+    """Raised by a stage function for one item; becomes a recorded Failure."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class PipelineContext:
+    settings: Settings
+    store: Store
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    _dedup: dedup.DedupIndex | None = None
+
+    @property
+    def dedup_index(self) -> dedup.DedupIndex:
+        if self._dedup is None:
+            since = dt.datetime.now(dt.timezone.utc) - dedup.INDEX_WINDOW
+            self._dedup = dedup.DedupIndex.from_signatures(self.store.recent_minhashes(since))
+        return self._dedup
+
+    def outlet_for(self, doc_outlet: str | None, url: str) -> Outlet | None:
+        if doc_outlet and doc_outlet in self.outlets:
+            return self.outlets[doc_outlet]
+        host = _bare_host(url)
+        if not host:
+            return None
+        best: Outlet | None = None
+        for o in self.outlets.values():
+            h = _bare_host(o.homepage)
+            if h and (host == h or host.endswith("." + h)) and (best is None or len(h) > len(_bare_host(best.homepage))):
+                best = o
+        return best
+
+    @property
+    def candidate_languages(self) -> list[str]:
+        langs = {"en"}
+        for o in self.outlets.values():
+            langs.update(o.languages)
+        return sorted(langs)
+
+
+@dataclass
+class BatchReport:
+    received: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    stage_seconds: Counter[str] = field(default_factory=Counter)
+    new_ids: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: "BatchReport") -> None:
+        for f in ("received", "new", "updated", "unchanged", "duplicates"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+        self.failures.update(other.failures)
+        self.stage_seconds.update(other.stage_seconds)
+        self.new_ids += other.new_ids
+        self.changed_ids += other.changed_ids
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["failures"] = dict(self.failures)
+        d["stage_seconds"] = {k: round(v, 3) for k, v in self.stage_seconds.items()}
+        d.pop("new_ids")
+        d.pop("changed_ids")
+        return d
+
+
+def _bare_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in ("www.", "m.", "mobile.", "amp."):
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+    return host
+
+
+def run_stage(
+    name: str,
+    fn: Callable[[T], U],
+    items: Sequence[tuple[RawDocument, T]],
+    report: BatchReport,
+    failures: list[Failure],
+) -> list[tuple[RawDocument, U]]:
+    """Apply ``fn`` to every item; an exception in one item becomes a Failure and the batch goes on."""
+    out: list[tuple[RawDocument, U]] = []
+    t0 = time.perf_counter()
+    for doc, item in items:
+        try:
+            out.append((doc, fn(item)))
+        except StageError as e:
+            failures.append(Failure(doc.url, name, e.reason, e.detail, outlet_id=doc.outlet_id))
+        except Exception as e:  # noqa: BLE001 - a bug in one article must not stop the batch
+            failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
+            log.warning("stage_error", stage=name, url=doc.url, error=repr(e))
+    report.stage_seconds[name] += time.perf_counter() - t0
+    return out
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def extract_stage(ctx: PipelineContext) -> Callable[[RawDocument], Extracted]:
+    from globewire.extract import ExtractionError, clean_pasted_text, extract_html
+
+    def run(doc: RawDocument) -> Extracted:
+        outlet = ctx.outlet_for(doc.outlet_id, doc.url)
+        try:
+            if doc.content_type == "text":
+                ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url)
+            else:
+                ex = extract_html(
+                    doc.content, doc.url, rules=outlet.rules if outlet else None,
+                    http_headers=doc.http_headers, settings=ctx.settings.extract,
+                )
+        except ExtractionError as e:
+            raise StageError(e.reason, e.detail) from e
+        if len(ex.text) < ctx.settings.extract.min_text_chars:
+            raise StageError("too_short", f"{len(ex.text)} characters of body text")
+        return ex
+
+    return run
+
+
+def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Article:
+    """Pure: combine what the document, its feed item, its outlet and the extractor know."""
+    from globewire.urls import canonical_variants, url_key
+
+    outlet = ctx.outlet_for(doc.outlet_id, doc.url)
+    canonical = doc.url
+    # A page may only claim a canonical URL on its own site: otherwise one page could overwrite another's.
+    if ex.canonical_url and _bare_host(ex.canonical_url) == _bare_host(doc.url):
+        canonical = ex.canonical_url
+    canonical = canonical_variants(canonical) if canonical.startswith(("http://", "https://")) else canonical
+    item = doc.feed_item
+    title = (ex.title or (item.title if item else "")).strip()[:MAX_TITLE_CHARS]
+    return Article(
+        url=doc.url,
+        canonical_url=canonical,
+        title=title,
+        text=ex.text,
+        outlet_id=outlet.id if outlet else doc.outlet_id,
+        country=(doc.country or (outlet.country if outlet else None) or None),
+        language=doc.language_hint,
+        published_at=ex.published_at or (item.published_at if item else None),
+        authors=ex.authors,
+        image_url=ex.image_url,
+        site_name=ex.site_name,
+        html_lang=ex.html_lang,
+        guid=url_key(item.guid) if item else None,
+        fetched_at=doc.fetched_at,
+        source=doc.source,
+        extra={"captions": list(ex.captions)} if ex.captions else {},
+    )
+
+
+def language_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
+    from globewire.language import detect_language
+
+    candidates = ctx.candidate_languages
+
+    def run(a: Article) -> Article:
+        if a.language:  # stated by the user (--language) or by an imported record: a fact, not a guess
+            return a if a.language_confidence else replace(a, language_confidence=1.0)
+        outlet = ctx.outlets.get(a.outlet_id or "")
+        declared = (a.html_lang or "").split("-")[0].lower() or None
+        if declared is None and outlet and len(outlet.languages) == 1:
+            declared = outlet.languages[0]
+        res = detect_language(f"{a.title}\n{a.text[:LANGUAGE_SAMPLE_CHARS]}", declared=declared, candidates=candidates)
+        if res.language is None:
+            raise StageError("language_unknown", "no language could be detected")
+        return replace(a, language=res.language, language_confidence=round(float(res.confidence), 4))
+
+    return run
+
+
+def dedup_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
+    def run(a: Article) -> Article:
+        a = dedup.fingerprint(a)
+        self_id = ctx.store.article_id_by_url(a.canonical_url)
+        same = ctx.store.article_id_by_hash(a.content_hash)
+        if same is not None and same != self_id:
+            return replace(a, duplicate_of=_root(ctx, same), duplicate_similarity=1.0)
+        if a.minhash is not None:
+            match = ctx.dedup_index.best_match(dedup.minhash_from_bytes(a.minhash), exclude=self_id)
+            if match is not None:
+                return replace(a, duplicate_of=_root(ctx, match.original_id),
+                               duplicate_similarity=round(match.similarity, 4))
+        return a
+
+    return run
+
+
+def _root(ctx: PipelineContext, article_id: int) -> int:
+    """Follow duplicate_of links to the original (bounded: links always point to an earlier id)."""
+    seen = set()
+    while article_id not in seen:
+        seen.add(article_id)
+        row = ctx.store.query_one("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,))
+        if not row or row["duplicate_of"] is None:
+            return article_id
+        article_id = row["duplicate_of"]
+    return article_id
+
+
+def store_stage(ctx: PipelineContext, report: BatchReport) -> Callable[[Article], int]:
+    def run(a: Article) -> int:
+        article_id, status = ctx.store.upsert_article(a)
+        if status == "new":
+            report.new += 1
+            report.new_ids.append(article_id)
+        elif status == "updated":
+            report.updated += 1
+            report.changed_ids.append(article_id)
+            ctx.store.set_duplicate(article_id, a.duplicate_of if a.duplicate_of != article_id else None,
+                                    a.duplicate_similarity)
+        else:
+            report.unchanged += 1
+        if status != "unchanged":
+            if a.duplicate_of is not None:
+                report.duplicates += 1
+            if a.minhash is not None:
+                ctx.dedup_index.add(article_id, dedup.minhash_from_bytes(a.minhash))
+        return article_id
+
+    return run
+
+
+# --------------------------------------------------------------------------- the order
+
+
+def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> BatchReport:
+    """extract → language → dedup → store, over one batch of documents."""
+    batch = [(d, d) for d in docs]
+    report = BatchReport(received=len(batch))
+    failures: list[Failure] = []
+    extracted = run_stage("extract", extract_stage(ctx), batch, report, failures)
+    articles = [(d, build_article(ctx, d, ex)) for d, ex in extracted]
+    return _finish(articles, ctx, report, failures)
+
+
+def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: PipelineContext) -> BatchReport:
+    """language → dedup → store, for records that arrive already extracted (JSON Lines import)."""
+    articles = list(items)
+    report = BatchReport(received=len(articles))
+    return _finish(articles, ctx, report, [])
+
+
+def _finish(
+    articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
+) -> BatchReport:
+    with_lang = run_stage("language", language_stage(ctx), articles, report, failures)
+    deduped = run_stage("dedup", dedup_stage(ctx), with_lang, report, failures)
+    run_stage("store", store_stage(ctx, report), deduped, report, failures)
+    for f in failures:
+        report.failures[f"{f.stage}:{f.reason}"] += 1
+        try:
+            ctx.store.record_failure(f)
+        except Exception as e:  # noqa: BLE001 - recording a failure must not lose the rest
+            log.error("failure_not_recorded", url=f.url, error=repr(e))
+    return report
+
+
+def after_store(ctx: PipelineContext, article_ids: Sequence[int], *, translate: bool = True) -> dict[str, Any]:
+    """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation),
+    then translate, then let the English text refine the touched stories."""
+    out: dict[str, Any] = {}
+    if not article_ids:
+        return out
+    try:
+        from globewire.stories.stage import update_stories
+    except ImportError:  # stories package not installed in this build
+        update_stories = None  # type: ignore[assignment]
+    if update_stories is not None:
+        out["stories"] = update_stories(ctx.store, list(article_ids), ctx.settings)
+    if translate and ctx.settings.translate.backend != "none":
+        try:
+            from globewire.translate.stage import translate_pending
+        except ImportError:
+            translate_pending = None  # type: ignore[assignment]
+        if translate_pending is not None:
+            out["translate"] = translate_pending(ctx.store, ctx.settings)
+    return out

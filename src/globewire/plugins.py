@@ -1,0 +1,49 @@
+"""Backends are found through entry points, the same way a third-party plugin registers.
+
+Groups: ``globewire.stores``, ``globewire.translators``, ``globewire.embedders``, ``globewire.summarisers``.
+A third-party package adds e.g. ``[project.entry-points."globewire.translators"] mine = "pkg.mod:MyTranslator"``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+# Built-ins, used when the package's own entry points are not installed (e.g. running from a source tree).
+BUILTINS: dict[str, dict[str, str]] = {
+    "globewire.stores": {"sqlite": "globewire.store.sqlite:SQLiteStore"},
+    "globewire.translators": {},
+    "globewire.embedders": {},
+    "globewire.summarisers": {},
+}
+
+
+class BackendNotFound(LookupError):
+    pass
+
+
+@cache
+def available(group: str) -> dict[str, str]:
+    found = dict(BUILTINS.get(group, {}))
+    for ep in entry_points(group=group):
+        found[ep.name] = ep.value
+    return found
+
+
+def _import(target: str) -> Any:
+    import importlib
+
+    module, _, attr = target.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def load_backend(group: str, name: str) -> Any:
+    targets = available(group)
+    if name not in targets:
+        known = ", ".join(sorted(targets)) or "none"
+        raise BackendNotFound(f"no {group.split('.')[-1][:-1]} backend named {name!r} (available: {known})")
+    return _import(targets[name])

@@ -1,0 +1,95 @@
+"""Effective settings: defaults < TOML file < GLOBEWIRE_* environment < command-line flags.
+
+The TOML file is ``$GLOBEWIRE_CONFIG`` if set, else ``globewire.toml`` in the user
+config dir. Nested sections map to tables (``[fetch]``) and to env vars with a
+double underscore (``GLOBEWIRE_FETCH__MIN_HOST_DELAY=2``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from globewire.extract.config import ExtractSettings
+from globewire.fetch.config import FetchSettings
+from globewire.stories.config import StorySettings
+from globewire.translate.config import TranslateSettings
+from globewire.web.config import WebSettings
+
+APP = "globewire"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def default_config_file() -> Path:
+    env = os.environ.get("GLOBEWIRE_CONFIG")
+    return Path(env) if env else Path(platformdirs.user_config_dir(APP)) / "globewire.toml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GLOBEWIRE_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where globewire keeps its data.")
+    database_url: str = Field(
+        "", description="Store URL: sqlite:///path.db (default: <data_dir>/globewire.db) or postgresql://..."
+    )
+    sources_file: Path | None = Field(
+        None, description="User catalogue TOML (adds, disables or overrides outlets); default <data_dir>/sources.toml."
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_format: str = Field("console", description="Log format: console or json.")
+    crawl_interval_minutes: float = Field(30.0, description="Minutes between crawl rounds in `globewire run`.")
+
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    translate: TranslateSettings = Field(default_factory=TranslateSettings)
+    stories: StorySettings = Field(default_factory=StorySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=default_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'globewire.db'}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the effective settings; ``overrides`` (e.g. from CLI flags) win over everything."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def describe(model: type[Any] = Settings, prefix: str = "") -> list[tuple[str, str, str]]:
+    """(dotted name, env var, help) for every setting, for `globewire config --help-settings`."""
+    rows: list[tuple[str, str, str]] = []
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and hasattr(ann, "model_fields"):
+            rows.extend(describe(ann, f"{prefix}{name}."))
+            continue
+        dotted = f"{prefix}{name}"
+        env = "GLOBEWIRE_" + dotted.replace(".", "__").upper()
+        rows.append((dotted, env, info.description or ""))
+    return rows
