@@ -22,6 +22,8 @@ from datasketch import MinHash, MinHashLSH
 from globewire.records import Article
 
 NUM_PERM = 128
+# Stored signatures are only comparable under the scheme that made them: pin it.
+MINHASH_SCHEME = "affine32"
 SHINGLE_WORDS = 5
 # Jaccard similarity (estimated over word 5-shingles) above which two texts are the same article.
 # Calibration: wire copies re-published with a different headline, byline and a trailing
@@ -57,7 +59,7 @@ def minhash_of(text: str) -> MinHash | None:
     words = normalise_text(text).split()
     if len(words) < MIN_WORDS_FOR_NEAR_DUP:
         return None
-    m = MinHash(num_perm=NUM_PERM)
+    m = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME)
     m.update_batch(list(_shingles(words)))
     return m
 
@@ -67,7 +69,7 @@ def minhash_to_bytes(m: MinHash) -> bytes:
 
 
 def minhash_from_bytes(b: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(b, dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(b, dtype=np.uint64), scheme=MINHASH_SCHEME)
 
 
 @dataclass(frozen=True, slots=True)

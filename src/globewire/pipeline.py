@@ -171,8 +171,9 @@ def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Arti
 
     outlet = ctx.outlet_for(doc.outlet_id, doc.url)
     canonical = doc.url
-    # A page may only claim a canonical URL on its own site: otherwise one page could overwrite another's.
-    if ex.canonical_url and _bare_host(ex.canonical_url) == _bare_host(doc.url):
+    # A fetched page may only claim a canonical URL on its own site: otherwise one page could overwrite
+    # another's. A local file has no site: the URL the page declares for itself is the best one there is.
+    if ex.canonical_url and (doc.url.startswith("file:") or _bare_host(ex.canonical_url) == _bare_host(doc.url)):
         canonical = ex.canonical_url
     canonical = canonical_variants(canonical) if canonical.startswith(("http://", "https://")) else canonical
     item = doc.feed_item
@@ -293,8 +294,12 @@ def _finish(
     articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
 ) -> BatchReport:
     with_lang = run_stage("language", language_stage(ctx), articles, report, failures)
-    deduped = run_stage("dedup", dedup_stage(ctx), with_lang, report, failures)
-    run_stage("store", store_stage(ctx, report), deduped, report, failures)
+    # dedup → store goes article by article: an article must see the ones stored just before it, even in
+    # the same batch (a wire copy and its original often arrive together).
+    dedup_fn, store_fn = dedup_stage(ctx), store_stage(ctx, report)
+    for item in with_lang:
+        for deduped in run_stage("dedup", dedup_fn, [item], report, failures):
+            run_stage("store", store_fn, [deduped], report, failures)
     for f in failures:
         report.failures[f"{f.stage}:{f.reason}"] += 1
         try:

@@ -1,0 +1,240 @@
+"""Benchmarks of the story stage.
+
+``run_pairs``: the SemEval-2022 Task 8 pairs (``../shared/benchmarks/story-pairs-semeval2022``): Pearson of
+the similarity against ``-overall``, same-story (``overall <= 2``) ROC AUC and precision/recall/F1 at the
+clusterer's join threshold, overall and per language pair, on the training split and the held-out split
+(70/30 by a hash of ``pair_id``), plus embedding speed. ``fit=True`` refits the logistic regression on the
+training split and prints the constants to paste into ``globewire/stories/similarity.py``.
+
+``run_scale``: time per article assigned by the clusterer's candidate search with 10k..1M synthetic vectors
+in the index (embedding excluded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from globewire.stories import similarity as sim
+from globewire.stories.embed import CHUNK_CHARS, LEAD_CHARS, Embedder, body_chunks, lead_text, normalise_rows
+
+SAME_STORY_MAX_OVERALL = 2.0
+TRAIN_SHARE = 7  # of 10 buckets
+
+
+def load_pairs(folder: Path) -> list[dict[str, Any]]:
+    path = folder / "pairs.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"no pairs.jsonl in {folder}")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def is_train(pair_id: str) -> bool:
+    return int(hashlib.sha1(pair_id.encode()).hexdigest(), 16) % 10 < TRAIN_SHARE
+
+
+def embed_texts(embedder: Embedder, texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lead vectors, body chunk-mean vectors, articles/s (leads + chunks). Cached under ``cache``."""
+    key = hashlib.sha1(("\x00".join(texts) + f"|{embedder.name}|{LEAD_CHARS}|{CHUNK_CHARS}").encode()).hexdigest()[:16]
+    file = cache / f"pairs-{key}.npz" if cache else None
+    if file and file.exists():
+        z = np.load(file)
+        return z["lead"], z["body"], float(z["rate"])
+    t0 = time.perf_counter()
+    lead = embedder.embed([lead_text("", t) for t in texts])
+    chunks: list[str] = []
+    owner: list[int] = []
+    for i, t in enumerate(texts):
+        cs = body_chunks(t)
+        chunks += cs
+        owner += [i] * len(cs)
+    cvec = embedder.embed(chunks)
+    body = np.zeros_like(lead)
+    np.add.at(body, np.asarray(owner, dtype=np.int64), cvec)
+    body = normalise_rows(body)
+    rate = len(texts) / (time.perf_counter() - t0)
+    if file:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(file, lead=lead, body=body, rate=np.float64(rate))
+    return lead, body, rate
+
+
+def pair_features(pairs: Sequence[dict[str, Any]], lead: np.ndarray, body: np.ndarray) -> np.ndarray:
+    df = sim.DocFreq()
+    docs: list[sim.DocSignals] = []
+    for k, p in enumerate(pairs):
+        for j, (text, lang) in enumerate(((p["text1"], p["lang1"]), (p["text2"], p["lang2"]))):
+            i = 2 * k + j
+            d = sim.make_signals(text, lead[i], body[i], lang)
+            docs.append(d)
+            df.add(d.tf)
+    rows = []
+    for k in range(len(pairs)):
+        f = sim.features(docs[2 * k], docs[2 * k + 1], df)
+        rows.append([f[c] for c in sim.FEATURES])
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    pos, neg = scores[labels], scores[~labels]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores))
+
+
+def scores_of(X: np.ndarray, weights: dict[str, float], intercept: float) -> np.ndarray:
+    w = np.asarray([weights[c] for c in sim.FEATURES])
+    z = X @ w + intercept
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def metrics(scores: np.ndarray, overall: np.ndarray, threshold: float) -> dict[str, Any]:
+    same = overall <= SAME_STORY_MAX_OVERALL
+    pred = scores >= threshold
+    tp = int((pred & same).sum())
+    fp = int((pred & ~same).sum())
+    fn = int((~pred & same).sum())
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * p * r / (p + r) if tp else 0.0
+    return {
+        "n": int(len(scores)), "pearson": _pearson(scores, -overall), "auc": _auc(same, scores),
+        "precision": p, "recall": r, "f1": f1,
+    }
+
+
+def fit(X: np.ndarray, same: np.ndarray) -> tuple[dict[str, float], float]:
+    """Logistic regression on standardised features, folded back to raw-feature weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    m = LogisticRegression(C=1.0, max_iter=2000).fit((X - mu) / sd, same)
+    w_std = m.coef_[0]
+    w = w_std / sd
+    b = float(m.intercept_[0] - np.sum(w_std * mu / sd))
+    return {c: round(float(v), 4) for c, v in zip(sim.FEATURES, w, strict=True)}, round(b, 4)
+
+
+def precision_threshold(scores: np.ndarray, same: np.ndarray, target: float) -> float:
+    """Lowest threshold whose precision on these pairs is >= ``target`` (and stays so above it)."""
+    best = 1.0
+    for th in np.round(np.arange(0.99, 0.05, -0.01), 2):
+        pred = scores >= th
+        if pred.sum() < 10:
+            continue
+        if same[pred].mean() >= target:
+            best = float(th)
+        else:
+            break
+    return best
+
+
+def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: bool = False,
+              threshold: float | None = None) -> dict[str, Any]:
+    pairs = load_pairs(folder)
+    texts = [t for p in pairs for t in (p["text1"], p["text2"])]
+    lead, body, rate = embed_texts(embedder, texts, cache)
+    X = pair_features(pairs, lead, body)
+    overall = np.asarray([float(p["overall"]) for p in pairs])
+    train = np.asarray([is_train(p["pair_id"]) for p in pairs])
+    langs = np.asarray([f"{p['lang1']}-{p['lang2']}" for p in pairs])
+    weights, intercept = dict(sim.WEIGHTS), sim.INTERCEPT
+    out: dict[str, Any] = {"pairs": len(pairs), "embedder": embedder.name, "embed_articles_per_s": round(rate, 1),
+                           "lead_chars": LEAD_CHARS}
+    if do_fit:
+        weights, intercept = fit(X[train], overall[train] <= SAME_STORY_MAX_OVERALL)
+        s_train = scores_of(X[train], weights, intercept)
+        out["fitted"] = {"weights": weights, "intercept": intercept,
+                         "threshold_p90_train": precision_threshold(s_train, overall[train] <= 2, 0.92)}
+    if threshold is None:
+        from globewire.stories.cluster import JOIN_THRESHOLD
+
+        threshold = JOIN_THRESHOLD
+    th = threshold
+    out["threshold"] = th
+    s = scores_of(X, weights, intercept)
+    out["train"] = metrics(s[train], overall[train], th)
+    out["heldout"] = metrics(s[~train], overall[~train], th)
+    by_lang: dict[str, Any] = {}
+    for lp in sorted(set(langs), key=lambda x: -int((langs == x).sum())):
+        m = ~train & (langs == lp)
+        by_lang[lp] = metrics(s[m], overall[m], th)
+    out["heldout_by_language_pair"] = by_lang
+    single: dict[str, Any] = {}
+    for j, c in enumerate(sim.FEATURES):
+        single[c] = {"pearson": _pearson(X[~train, j], -overall[~train]),
+                     "auc": _auc(overall[~train] <= 2, X[~train, j])}
+    out["heldout_single_features"] = single
+    return out
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int = 512, queries: int = 2000,
+              seed: int = 7) -> dict[str, Any]:
+    """Assignment cost with N vectors in the window index: candidate search + scoring of the candidates."""
+    from globewire.stories.index import VectorIndex
+
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {"dim": dim, "queries": queries, "sizes": {}}
+    n_topics = 5000
+    topics = normalise_rows(rng.standard_normal((n_topics, dim)).astype(np.float32))
+    for n in sizes:
+        idx = VectorIndex(dim)
+        t0 = time.perf_counter()
+        batch = 50_000
+        for start in range(0, n, batch):
+            m = min(batch, n - start)
+            t = rng.integers(0, n_topics, m)
+            v = normalise_rows(topics[t] + 0.9 * rng.standard_normal((m, dim)).astype(np.float32) / math.sqrt(dim) * 8)
+            idx.add(np.arange(start, start + m, dtype=np.int64), v)
+        build_s = time.perf_counter() - t0
+        tq = rng.integers(0, n_topics, queries)
+        qv = normalise_rows(topics[tq] + rng.standard_normal((queries, dim)).astype(np.float32) / math.sqrt(dim) * 8)
+        t1 = time.perf_counter()
+        cands = 0
+        for i in range(queries):
+            keys, sims = idx.search(qv[i], k=32)
+            cands += len(keys)
+            idx.add(np.asarray([n + i], dtype=np.int64), qv[i : i + 1])  # assignment adds the article
+        per = (time.perf_counter() - t1) / queries
+        out["sizes"][str(n)] = {"build_s": round(build_s, 2), "ms_per_article": round(per * 1000, 3),
+                                "articles_per_s": round(1 / per, 1), "mean_candidates": cands / queries}
+        del idx
+    ms = [v["ms_per_article"] for v in out["sizes"].values()]
+    out["growth_first_to_last"] = round(ms[-1] / ms[0], 2) if ms and ms[0] else None
+    return out
+
+
+def per_language_rows(result: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for split in ("train", "heldout"):
+        m = result[split]
+        rows.append([split, m["n"], _f(m["pearson"]), _f(m["auc"]), _f(m["precision"]), _f(m["recall"]), _f(m["f1"])])
+    for lp, m in result["heldout_by_language_pair"].items():
+        rows.append([f"heldout {lp}", m["n"], _f(m["pearson"]), _f(m["auc"]), _f(m["precision"]), _f(m["recall"]),
+                     _f(m["f1"])])
+    return rows
+
+
+def _f(x: float) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+__all__ = ["run_pairs", "run_scale", "per_language_rows"]

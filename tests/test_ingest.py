@@ -1,0 +1,162 @@
+"""`globewire ingest` and `export articles` end to end, on real files and a real SQLite store."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from globewire.cli import app
+from tests.ingest_pages import PAGES, page_html, write_pages
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    res = runner.invoke(app, list(args), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def export(db: Path) -> list[dict]:
+    res = invoke("export", "articles", "--db", str(db))
+    return [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
+
+
+def test_ingest_folder_of_html_in_several_languages(tmp_path, db_path):
+    write_pages(tmp_path / "pages")
+    # A gzip'd page and a syndicated copy of the English one in another outlet's folder.
+    lang, url, title, paras = PAGES["en-port.html"]
+    (tmp_path / "pages" / "copy").mkdir()
+    (tmp_path / "pages" / "copy" / "wire.html.gz").write_bytes(gzip.compress(page_html(
+        lang, "https://other-daily.test/world/port-strike", "Dockers back at work as port strike ends",
+        ["By Wire Service."] + paras + ["(Reporting by A. Writer; editing by B. Editor)"]).encode()))
+    res = invoke("ingest", str(tmp_path / "pages"), "--db", str(db_path), "--no-stories", "--json")
+    summary = json.loads(res.stdout)
+    assert summary["new"] == 5 and summary["files"] == 5
+    rows = {r["canonical_url"]: r for r in export(db_path)}
+    assert len(rows) == 5
+    for name, (lang, url, title, _) in PAGES.items():
+        r = rows[url]
+        assert r["language"] == lang, (name, r["language"])
+        assert r["language_confidence"] > 0.5
+        assert r["title"] == title
+        assert r["published_at"].startswith("2026-11-20")
+        assert r["image_url"] == url + "/photo.jpg"
+        assert r["content_hash"] and r["fetched_at"] and r["text"]
+        for field in ("id", "url", "outlet", "country", "authors", "duplicate_of"):
+            assert field in r
+    # Files go in path order: copy/wire.html.gz is stored first, so the outlet's own page links to it.
+    copy = rows["https://other-daily.test/world/port-strike"]
+    original = rows[PAGES["en-port.html"][1]]
+    assert copy["duplicate_of"] is None and original["duplicate_of"] == copy["id"]
+    assert all(r["duplicate_of"] is None for u, r in rows.items() if u not in (copy["canonical_url"], original["canonical_url"]))
+
+
+def test_reingest_is_idempotent_and_jsonl_roundtrips(tmp_path, db_path):
+    write_pages(tmp_path / "pages")
+    invoke("ingest", str(tmp_path / "pages"), "--db", str(db_path), "--no-stories")
+    again = json.loads(invoke("ingest", str(tmp_path / "pages"), "--db", str(db_path), "--no-stories", "--json").stdout)
+    assert again["new"] == 0 and again["unchanged"] == 4
+    first = export(db_path)
+    dump = tmp_path / "dump.jsonl"
+    invoke("export", "articles", "--db", str(db_path), "-o", str(dump))
+    db2 = tmp_path / "second.db"
+    res = json.loads(invoke("ingest", str(dump), "--db", str(db2), "--no-stories", "--json").stdout)
+    assert res["new"] == 4
+    second = export(db2)
+    keys = ("url", "canonical_url", "language", "title", "published_at", "text", "authors", "image_url", "content_hash")
+    assert [{k: r[k] for k in keys} for r in first] == [{k: r[k] for k in keys} for r in second]
+
+
+def test_ingest_text_warc_and_facts(tmp_path, db_path):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    lang, url, title, paras = PAGES["de-bahn.html"]
+    warc = tmp_path / "crawl.warc.gz"
+    with warc.open("wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+        payload = page_html(lang, url, title, paras).encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+        junk = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(url + ".png", "response", payload=io.BytesIO(b"\x89PNG"), http_headers=junk))
+    pasted = tmp_path / "pasted.txt"
+    pasted.write_text(
+        "Home > World > Europe\nMuseum reopens after three years\nShare\nFacebook Twitter WhatsApp\n5 min read\n"
+        + " ".join(["The city museum reopened its doors on Saturday after three years of renovation work, and "
+                    "thousands of visitors queued to see the new galleries devoted to painters of the region."] * 3)
+        + "\nLeave a comment\n", encoding="utf-8")
+    invoke("ingest", str(warc), "--db", str(db_path), "--no-stories")
+    invoke("ingest", str(pasted), "--db", str(db_path), "--no-stories", "--country", "fr", "--outlet", "my-paper")
+    rows = {r["url"]: r for r in export(db_path)}
+    assert rows[url]["language"] == "de" and rows[url]["title"] == title
+    txt = rows[pasted.resolve().as_uri()]
+    assert txt["country"] == "FR" and txt["outlet"] == "my-paper" and txt["language"] == "en"
+    assert "Share" not in txt["text"].split("\n") and "min read" not in txt["text"]
+    assert len(rows) == 2  # the PNG record was skipped
+
+
+def test_bad_input_is_recorded_not_fatal(tmp_path, db_path):
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "empty.html").write_bytes(b"")
+    (d / "binary.html").write_bytes(os.urandom(4096))
+    (d / "broken.html.gz").write_bytes(b"not gzip at all")
+    (d / "short.html").write_text("<html><body><p>Too short.</p></body></html>")
+    (d / "lines.jsonl").write_text('{"url": "https://x.test/a", "title": "T", "text": "' + "word " * 60 + '"}\n'
+                                   "not json\n[1,2]\n{}\n")
+    write_pages(d)
+    res = json.loads(invoke("ingest", str(d), "--db", str(db_path), "--no-stories", "--json").stdout)
+    assert res["new"] == 5  # four pages + the one good jsonl line
+    assert sum(res["failures"].values()) == 7
+    stats = json.loads(invoke("stats", "--db", str(db_path), "--json").stdout)
+    assert stats["articles"] == 5
+    assert sum(stats["failures_by_reason"].values()) == 7
+
+
+def test_kill_9_mid_ingest_leaves_a_sound_db_that_resumes(tmp_path, db_path):
+    lang, url, title, paras = PAGES["en-port.html"]
+    d = tmp_path / "many"
+    d.mkdir()
+    n = 400
+    for i in range(n):
+        text = [f"Report number {i} from district {i * 7 % 13}: " + p.replace("forty", str(i + 40)) for p in paras]
+        text.append(" ".join(f"w{i}x{k}" for k in range(60)))  # unique content: no two files are duplicates
+        (d / f"a{i:04d}.html").write_text(page_html(lang, f"https://bulk.test/a/{i}", f"{title} ({i})", text))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    cmd = [sys.executable, "-m", "globewire.cli", "ingest", str(d), "--db", str(db_path), "--no-stories"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    count = 0
+    while time.time() < deadline:
+        time.sleep(0.2)
+        if db_path.exists():
+            try:
+                with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as c:
+                    count = c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.Error:
+                continue
+            if count >= 60:
+                break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < count < n, "the ingest should have been killed mid-way"
+    with sqlite3.connect(db_path) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    with sqlite3.connect(db_path) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert c.execute("SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM articles").fetchone() == (n, n)
+        assert c.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == n
