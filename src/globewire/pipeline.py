@@ -11,8 +11,10 @@ and the failures it recorded; a failure in one article is kept with its reason a
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +35,8 @@ U = TypeVar("U")
 
 # Titles longer than this are cut (a broken page can put a whole article in <title>).
 MAX_TITLE_CHARS = 500
+# Below this many documents a batch is extracted in-process: starting work in other processes costs more.
+PARALLEL_EXTRACT_MIN_BATCH = 8
 # Language detection reads the title and this many characters of text: enough for a confident answer.
 LANGUAGE_SAMPLE_CHARS = 3000
 
@@ -44,6 +48,9 @@ class StageError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self) -> tuple[Any, ...]:  # survives the trip back from a worker process
+        return (StageError, (self.reason, self.detail))
 
 
 @dataclass
@@ -143,26 +150,64 @@ def run_stage(
 # --------------------------------------------------------------------------- stages
 
 
-def extract_stage(ctx: PipelineContext) -> Callable[[RawDocument], Extracted]:
+def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracted:
+    """Extraction of one document (module-level so that worker processes can run it)."""
     from globewire.extract import ExtractionError, clean_pasted_text, extract_html
 
-    def run(doc: RawDocument) -> Extracted:
-        outlet = ctx.outlet_for(doc.outlet_id, doc.url)
-        try:
-            if doc.content_type == "text":
-                ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url)
-            else:
-                ex = extract_html(
-                    doc.content, doc.url, rules=outlet.rules if outlet else None,
-                    http_headers=doc.http_headers, settings=ctx.settings.extract,
-                )
-        except ExtractionError as e:
-            raise StageError(e.reason, e.detail) from e
-        if len(ex.text) < ctx.settings.extract.min_text_chars:
-            raise StageError("too_short", f"{len(ex.text)} characters of body text")
-        return ex
+    try:
+        if doc.content_type == "text":
+            ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url)
+        else:
+            ex = extract_html(doc.content, doc.url, rules=rules, http_headers=doc.http_headers,
+                              settings=extract_settings)
+    except ExtractionError as e:
+        raise StageError(e.reason, e.detail) from e
+    if len(ex.text) < extract_settings.min_text_chars:
+        raise StageError("too_short", f"{len(ex.text)} characters of body text")
+    return ex
 
-    return run
+
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != workers:
+        if _POOL is not None:
+            _POOL.shutdown(cancel_futures=True)
+        # forkserver: the crawler runs threads and an event loop; forking those is unsafe.
+        _POOL = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        _POOL_SIZE = workers
+    return _POOL
+
+
+def extract_batch(
+    ctx: PipelineContext, batch: Sequence[tuple[RawDocument, RawDocument]], report: BatchReport,
+    failures: list[Failure],
+) -> list[tuple[RawDocument, Extracted]]:
+    """The extract stage: CPU-bound, so spread over ``settings.workers`` processes when the batch is big enough."""
+    def rules_for(doc: RawDocument) -> Any:
+        outlet = ctx.outlet_for(doc.outlet_id, doc.url)
+        return outlet.rules if outlet else None
+
+    workers = ctx.settings.workers
+    if workers <= 1 or len(batch) < PARALLEL_EXTRACT_MIN_BATCH:
+        return run_stage("extract", lambda d: extract_one(d, rules_for(d), ctx.settings.extract), batch, report,
+                         failures)
+    t0 = time.perf_counter()
+    pool = _pool(workers)
+    futures = [pool.submit(extract_one, d, rules_for(d), ctx.settings.extract) for d, _ in batch]
+    out: list[tuple[RawDocument, Extracted]] = []
+    for (doc, _), fut in zip(batch, futures):
+        try:
+            out.append((doc, fut.result()))
+        except StageError as e:
+            failures.append(Failure(doc.url, "extract", e.reason, e.detail, outlet_id=doc.outlet_id))
+        except Exception as e:  # noqa: BLE001 - includes a crashed worker process: recorded, batch goes on
+            failures.append(Failure(doc.url, "extract", "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
+    report.stage_seconds["extract"] += time.perf_counter() - t0
+    return out
 
 
 def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Article:
@@ -278,7 +323,7 @@ def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> Batc
     batch = [(d, d) for d in docs]
     report = BatchReport(received=len(batch))
     failures: list[Failure] = []
-    extracted = run_stage("extract", extract_stage(ctx), batch, report, failures)
+    extracted = extract_batch(ctx, batch, report, failures)
     articles = [(d, build_article(ctx, d, ex)) for d, ex in extracted]
     return _finish(articles, ctx, report, failures)
 

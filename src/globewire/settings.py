@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_format: str = Field("console", description="Log format: console or json.")
+    workers: int = Field(
+        default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)),
+        description="Processes for CPU-heavy stages (extraction); 1 keeps everything in one process.",
+    )
     crawl_interval_minutes: float = Field(30.0, description="Minutes between crawl rounds in `globewire run`.")
 
     fetch: FetchSettings = Field(default_factory=FetchSettings)
