@@ -27,5 +27,12 @@ def configure(level: str = "INFO", fmt: str = "console") -> None:
     )
 
 
+def ensure_configured() -> None:
+    """Library use without the CLI: log to stderr (never stdout, which belongs to command output)."""
+    if not structlog.is_configured():
+        configure()
+
+
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    ensure_configured()
     return structlog.get_logger(name)

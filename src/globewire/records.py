@@ -52,6 +52,7 @@ class Outlet:
     ownership_source: str = ""
     rules: ExtractionRules | None = None
     enabled: bool = True
+    wire: bool = False  # a news agency: its copy is syndicated by others
     origin: str = ""  # file the declaration came from
 
 
