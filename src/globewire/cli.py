@@ -68,6 +68,7 @@ def _context(db: Path | None):
     settings = settings_for(db)
     store = open_store(settings)
     catalogue = load_catalogue(settings)
+    store.sync_outlets(catalogue.outlets)  # the web pages and health checks read the catalogue from the store
     return PipelineContext(settings=settings, store=store, outlets={o.id: o for o in catalogue.outlets}), catalogue
 
 
