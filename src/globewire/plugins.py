@@ -15,7 +15,10 @@ BUILTINS: dict[str, dict[str, str]] = {
     "globewire.stores": {"sqlite": "globewire.store.sqlite:SQLiteStore"},
     "globewire.translators": {},
     "globewire.embedders": {},
-    "globewire.summarisers": {},
+    "globewire.summarisers": {
+        "extractive": "globewire.stories.summarise:ExtractiveSummariser",
+        "openai": "globewire.stories.llm:OpenAISummariser",
+    },
 }
 
 

@@ -1,0 +1,119 @@
+"""Blindspot: overlooked by the reference country's media."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from globewire.stories.blindspot import BlindspotError, assess_blindspot
+from globewire.stories.config import StorySettings
+from globewire.stories.synthesis import ArticleView, synthesise_story
+
+T0 = datetime(2025, 7, 20, 8, 0, tzinfo=UTC)
+
+
+def art(i: int, country: str, outlet: str, hours: float = 0.0) -> ArticleView:
+    return ArticleView(i, outlet, outlet.upper(), country, "en", f"Ferry capsizes {i}",
+                       "A ferry capsized on the lake on Saturday and rescuers searched for survivors.", None, None,
+                       T0 + timedelta(hours=hours), None)  # fmt: skip
+
+
+FOREIGN = [
+    art(1, "TZ", "citizen"),
+    art(2, "KE", "nation"),
+    art(3, "GB", "bbc"),
+    art(4, "FR", "rfi"),
+]
+
+
+def test_flag_when_reference_has_no_article() -> None:
+    b = assess_blindspot(FOREIGN, reference_country="US", reference_outlets=14)
+    assert b["flag"] is True
+    assert b["countries"] == ["FR", "GB", "KE", "TZ"]
+    assert (
+        b["reference_articles"] == 0
+        and b["reference_outlets"] == 14
+        and b["reference_country"] == "US"
+    )
+    assert "4 countries" in b["reason"] and "14 US outlets" in b["reason"]
+
+
+def test_no_flag_when_reference_covers() -> None:
+    b = assess_blindspot(
+        [*FOREIGN, art(5, "US", "ap")], reference_country="US", reference_outlets=14
+    )
+    assert b["flag"] is False and b["reference_articles"] == 1
+    assert "US outlets published 1 of 5" in b["reason"]
+
+
+def test_share_setting_allows_token_coverage() -> None:
+    arts = [*FOREIGN, art(5, "US", "ap")] + [art(10 + i, "DE", "dw") for i in range(5)]
+    b = assess_blindspot(
+        arts, reference_country="US", reference_outlets=3, max_reference_share=0.15
+    )
+    assert b["flag"] is True and "only 1 of 10" in b["reason"]
+    assert (
+        assess_blindspot(arts, reference_country="US", max_reference_share=0.05)["flag"]
+        is False
+    )
+
+
+def test_needs_two_other_countries_and_three_articles() -> None:
+    one_country = [art(1, "TZ", "a"), art(2, "TZ", "b"), art(3, "TZ", "c")]
+    assert assess_blindspot(one_country, reference_country="US")["flag"] is False
+    two_articles = [art(1, "TZ", "a"), art(2, "KE", "b")]
+    b = assess_blindspot(two_articles, reference_country="US")
+    assert b["flag"] is False and "needs 3" in b["reason"]
+
+
+def test_reference_country_india() -> None:
+    arts = [art(1, "US", "ap"), art(2, "GB", "bbc"), art(3, "DE", "dw")]
+    assert (
+        assess_blindspot(arts, reference_country="IN", reference_outlets=9)["flag"]
+        is True
+    )
+    assert assess_blindspot(arts, reference_country="US")["flag"] is False
+    with_india = [*arts, art(4, "IN", "the-hindu")]
+    assert (
+        assess_blindspot(with_india, reference_country="in")["flag"] is False
+    )  # case-insensitive
+
+
+def test_window_excludes_late_articles() -> None:
+    late_us = art(9, "US", "ap", hours=100)
+    b = assess_blindspot([*FOREIGN, late_us], reference_country="US", window_hours=72)
+    assert b["flag"] is True  # the US piece came after the window
+    assert (
+        assess_blindspot(
+            [*FOREIGN, late_us], reference_country="US", window_hours=None
+        )["flag"]
+        is False
+    )
+
+
+def test_bad_parameters() -> None:
+    with pytest.raises(BlindspotError):
+        assess_blindspot(FOREIGN, reference_country="USA")
+    with pytest.raises(BlindspotError):
+        assess_blindspot(FOREIGN, reference_country="US", max_reference_share=1.5)
+
+
+def test_settings_drive_synthesis() -> None:
+    s = StorySettings(reference_country="GB", blindspot_min_countries=3)
+    d = synthesise_story(1, FOREIGN, settings=s, reference_outlets=7)
+    assert d["blindspot"]["flag"] is False  # GB covered it
+    s2 = StorySettings(reference_country="IN", blindspot_min_countries=5)
+    assert (
+        synthesise_story(1, FOREIGN, settings=s2, reference_outlets=7)["blindspot"][
+            "flag"
+        ]
+        is False
+    )
+    s3 = StorySettings(reference_country="IN")
+    assert (
+        synthesise_story(1, FOREIGN, settings=s3, reference_outlets=7)["blindspot"][
+            "flag"
+        ]
+        is True
+    )

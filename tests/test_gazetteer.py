@@ -1,0 +1,103 @@
+"""Country gazetteer: names, demonyms, places, longest match, ambiguity, thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from globewire.stories.gazetteer import (
+    GazetteerError,
+    default_gazetteer,
+    load_gazetteer,
+)
+
+
+def counts(text: str) -> dict[str, int]:
+    return dict(default_gazetteer().count([text]))
+
+
+@pytest.mark.parametrize(
+    ("text", "cc"),
+    [
+        ("South Korean officials arrived.", "KR"),
+        ("German carmakers warned.", "DE"),
+        ("Brazilian voters went to the polls.", "BR"),
+        ("An Emirati delegation landed.", "AE"),
+        ("Thousands of Germans protested.", "DE"),
+        ("Kyiv was shelled overnight.", "UA"),
+        ("Residents of Kiev said.", "UA"),
+        ("Talks in Tokyo ended.", "JP"),
+        ("Officials in Brussels agreed.", "BE"),
+        ("Washington imposed tariffs.", "US"),
+        ("The U.S. economy grew.", "US"),
+        ("Ministers in Türkiye and Turkey", "TR"),
+        ("Côte d'Ivoire held elections.", "CI"),
+    ],
+)
+def test_single_country(text: str, cc: str) -> None:
+    assert set(counts(text)) == {cc}
+
+
+def test_longest_match_first() -> None:
+    assert counts("South Korea and North Korea met.") == {"KR": 1, "KP": 1}
+    assert counts("Wildfires in New Mexico spread.") == {"US": 1}  # not Mexico
+    assert counts("Flights from Mexico City.") == {"MX": 1}
+    assert counts("Cyclone in the Indian Ocean.") == {}  # not India
+    assert counts("Indian and Pakistani troops.") == {"IN": 1, "PK": 1}
+    assert counts("Papua New Guinea and Guinea-Bissau") == {"PG": 1, "GW": 1}
+    assert counts("Tensions in the South China Sea.") == {}
+
+
+def test_case_sensitive_proper_nouns() -> None:
+    assert counts("us and them; a turkey dinner; chad the intern") == {}
+    assert counts("US and UK") == {"US": 1, "GB": 1}
+
+
+def test_ambiguous_names_need_support() -> None:
+    # Georgia alone: probably the US state (with Atlanta: clearly) -> not the country.
+    assert counts("Storms hit Georgia.") == {}
+    assert counts("Storms hit Georgia, flooding Atlanta.") == {"US": 1}
+    # With Tbilisi the country is meant, and every mention counts.
+    assert counts("Georgia's parliament in Tbilisi; Georgia votes.") == {"GE": 3}
+    assert counts("Michael Jordan visited Paris.") == {"FR": 1}
+    assert counts("Jordan and Jordanian officials met in Amman.") == {"JO": 3}
+    assert counts("Korea's exports") == {}
+    assert counts("Korea's exports; Seoul said") == {"KR": 2}
+
+
+def test_support_is_story_wide() -> None:
+    g = default_gazetteer()
+    assert dict(
+        g.count(["Protests in Georgia.", "Police in Tbilisi detained 20."])
+    ) == {"GE": 2}
+
+
+def test_countries_mentioned_threshold() -> None:
+    g = default_gazetteer()
+    text = "Peru quake. Lima sent aid to Arequipa. Peruvian rescuers. Chile felt it in Arica. A French tourist."
+    kept, raw = g.countries_mentioned([text])
+    assert (
+        raw["FR"] == 1 and "FR" not in kept
+    )  # a single passing mention is below MIN_MENTIONS
+    assert kept == ["PE", "CL"]
+    kept, _ = g.countries_mentioned([text], min_mentions=1, min_share=0.0)
+    assert kept == ["PE", "CL", "FR"]
+    assert g.countries_mentioned([""]) == ([], {})
+
+
+def test_custom_places_and_errors() -> None:
+    g = load_gazetteer("Springfield\tUS\tcity\nAtlantis\t-\tignore\n")
+    assert dict(g.count(["Springfield and Atlantis"])) == {"US": 1}
+    with pytest.raises(GazetteerError, match="3 tab-separated"):
+        load_gazetteer("Springfield US city\n")
+    with pytest.raises(GazetteerError, match="country code"):
+        load_gazetteer("Springfield\tusa\tcity\n")
+    with pytest.raises(GazetteerError, match="kind"):
+        load_gazetteer("Springfield\tUS\ttown\n")
+
+
+def test_data_file_is_consistent() -> None:
+    g = default_gazetteer()
+    assert len(g) > 900
+    assert g.lookup("Georgia") == ("GE", "ambiguous")
+    assert g.lookup("New Mexico") == ("US", "region")
+    assert g.lookup("Emiratis") == ("AE", "demonym")
