@@ -47,6 +47,7 @@ FEATURE_COMMANDS = (
     "globewire.translate.commands",
     "globewire.web.commands",
     "globewire.bench.commands",
+    "globewire.scale.commands",
 )
 
 

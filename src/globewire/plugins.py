@@ -12,8 +12,18 @@ from typing import Any
 
 # Built-ins, used when the package's own entry points are not installed (e.g. running from a source tree).
 BUILTINS: dict[str, dict[str, str]] = {
-    "globewire.stores": {"sqlite": "globewire.store.sqlite:SQLiteStore"},
-    "globewire.translators": {},
+    "globewire.stores": {
+        "sqlite": "globewire.store.sqlite:SQLiteStore",
+        "postgresql": "globewire.store.postgres:PostgresStore",
+    },
+    "globewire.translators": {
+        "none": "globewire.translate.backends:NoneTranslator",
+        "ctranslate2": "globewire.translate.ct2:Ct2Translator",
+        "argos": "globewire.translate.argos:ArgosTranslator",
+        "libretranslate": "globewire.translate.http_backends:LibreTranslateTranslator",
+        "deepl": "globewire.translate.http_backends:DeepLTranslator",
+        "openai": "globewire.translate.http_backends:OpenAIChatTranslator",
+    },
     "globewire.embedders": {},
     "globewire.summarisers": {
         "extractive": "globewire.stories.summarise:ExtractiveSummariser",

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from globewire.extract.config import ExtractSettings
 from globewire.fetch.config import FetchSettings
+from globewire.scale.config import ScaleSettings
 from globewire.stories.config import StorySettings
 from globewire.translate.config import TranslateSettings
 from globewire.web.config import WebSettings
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     translate: TranslateSettings = Field(default_factory=TranslateSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @classmethod
     def settings_customise_sources(

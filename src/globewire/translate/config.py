@@ -18,9 +18,7 @@ class TranslateSettings(BaseModel):
     max_article_chars: int = Field(
         60_000, description="Text beyond this many characters of an article is not translated (noted)."
     )
-    batch_tokens: int = Field(
-        1536, description="Token budget of one backend batch (sum of estimated source tokens)."
-    )
+    batch_tokens: int = Field(1536, description="Token budget of one backend batch (sum of estimated source tokens).")
     batch_max_sentences: int = Field(64, description="At most this many sentences in one backend batch.")
 
     # -- queue / retries ---------------------------------------------------------------------
@@ -36,9 +34,12 @@ class TranslateSettings(BaseModel):
     # -- ctranslate2 -------------------------------------------------------------------------
     models_dir: Path | None = Field(None, description="Converted models cache (default <data_dir>/models).")
     auto_download: bool = Field(True, description="Download and convert a missing model on first use.")
-    hub_endpoint: str = Field("", description="Hugging Face Hub endpoint for model downloads (default: the public hub).")
+    hub_endpoint: str = Field(
+        "", description="Hugging Face Hub endpoint for model downloads (default: the public hub)."
+    )
     opus_models: dict[str, str] = Field(
-        default_factory=dict, description="Per-language model repo override, e.g. {he='Helsinki-NLP/opus-mt-tc-big-he-en'}."
+        default_factory=dict,
+        description="Per-language model repo override, e.g. {he='Helsinki-NLP/opus-mt-tc-big-he-en'}.",
     )
     fallback_model: str = Field(
         "facebook/m2m100_418M",

@@ -1,0 +1,172 @@
+"""Distributed backfill of WARC files (e.g. CC-NEWS): one task per record range of one file.
+
+Planning reads each file once without decoding payloads and records the byte offset of every
+``records_per_task``-th record; a task seeks there and processes ``count`` records. The job and its ranges
+live in two tables (created on first use, on SQLite and PostgreSQL alike); a range is marked done after its
+articles are stored, so re-running the same ``globewire backfill`` enqueues only the ranges not done yet,
+and re-processing a range is harmless (upserts by canonical URL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from globewire.ingest import MAX_FILE_BYTES, Facts
+from globewire.log import get_logger
+from globewire.records import Failure, RawDocument, utcnow
+from globewire.store.db import iso, parse_iso
+
+log = get_logger(__name__)
+
+# Documents handed to the per-article stages at once inside a range (the ingest command uses 50).
+PROCESS_BATCH = 50
+
+SCHEMA = (
+    ("CREATE TABLE IF NOT EXISTS backfill_jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL,"
+     " paths TEXT NOT NULL, facts TEXT NOT NULL, ranges INTEGER NOT NULL DEFAULT 0)"),
+    ("CREATE TABLE IF NOT EXISTS backfill_ranges (job_id TEXT NOT NULL, path TEXT NOT NULL,"
+    " start_offset BIGINT NOT NULL, record_count INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'pending',"
+    " records INTEGER NOT NULL DEFAULT 0, stored INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,"
+    " updated_at TEXT NOT NULL, PRIMARY KEY (job_id, path, start_offset))"),
+)
+
+
+class BackfillError(ValueError):
+    pass
+
+
+def ensure_tables(store: Any) -> None:
+    for sql in SCHEMA:
+        store.execute(sql)
+
+
+def job_id_for(paths: list[Path], facts: Facts) -> str:
+    key = json.dumps([sorted(str(p.resolve()) for p in paths), asdict(facts)], sort_keys=True)
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def warc_offsets(path: Path, per_range: int) -> Iterator[tuple[int, int]]:
+    """(byte offset, record count) of consecutive ranges of ``per_range`` records."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    with path.open("rb") as fh:
+        it = ArchiveIterator(fh)
+        start, n = None, 0
+        try:
+            for _record in it:
+                if start is None:
+                    start = it.get_record_offset()
+                n += 1
+                if n == per_range:
+                    yield start, n
+                    start, n = None, 0
+        except ArchiveLoadFailed as e:
+            raise BackfillError(f"{path}: not a readable WARC file ({e})") from e
+        if start is not None and n:
+            yield start, n
+
+
+def plan(store: Any, paths: list[Path], facts: Facts, per_range: int) -> tuple[str, list[dict[str, Any]]]:
+    """Record the job and its ranges (idempotent); return the job id and the ranges not done yet."""
+    ensure_tables(store)
+    files = sorted({p.resolve() for p in paths})
+    for f in files:
+        if not f.is_file():
+            raise BackfillError(f"not a file: {f}")
+        if not f.name.lower().endswith((".warc", ".warc.gz")):
+            raise BackfillError(f"not a WARC file (.warc, .warc.gz): {f}")
+    job = job_id_for(files, facts)
+    now = iso(utcnow())
+    if store.query_one("SELECT id FROM backfill_jobs WHERE id = ?", (job,)) is None:
+        rows = [(job, str(f), off, n, now) for f in files for off, n in warc_offsets(f, per_range)]
+        with store.tx():
+            store.execute("INSERT INTO backfill_jobs(id, created_at, paths, facts, ranges) VALUES (?,?,?,?,?)"
+                          " ON CONFLICT DO NOTHING",
+                          (job, now, json.dumps([str(f) for f in files]), json.dumps(asdict(facts)), len(rows)))
+            store.executemany("INSERT INTO backfill_ranges(job_id, path, start_offset, record_count, updated_at)"
+                              " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
+    todo = store.query("SELECT path, start_offset, record_count FROM backfill_ranges WHERE job_id = ?"
+                       " AND status != 'done' ORDER BY path, start_offset", (job,))
+    return job, todo
+
+
+def progress(store: Any, job: str) -> dict[str, Any]:
+    ensure_tables(store)
+    row = store.query_one(
+        "SELECT COUNT(*) AS ranges, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done,"
+        " SUM(records) AS records, SUM(stored) AS stored, SUM(failures) AS failures"
+        " FROM backfill_ranges WHERE job_id = ?", (job,)) or {}
+    return {k: int(v or 0) for k, v in row.items()} | {"job": job}
+
+
+def _record_to_item(record: Any, facts: Facts) -> RawDocument | Failure | None:
+    """The ingest rules for one WARC record (responses with an HTML 2xx body under the size cap)."""
+    if record.rec_type != "response":
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+    if ctype and "html" not in ctype.lower():
+        return None
+    status = record.http_headers.get_statuscode() if record.http_headers else "200"
+    if status and not str(status).startswith("2"):
+        return None
+    body = record.content_stream().read(MAX_FILE_BYTES + 1)
+    if len(body) > MAX_FILE_BYTES:
+        return Failure(uri, "ingest", "too_large", "WARC record body over the cap")
+    date = parse_iso((record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"))
+    headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
+    return RawDocument(url=uri, content=body, content_type="html", outlet_id=facts.outlet, country=facts.country,
+                       language_hint=facts.language, http_headers=headers, fetched_at=date or utcnow(),
+                       source="warc")
+
+
+def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict[str, Any],
+              process: Callable[[list[RawDocument]], Any]) -> dict[str, Any]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    store = rt.store
+    ensure_tables(store)
+    f = Facts(**facts)
+    records = stored = failures = 0
+    new_ids: list[int] = []
+    changed_ids: list[int] = []
+    docs: list[RawDocument] = []
+
+    def flush() -> None:
+        nonlocal docs, stored, failures
+        if docs:
+            rep = process(docs)
+            stored += rep.new + rep.updated + rep.unchanged
+            failures += sum(rep.failures.values())
+            new_ids.extend(rep.new_ids)
+            changed_ids.extend(rep.changed_ids)
+        docs = []
+
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            if records >= count:
+                break
+            records += 1
+            item = _record_to_item(record, f)
+            if isinstance(item, Failure):
+                store.record_failure(item)
+                failures += 1
+            elif item is not None:
+                docs.append(item)
+                if len(docs) >= PROCESS_BATCH:
+                    flush()
+    flush()
+    store.execute(
+        "UPDATE backfill_ranges SET status = 'done', records = ?, stored = ?, failures = ?, updated_at = ?"
+        " WHERE job_id = ? AND path = ? AND start_offset = ?",
+        (records, stored, failures, iso(utcnow()), job, path, offset))
+    log.info("backfill_range", job=job, path=path, offset=offset, records=records, stored=stored)
+    return {"records": records, "stored": stored, "failures": failures, "new_ids": new_ids,
+            "changed_ids": changed_ids}

@@ -1,0 +1,45 @@
+"""Fleet-wide exclusive sections: a PostgreSQL session advisory lock (released by the server if the worker
+dies), or an flock on a file next to a SQLite database."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from globewire.log import get_logger
+
+log = get_logger(__name__)
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_lock."""
+    return zlib.crc32(b"globewire:" + name.encode()) - (1 << 31)
+
+
+@contextlib.contextmanager
+def exclusive(store: Any, name: str) -> Iterator[None]:
+    """Hold the lock ``name`` across the whole fleet for the duration of the block (blocking)."""
+    if getattr(store, "dialect", "") == "postgresql":
+        key = lock_key(name)
+        with store.pool.connection() as c:  # a connection of its own: the lock lives as long as it does
+            c.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                c.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        return
+    path = Path(str(getattr(store, "path", ":memory:")))
+    if str(path) == ":memory:":
+        yield
+        return
+    lock_path = path.with_name(path.name + f".{name}.lock")
+    with lock_path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

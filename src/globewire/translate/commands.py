@@ -1,0 +1,181 @@
+"""CLI: `globewire translate`, `globewire models pull|list`, `globewire bench translate`."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from globewire.cli_common import (
+    BenchOutOption,
+    DbOption,
+    JsonOption,
+    bench_app,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+    settings_for,
+    write_bench_json,
+)
+
+models_app = typer.Typer(help="Translation models for the ctranslate2 backend.", no_args_is_help=True)
+
+
+def translate_cmd(
+    lang: Annotated[str | None, typer.Option("--lang", help="Only articles in this language (ISO 639-1).")] = None,
+    redo: Annotated[
+        bool, typer.Option("--redo", help="Forget existing translations (of --lang) and redo them.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many articles.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Translate pending non-English articles into English (cached; originals are kept)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from globewire.translate.stage import translate_pending
+
+    settings = settings_for(db)
+    store = open_store(settings)
+    try:
+        if as_json:
+            report = translate_pending(store, settings, limit=limit, language=lang, redo=redo)
+        else:
+            with Progress(
+                TextColumn("translating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=False,
+            ) as bar:
+                task = bar.add_task("", total=None)
+
+                def progress(done: int, total: int, status: str) -> None:
+                    bar.update(task, completed=done, total=total, description=status)
+
+                report = translate_pending(store, settings, limit=limit, language=lang, redo=redo, progress=progress)
+    finally:
+        store.close()
+    if as_json:
+        print_json(report.to_dict())
+        return
+    rows = [
+        ["articles considered", report.considered],
+        ["translated", report.translated],
+        ["reused from the original (duplicates)", report.reused_duplicates],
+        ["failed (retried later)", report.failed],
+        ["unavailable (no model/backend)", report.unavailable],
+        ["deferred (rate limited)", report.deferred],
+        ["sentences", report.sentences],
+        ["  from the cache", report.cache_hits],
+        ["  sent to a backend", report.backend_sentences],
+        ["seconds", report.seconds],
+    ]
+    print_table("translation", ["", "count"], rows)
+    for lang_code, msg in sorted(report.unavailable_reasons.items()):
+        err_console.print(f"[yellow]{lang_code}[/]: {msg}")
+    for msg in report.errors[:5]:
+        err_console.print(f"[red]error[/]: {msg}")
+
+
+@models_app.command("pull")
+def models_pull(
+    langs: Annotated[list[str], typer.Argument(help="Source languages (ISO 639-1), e.g. de ja ar.")],
+    force: Annotated[bool, typer.Option("--force", help="Download and convert again.")] = False,
+) -> None:
+    """Download the model for each language from the Hugging Face Hub and convert it to int8."""
+    from globewire.translate import models as mdl
+
+    settings = settings_for()
+    cfg = settings.translate
+    models_dir = cfg.resolved_models_dir(settings.data_dir)
+    failed = False
+    for lang in langs:
+        try:
+            with console.status(f"{lang}: downloading and converting…"):
+                m = mdl.pull(
+                    lang.lower(),
+                    models_dir,
+                    overrides=cfg.opus_models,
+                    fallback=cfg.fallback_model,
+                    endpoint=cfg.hub_endpoint,
+                    force=force,
+                )
+            console.print(f"[green]{lang}[/]: {m.repo} ({m.licence}, {m.size_mb} MB) → {m.path}")
+        except mdl.ModelError as exc:
+            failed = True
+            err_console.print(f"[red]{lang}[/]: {exc}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@models_app.command("list")
+def models_list(as_json: JsonOption = False) -> None:
+    """Installed models with their licence, size and languages."""
+    from globewire.translate import models as mdl
+
+    settings = settings_for()
+    models_dir = settings.translate.resolved_models_dir(settings.data_dir)
+    items = mdl.list_models(models_dir)
+    if as_json:
+        print_json([dataclasses.asdict(m) for m in items])
+        return
+    if not items:
+        console.print(f"no models in {models_dir}; fetch one with: globewire models pull LANG")
+        return
+    print_table(
+        f"models in {models_dir}",
+        ["repo", "family", "licence", "languages", "quantization", "MB", "converted"],
+        [
+            [m.repo, m.family, m.licence, " ".join(m.languages) or "many", m.quantization, m.size_mb, m.converted_at]
+            for m in items
+        ],
+    )
+
+
+def bench_translate_cmd(
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="Where the random OPUS-shaped model is built once (default <data_dir>/bench-models)."
+        ),
+    ] = None,
+    sentences: Annotated[int, typer.Option(help="Sentences per measurement.")] = 128,
+    beam: Annotated[int, typer.Option(help="Beam size.")] = 2,
+    out: BenchOutOption = None,
+) -> None:
+    """Sentences/s and target tokens/s of ctranslate2 (int8) at 1 and 2 threads, batch 8-64."""
+    from globewire.bench.translate import run_bench
+
+    settings = settings_for()
+    data = run_bench(cache_dir or settings.data_dir / "bench-models", sentences=sentences, beam_size=beam)
+    print_table(
+        f"ctranslate2 int8, OPUS-MT shape, random weights, beam {beam}",
+        ["threads", "batch", "sentences", "seconds", "sentences/s", "target tokens/s"],
+        [
+            [r["threads"], r["batch"], r["sentences"], r["seconds"], r["sentences_per_s"], r["target_tokens_per_s"]]
+            for r in data["rows"]
+        ],
+    )
+    day = data["day"]
+    console.print(
+        f"peak RSS {data['peak_rss_mb']} MB; best {data['best_target_tokens_per_s_at_max_threads']} "
+        f"target tok/s (goal {data['goal_target_tokens_per_s']}: "
+        f"{'met' if data['goal_met'] else 'NOT met'}); a day of {day['articles']} articles "
+        f"(~{day['target_tokens']} target tokens) ≈ {day['estimated_minutes']} min; "
+        f"load {data['load_average_1m']['before']}→{data['load_average_1m']['after']} on {data['cpu_count']} cores"
+    )
+    path = write_bench_json("translate", data, out)
+    console.print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("translate")(translate_cmd)
+    app.add_typer(models_app, name="models")
+    bench_app.command("translate")(bench_translate_cmd)

@@ -1,0 +1,328 @@
+"""One store contract, run on every backend: SQLite (a real file) and PostgreSQL (the real server on
+127.0.0.1:5432, a fresh schema per test, dropped afterwards).
+
+Besides the tests below, the ``store`` tests of the other areas (``tests/test_*_store.py``: translations,
+sources, stories, ...) are imported and re-run here on both backends, so a mixin method that lands with
+SQLite-only SQL fails on PostgreSQL in this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from globewire.records import Article, Failure, FetchResult, Outlet
+from globewire.store.base import Store
+
+PG_BASE = os.environ.get("GLOBEWIRE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pg_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason (used in the skip message)."""
+    try:
+        import psycopg
+    except ImportError as e:
+        return f"psycopg not installed: {e}"
+    try:
+        with psycopg.connect(PG_BASE, connect_timeout=3) as c:
+            c.execute("SELECT 1")
+    except Exception as e:  # noqa: BLE001
+        return f"PostgreSQL not reachable at {PG_BASE}: {e}"
+    return None
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_BASE, autocommit=True) as c:
+        c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL with a fresh schema (dropped after the test)."""
+    reason = pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    try:
+        yield f"{PG_BASE}?schema={schema}"
+    finally:
+        drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        from globewire.store.sqlite import SQLiteStore
+
+        s: Store = SQLiteStore(tmp_path / "contract.db")
+    else:
+        reason = pg_reachable()
+        if reason:
+            pytest.skip(reason)
+        from globewire.store.postgres import PostgresStore
+
+        schema = "t_" + uuid.uuid4().hex[:12]
+        request.addfinalizer(lambda: drop_schema(schema))
+        s = PostgresStore(f"{PG_BASE}?schema={schema}")
+    yield s
+    s.close()
+
+
+def art(url: str, text: str, title: str = "Title", **kw) -> Article:
+    return Article(url=url, canonical_url=url, title=title, text=text, content_hash=str(hash(text)), **kw)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_every_sqlite_migration_has_a_postgresql_twin() -> None:
+    from importlib import resources
+
+    base = resources.files("globewire.store") / "migrations"
+    lite = sorted(p.name for p in (base / "sqlite").iterdir() if p.name.endswith(".sql"))
+    pg = sorted(p.name for p in (base / "postgresql").iterdir() if p.name.endswith(".sql"))
+    assert lite == pg
+
+
+def test_migrate_is_idempotent(store) -> None:
+    assert "0001_core.sql" in store.applied_migrations()
+    assert store.migrate() == []
+    assert store.integrity_check() == "ok"
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def test_upsert_is_idempotent_and_keeps_versions(store) -> None:
+    a = art("https://example.org/a", "first text of the article", minhash=b"\x00\x01\xff")
+    i1, st1 = store.upsert_article(a)
+    i2, st2 = store.upsert_article(a)
+    assert (st1, st2) == ("new", "unchanged") and i1 == i2
+    b = art("https://example.org/a", "second, corrected text", title="Title (updated)")
+    assert store.upsert_article(b) == (i1, "updated")
+    versions = store.article_versions(i1)
+    assert [v["version"] for v in versions] == [1] and versions[0]["title"] == "Title"
+    got = store.get_article(i1)
+    assert got is not None and got.title == "Title (updated)" and "corrected" in got.text
+    assert store.count_articles() == 1
+    assert [m for _, m in store.recent_minhashes(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))] == []
+    c_id, _ = store.upsert_article(art("https://example.org/c", "third", minhash=b"\x00\x01\xff"))
+    assert list(store.recent_minhashes(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))) == [(c_id, b"\x00\x01\xff")]
+
+
+def test_guid_matches_an_article_whose_url_changed(store) -> None:
+    i1, _ = store.upsert_article(art("https://example.org/old-slug", "text one", guid="g1"))
+    i2, st = store.upsert_article(art("https://example.org/new-slug", "text two", guid="g1"))
+    assert i1 == i2 and st == "updated"
+
+
+def test_round_trip_of_every_article_field(store) -> None:
+    pub = dt.datetime(2026, 11, 20, 8, 30, tzinfo=dt.UTC)
+    a = Article(url="https://ex.fr/x?a=1", canonical_url="https://ex.fr/x", title="Élysée — 100 %", text="Texte ?",
+                outlet_id="lemonde", country="FR", language="fr", language_confidence=0.93, published_at=pub,
+                authors=("A. B", "C"), image_url="https://ex.fr/i.jpg", site_name="Le Site", html_lang="fr-FR",
+                guid="g", content_hash="h1", duplicate_of=None, source="crawl", extra={"captions": ["c ?"]})
+    i, _ = store.upsert_article(a)
+    b = store.get_article(i)
+    assert b is not None
+    for f in ("url", "canonical_url", "title", "text", "outlet_id", "country", "language", "language_confidence",
+              "published_at", "authors", "image_url", "site_name", "html_lang", "guid", "content_hash", "extra"):
+        assert getattr(b, f) == getattr(a, f), f
+    dup, _ = store.upsert_article(art("https://ex.fr/y", "Texte ? copie", duplicate_of=i, duplicate_similarity=0.9))
+    assert store.duplicates_of(i)[0]["id"] == dup
+    assert store.article_id_by_hash("h1") == i and store.article_id_by_url("https://ex.fr/x") == i
+    store.set_duplicate(dup, None, None)
+    assert store.duplicates_of(i) == []
+    assert [x.id for x in store.get_articles([dup, i, 12345])] == [dup, i]
+
+
+@pytest.mark.parametrize("hostile", ['"', "NEAR(a b)", "title:x", "*", "a OR b", "-x", "(", "a AND", "^", "!", "&|",
+                                     "'); DROP TABLE articles; --", "?", "%", "%s", "a:*", "\\", "\x00x"])
+def test_search_is_safe_against_query_syntax(store, hostile) -> None:
+    store.upsert_article(art("https://example.org/a", "The central bank raised interest rates"))
+    store.search_articles(hostile)  # must not raise, whatever the user typed
+    assert store.count_articles() == 1
+
+
+def test_search_finds_words_translations_and_filters(store) -> None:
+    i, _ = store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen", title="Zinsen steigen",
+                                    country="DE", language="de"))
+    hits = store.search_articles("Zentralbank")
+    assert [r["id"] for r in hits] == [i]
+    assert set(hits[0]) == {"id", "title", "url", "outlet_id", "country", "language", "published_at", "title_en",
+                            "snippet", "rank"}
+    assert "[" in hits[0]["snippet"]
+    assert [r["id"] for r in store.search_articles("erhoht")] == [i]  # diacritics folded
+    assert [r["id"] for r in store.search_articles("Zentral*")] == [i]  # prefix
+    assert store.search_articles("interest") == []
+    store.index_english(i, "Interest rates rise", "The central bank raises interest rates")
+    hits = store.search_articles("interest rates")
+    assert [r["id"] for r in hits] == [i] and hits[0]["title_en"] == "Interest rates rise"
+    assert store.search_articles("interest", country="FR") == []
+    assert [r["id"] for r in store.search_articles("interest", country="de", language="DE")] == [i]
+    assert store.search_articles("interest", since=dt.datetime(2100, 1, 1, tzinfo=dt.UTC)) == []
+    store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen erneut",
+                             title="Zinsen steigen", country="DE", language="de"))
+    assert [r["id"] for r in store.search_articles("interest")] == [i]  # update keeps English
+    assert [r["id"] for r in store.search_articles("erneut")] == [i]
+
+
+def test_search_ranks_title_hits_first_and_pages(store) -> None:
+    body, title = (store.upsert_article(art(f"https://x.test/{n}", t, title=h))[0]
+                   for n, t, h in ((1, "Flooding in the valley; the river rose", "Weather"),
+                                   (2, "Officials met", "River floods the valley")))
+    assert [r["id"] for r in store.search_articles("river")] == [title, body]
+    assert [r["id"] for r in store.search_articles("river", limit=1, offset=1)] == [body]
+
+
+def test_iter_articles_streams_all_in_order(store) -> None:
+    for n in range(7):
+        store.upsert_article(art(f"https://example.org/{n}", f"text {n}", country="FR" if n % 2 else "DE"))
+    assert [a.canonical_url[-1] for a in store.iter_articles(batch=3)] == [str(n) for n in range(7)]
+    assert len(list(store.iter_articles(country="FR"))) == 3
+
+
+# --------------------------------------------------------------------------- crawl state
+
+
+def test_outlets_sync_and_read(store) -> None:
+    o = Outlet(id="x", name="X News", homepage="https://x.test/", country="FR", languages=("fr", "en"))
+    assert store.sync_outlets([o]) == 1
+    store.sync_outlets([o])
+    got = store.get_outlet("x")
+    assert got is not None and got["languages"] == ["fr", "en"] and got["enabled"] == 1
+    assert [r["id"] for r in store.list_outlets("fr")] == ["x"]
+
+
+def test_feed_state_counts_consecutive_failures(store) -> None:
+    store.update_feed_state("https://x.test/feed", "x", status=200, error=None, etag='"abc"', item_count=3)
+    store.update_feed_state("https://x.test/feed", "x", status=500, error="http_error")
+    store.update_feed_state("https://x.test/feed", "x", status=None, error="timeout")
+    s = store.feed_state("https://x.test/feed")
+    assert s["consecutive_failures"] == 2 and s["etag"] == '"abc"' and s["item_count"] == 3
+    assert s["last_success_at"] is not None
+    store.update_feed_state("https://x.test/feed", "x", status=304, error=None)
+    assert store.feed_state("https://x.test/feed")["consecutive_failures"] == 0
+
+
+def test_seen_items(store) -> None:
+    assert store.unseen_keys(["a", "b"]) == {"a", "b"}
+    store.mark_seen("a", "https://x.test/a", "x", "stored")
+    store.mark_seen("b", "https://x.test/b", "x", "new")
+    assert store.unseen_keys(["a", "b", "c"]) == {"b", "c"}
+    assert store.unseen_keys([]) == set()
+
+
+def test_failures_fetches_and_stats(store) -> None:
+    store.record_failure(Failure("https://x.test/1", "extract", "too_short", "12 characters"))
+    store.record_fetch(FetchResult(url="https://x.test/feed", final_url="https://x.test/feed", status=None,
+                                   error="timeout"), outlet_id="x")
+    store.upsert_article(art("https://x.test/a", "t", country="FR", language="fr"))
+    st = store.stats()
+    assert st["failures_by_reason"] == {"extract:too_short": 1}
+    assert st["fetches"] == {"timeout": 1}
+    assert st["by_country"] == {"FR": 1} and st["articles"] == 1
+    assert store.failures()[0]["reason"] == "too_short"
+
+
+# --------------------------------------------------------------------------- transactions / raw layer
+
+
+def test_transactions_roll_back_on_error(store) -> None:
+    errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    try:
+        import psycopg
+
+        errors += (psycopg.errors.IntegrityError,)
+    except ImportError:
+        pass
+    with pytest.raises(errors):
+        with store.tx():
+            store.upsert_article(art("https://example.org/t", "text"))
+            with store.tx():  # nested: joins the outer transaction
+                store.record_failure(Failure("u", "s", "r"))
+            store.execute("INSERT INTO articles(id, url, canonical_url, content_hash, fetched_at, updated_at)"
+                          " VALUES (1, 'u', 'u2', 'h', 'x', 'x')")
+    assert store.count_articles() == 0 and store.failures() == []
+    assert store.integrity_check() == "ok"
+    with store.tx():
+        store.upsert_article(art("https://example.org/t", "text"))
+    assert store.count_articles() == 1
+
+
+def test_db_layer_placeholders_quotes_and_literals(store) -> None:
+    store.execute("INSERT INTO failures(url, stage, reason, detail, at) VALUES (?, 'st?ge', ?, '100%', ?)",
+                  ("u?", "r", "2026"))
+    row = store.query_one("SELECT url, stage, detail FROM failures WHERE reason = ? AND detail LIKE '10%'", ("r",))
+    assert row == {"url": "u?", "stage": "st?ge", "detail": "100%"}
+    store.executemany("INSERT INTO failures(url, stage, reason, at) VALUES (?,?,?,?)",
+                      [("a", "s", "x", "t"), ("b", "s", "x", "t")])
+    store.executemany("INSERT INTO failures(url, stage, reason, at) VALUES (?,?,?,?)", [])
+    assert store.scalar("SELECT COUNT(*) FROM failures WHERE reason = ?", ["x"]) == 2
+    assert store.execute("DELETE FROM failures WHERE reason = ?", ("x",)) == 2
+    # SQLite's `IS NOT` between values means "distinct from" (NULL-safe) on both backends.
+    assert store.scalar("SELECT COUNT(*) FROM failures WHERE outlet_id IS NOT ?", ("o",)) == 1
+    assert store.scalar("SELECT COUNT(*) FROM failures WHERE outlet_id IS ?", (None,)) == 1
+
+
+# --------------------------------------------------------------------------- stories / embeddings (portable parts)
+
+
+def test_embeddings_round_trip(store) -> None:
+    ids = [store.upsert_article(art(f"https://e.test/{n}", f"text {n}"))[0] for n in range(3)]
+    vecs = {i: np.eye(4, dtype=np.float32)[n] for n, i in enumerate(ids)}
+    store.save_embeddings("m", vecs)
+    got = store.get_embeddings(ids, "m")
+    assert all(np.array_equal(got[i], vecs[i]) for i in ids)
+    assert [i for i, _ in store.window_embeddings(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), "m")] == ids
+
+
+def test_story_membership_and_counts(store) -> None:
+    at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    a = store.upsert_article(art("https://s.test/1", "one", country="FR", outlet_id="o1", published_at=at))[0]
+    b = store.upsert_article(art("https://s.test/2", "two", country="DE", outlet_id="o2", published_at=at))[0]
+    sid = store.create_story([a], at=at)
+    store.add_to_story(sid, b, score=0.8, at=at)
+    st = store.get_story(sid)
+    assert st is not None and st["article_ids"] == [a, b] and st["country_count"] == 2
+    assert store.unclustered_article_ids() == []
+    assert store.membership() == {sid: [a, b]}
+
+
+# --------------------------------------------------------------------------- the other areas' store tests
+
+_OTHER_AREA_TESTS = sorted(
+    p.stem for p in Path(__file__).parent.glob("test_*_store.py") if p.stem not in ("test_store_contract",)
+)
+
+
+def _portable(fn: object) -> bool:
+    """A test that needs nothing but the ``store`` fixture (plus its own parametrize arguments)."""
+    params = set(inspect.signature(fn).parameters)  # type: ignore[arg-type]
+    marks = getattr(fn, "pytestmark", [])
+    for m in marks:
+        if m.name == "parametrize":
+            names = m.args[0]
+            params -= set(names.split(",") if isinstance(names, str) else names)
+    return params == {"store"}
+
+
+for _mod_name in _OTHER_AREA_TESTS:
+    try:
+        _mod = importlib.import_module(f"tests.{_mod_name}")
+    except Exception:  # noqa: BLE001 - a broken foreign test module is reported by its own file, not here
+        continue
+    for _name, _fn in vars(_mod).items():
+        if _name.startswith("test_") and inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__ and _portable(_fn):
+            globals()[f"test_{_mod_name.removeprefix('test_')}__{_name.removeprefix('test_')}"] = _fn
