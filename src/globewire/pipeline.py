@@ -82,7 +82,10 @@ class PipelineContext:
 
     @property
     def candidate_languages(self) -> list[str]:
-        langs = {"en"}
+        from globewire.language import DEFAULT_LANGUAGES
+
+        # The broad default set plus whatever the catalogue's outlets publish in.
+        langs = {"en", *DEFAULT_LANGUAGES}
         for o in self.outlets.values():
             langs.update(o.languages)
         return sorted(langs)
@@ -255,7 +258,11 @@ def language_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
         declared = (a.html_lang or "").split("-")[0].lower() or None
         if declared is None and outlet and len(outlet.languages) == 1:
             declared = outlet.languages[0]
-        res = detect_language(f"{a.title}\n{a.text[:LANGUAGE_SAMPLE_CHARS]}", declared=declared, candidates=candidates)
+        res = detect_language(
+            f"{a.title}\n{a.text[:LANGUAGE_SAMPLE_CHARS]}", declared=declared, candidates=candidates,
+            declared_wins_below=ctx.settings.extract.language_min_confidence,
+            high_accuracy_max_chars=ctx.settings.extract.language_high_accuracy_max_chars,
+        )
         if res.language is None:
             raise StageError("language_unknown", "no language could be detected")
         return replace(a, language=res.language, language_confidence=round(float(res.confidence), 4))

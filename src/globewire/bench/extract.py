@@ -13,7 +13,7 @@ import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +73,8 @@ def bench_aeb(data: Path, limit: int | None = None) -> dict[str, Any]:
         pages.append({"id": pid, "precision": round(counts.precision, 4), "recall": round(counts.recall, 4)})
     result: dict[str, Any] = {"benchmark": "extraction-aeb", "pages": len(ids), "seconds": round(elapsed, 2)}
     result["pages_per_s"] = round(len(ids) / elapsed, 2) if elapsed else None
-    for name, counts in per.items():
-        s = corpus_score(counts)
+    for name, page_counts in per.items():
+        s = corpus_score(page_counts)
         result[name] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4), "pages": s.pages}
     result["errors"] = dict(errors)
     result["per_page"] = pages
@@ -132,6 +132,13 @@ def bench_fundus(data: Path, limit: int | None = None) -> dict[str, Any]:
     for b, metrics in acc.items():
         result[b] = {k: round(sum(v) / len(v), 4) for k, v in metrics.items() if v} | {"pages": len(metrics["title_f1"])}
     result["errors"] = dict(errors)
+    # Pages whose detected language differs from html_lang: either detector errors or pages that
+    # declare the wrong language (CMS default); listed so the two can be told apart.
+    result["language_disagreements"] = [
+        {"page": m["page"], "html_lang": m["lang_want"], "detected": m["lang_got"]}
+        for m in misses
+        if m["lang_want"] and primary_subtag(m["lang_got"]) != m["lang_want"]
+    ]
     result["misses"] = misses
     return result
 
@@ -193,10 +200,3 @@ def bench_language(
         result[f"docs_per_s_{kind}"] = round(counts[kind] / timings[kind], 1) if timings[kind] else None
     result["per_language"] = per_lang
     return result
-
-
-def timed(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    out = fn()
-    out["wall_seconds"] = round(time.perf_counter() - t0, 2)
-    return out

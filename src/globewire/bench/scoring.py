@@ -119,17 +119,17 @@ def parse_iso_datetime(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:
-        d = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        d = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return d if d.tzinfo else d.replace(tzinfo=dt.timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
 
 
 def date_within(expected: dt.datetime | None, predicted: dt.datetime | None, hours: float = 24.0) -> bool:
     if expected is None or predicted is None:
         return False
-    e = expected if expected.tzinfo else expected.replace(tzinfo=dt.timezone.utc)
-    p = predicted if predicted.tzinfo else predicted.replace(tzinfo=dt.timezone.utc)
+    e = expected if expected.tzinfo else expected.replace(tzinfo=dt.UTC)
+    p = predicted if predicted.tzinfo else predicted.replace(tzinfo=dt.UTC)
     return abs((e - p).total_seconds()) <= hours * 3600
 
 

@@ -1,0 +1,90 @@
+"""`globewire bench extract | fundus | language`: the extraction and language benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from globewire.cli_common import (
+    BenchOutOption,
+    bench_app,
+    console,
+    print_table,
+    write_bench_json,
+)
+
+_SHARED = Path("..") / "shared" / "benchmarks"
+
+DataOption = Annotated[Path, typer.Option("--data", help="Benchmark folder.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", help="Only the first N pages (quick runs).")]
+
+
+def _split_rows(result: dict[str, Any], metrics: list[str]) -> list[list[Any]]:
+    rows = []
+    for part in ("all", "tune", "held_out"):
+        if part in result:
+            rows.append([part, *[result[part].get(m) for m in metrics], result[part].get("pages")])
+    return rows
+
+
+def register(app: typer.Typer) -> None:
+    @bench_app.command("extract")
+    def bench_extract(
+        data: DataOption = _SHARED / "extraction-aeb", limit: LimitOption = None, out: BenchOutOption = None
+    ) -> None:
+        """Article body extraction F1 on the article-extraction-benchmark pages (shingle F1, pages/s)."""
+        from globewire.bench.extract import bench_aeb
+
+        result = bench_aeb(data, limit)
+        print_table(
+            f"extraction-aeb: {result['pages']} pages, {result['pages_per_s']} pages/s",
+            ["split", "precision", "recall", "f1", "pages"],
+            _split_rows(result, ["precision", "recall", "f1"]),
+        )
+        if result["errors"]:
+            console.print(f"errors: {result['errors']}")
+        console.print(f"wrote {write_bench_json('extract', result, out)}")
+
+    @bench_app.command("fundus")
+    def bench_fundus_cmd(
+        data: DataOption = _SHARED / "fundus-pages", limit: LimitOption = None, out: BenchOutOption = None
+    ) -> None:
+        """Title, date, language and body on real pages from ~41 countries (fundus labels)."""
+        from globewire.bench.extract import bench_fundus
+
+        result = bench_fundus(data, limit)
+        metrics = ["title_exact", "title_f1", "date_24h", "language", "body_f1"]
+        print_table(
+            f"fundus-pages: {result['pages']} pages, {result['pages_per_s']} pages/s",
+            ["split", *metrics, "pages"],
+            _split_rows(result, metrics),
+        )
+        if result["errors"]:
+            console.print(f"errors: {result['errors']}")
+        for d in result["language_disagreements"]:
+            console.print(f"language: html_lang={d['html_lang']} detected={d['detected']}  {d['page'][:90]}")
+        console.print(f"wrote {write_bench_json('fundus', result, out)}")
+
+    @bench_app.command("language")
+    def bench_language_cmd(
+        data: DataOption = _SHARED / "langid-lingua",
+        sentences: Annotated[int, typer.Option("--sentences", help="Sentences sampled per language.")] = 100,
+        texts: Annotated[int, typer.Option("--texts", help="5-10 line texts per language.")] = 20,
+        all_languages: Annotated[bool, typer.Option("--all-languages", help="Every lingua language as candidate.")] = False,
+        out: BenchOutOption = None,
+    ) -> None:
+        """Language identification accuracy per language, for sentences and 5-10 line texts."""
+        from globewire.bench.extract import bench_language
+
+        result = bench_language(data, sentences, texts, all_languages)
+        rows = [[lang, v["sentence"], v["text"]] for lang, v in sorted(result["per_language"].items())]
+        rows.append(["ALL", result.get("accuracy_sentence"), result.get("accuracy_text")])
+        print_table(
+            f"langid ({result['candidates']}): sentences {result['docs_per_s_sentence']} docs/s, "
+            f"texts {result['docs_per_s_text']} docs/s",
+            ["language", "sentence", "text"],
+            rows,
+        )
+        console.print(f"wrote {write_bench_json('language', result, out)}")
