@@ -344,19 +344,32 @@ def run(
     ctx, catalogue = _context(db)
     h = host or ctx.settings.web.host
     p = port or ctx.settings.web.port
-    server = serve_in_thread(ctx.settings, ctx.settings.resolved_database_url, host=h, port=p)
+    wake = threading.Event()
+    wanted: set[str] = set()
+
+    def recrawl(outlet_id: str | None = None) -> str:
+        """Admin hook from the web app: start the next round now (for one outlet, or all)."""
+        if outlet_id:
+            wanted.add(outlet_id)
+        wake.set()
+        return "re-crawl scheduled"
+
+    server = serve_in_thread(ctx.settings, ctx.settings.resolved_database_url, host=h, port=p, recrawl=recrawl)
     console.print(f"serving on http://{h}:{p}  (database: {ctx.settings.resolved_database_url})")
     done = 0
-    stop = threading.Event()
     try:
-        while not stop.is_set():
-            report = crawl_once(ctx, [o for o in catalogue.outlets if o.enabled])
+        while True:
+            only = set(wanted)
+            wanted.clear()
+            wake.clear()
+            outlets = [o for o in catalogue.outlets if o.enabled and (not only or o.id in only)]
+            report = crawl_once(ctx, outlets)
             post = after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
             _print_report("Crawl round", report.as_dict(), post, False)
             done += 1
             if rounds and done >= rounds:
                 break
-            stop.wait(ctx.settings.crawl_interval_minutes * 60)
+            wake.wait(ctx.settings.crawl_interval_minutes * 60)
     except KeyboardInterrupt:
         pass
     finally:

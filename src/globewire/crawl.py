@@ -138,7 +138,7 @@ class Crawler:
                          depth: int = 0) -> list[FeedItem]:
         state = self.ctx.store.feed_state(url) or {}
         r = await self.fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"),
-                                     kind="feed")
+                                     kind="sitemap" if kind == "sitemap" else "feed")
         if r.not_modified:
             report.feeds_not_modified += 1
             self.ctx.store.update_feed_state(url, outlet.id, kind=kind, status=r.status, error=None)

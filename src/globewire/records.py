@@ -73,6 +73,7 @@ class FetchResult:
     error_detail: str = ""
     not_modified: bool = False
     fetched_at: dt.datetime = field(default_factory=utcnow)
+    kind: str = "page"  # page | feed | sitemap | robots | image
 
     @property
     def ok(self) -> bool:

@@ -28,3 +28,6 @@ class FetchSettings(BaseModel):
     )
     respect_robots: bool = Field(True, description="Obey robots.txt (RFC 9309).")
     robots_cache_seconds: float = Field(86400.0, description="How long a robots.txt stays cached.")
+    ca_bundle: str = Field(
+        "", description="PEM file of extra CA certificates to trust (added to the defaults); empty = defaults only."
+    )

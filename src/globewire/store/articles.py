@@ -308,8 +308,9 @@ class ArticlesRepo(_Base):
 
     # ------------------------------------------------------------------ fetch log / failures
 
-    def record_fetch(self, r: FetchResult, *, outlet_id: str | None = None, kind: str = "page") -> None:
+    def record_fetch(self, r: FetchResult, *, outlet_id: str | None = None, kind: str | None = None) -> None:
         host = urlsplit(r.url).hostname or ""
+        kind = kind or r.kind
         self.execute(
             "INSERT INTO fetch_log(url, host, outlet_id, kind, status, bytes, elapsed_ms, error, at)"
             " VALUES (?,?,?,?,?,?,?,?,?)",

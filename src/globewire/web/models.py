@@ -1,0 +1,161 @@
+"""Response models of the JSON API (pydantic): the OpenAPI schema at /api/v1/openapi.json is built from them."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null at the end.")
+
+
+class SourcedText(BaseModel):
+    text: str
+    article_id: int | None = None
+
+
+class BlindspotOut(BaseModel):
+    flag: bool = False
+    reason: str = ""
+    countries: list[str] = []
+    reference_country: str = ""
+
+
+class StorySummary(BaseModel):
+    id: int
+    url: str
+    headline: str
+    countries_covering: list[str]
+    country_count: int
+    article_count: int
+    blindspot: bool
+    blindspot_reason: str = ""
+    first_seen: str | None = None
+    last_updated: str | None = None
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    url: str = Field(description="This server's page of the article.")
+    source_url: str = Field(description="The article on the outlet's site.")
+    title: str
+    title_en: str | None = None
+    outlet_id: str | None = None
+    outlet_name: str | None = None
+    country: str | None = None
+    language: str | None = None
+    published_at: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    kind: str
+    detail: dict[str, Any] = {}
+
+
+class OutletRef(BaseModel):
+    id: str | None = None
+    name: str | None = None
+    country: str | None = None
+    articles: int | None = None
+
+
+class StoryDetail(StorySummary):
+    summary: list[SourcedText]
+    countries_mentioned: list[str]
+    languages: list[str]
+    outlets: list[OutletRef]
+    alternative_takes: dict[str, list[SourcedText]]
+    blindspot_detail: BlindspotOut
+    related: list[StorySummary]
+    timeline: list[TimelineEntry]
+    articles: list[ArticleSummary]
+
+
+class AlignedSentence(BaseModel):
+    para: int | None = None
+    src: str = ""
+    en: str = ""
+
+
+class OutletOut(BaseModel):
+    id: str
+    name: str
+    homepage: str
+    country: str
+    languages: list[str]
+    ownership: str = "unknown"
+    enabled: bool = True
+    articles: int | None = None
+    articles_24h: int | None = None
+    last_success_at: str | None = None
+    last_fetch_at: str | None = None
+    failing_feeds: int | None = None
+    consecutive_failures: int | None = None
+    last_error: str | None = None
+
+
+class VersionOut(BaseModel):
+    version: int
+    title: str
+    seen_at: str
+
+
+class DuplicateOut(BaseModel):
+    id: int
+    url: str
+    outlet_id: str | None = None
+    similarity: float | None = None
+
+
+class ArticleDetail(ArticleSummary):
+    text: str
+    title_en: str | None = None
+    text_en: str | None = None
+    alignment: list[AlignedSentence] = []
+    translation_backend: str | None = None
+    authors: list[str] = []
+    outlet: OutletOut | None = None
+    story_id: int | None = None
+    duplicate_of: int | None = None
+    versions: list[VersionOut] = []
+    duplicates: list[DuplicateOut] = []
+
+
+class CountryOut(BaseModel):
+    cc: str
+    name: str
+    articles: int = Field(description="Articles published by the country's outlets in the window.")
+    outlets: int
+
+
+class CountriesOut(BaseModel):
+    window: str
+    items: list[CountryOut]
+
+
+class CountryDetail(BaseModel):
+    cc: str
+    name: str
+    outlets: list[OutletOut]
+    articles: list[ArticleSummary]
+    stories: list[StorySummary]
+    about: list[StorySummary] = Field(description="Stories mentioning this country, covered by other countries.")
+
+
+class SearchHit(ArticleSummary):
+    snippet: str = ""
+
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,658 @@
+"""Read model of the web UI and API: every query the pages and endpoints make, in one place.
+
+Where a store area exposes the method (``StoriesRepo``, ``TranslationsRepo``, ``SourcesRepo``), it is used;
+otherwise the query is written here against the tables of the migrations (0001 core, 0003 stories). The
+list queries that back paginated endpoints are always written here: they page with keyset cursors
+(``(last_updated, id)`` for stories, ``id`` for articles and outlets) that the pages and the API share.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections import defaultdict
+from typing import Any
+
+from globewire.log import get_logger
+from globewire.records import utcnow
+from globewire.store.db import iso, parse_iso
+
+log = get_logger(__name__)
+
+COUNTS_WINDOW = dt.timedelta(hours=24)  # globe shading: articles published in the last 24 h
+STORIES_WINDOW = dt.timedelta(hours=72)  # home lists: stories updated in the last 3 days
+MAX_PAGE = 100  # largest page any list endpoint returns
+MAX_IN = 500  # ids per IN (...) query
+# The globe counts scan a day of articles (~15k rows at 100k articles/week: ~20 ms); a page view reuses
+# them for this long. Shading that is 30 s stale is invisible to readers.
+COUNTS_CACHE_SECONDS = 30.0
+# Outlet health aggregates every article per outlet (~140 ms at 100k articles); feeds are crawled every
+# 30 minutes, so a minute-old health table loses nothing.
+HEALTH_CACHE_SECONDS = 60.0
+# Search ranks (bm25) the newest this-many matches of a query (article ids grow with ingestion, so this
+# is the last days of news for common words, everything for rare ones). Calibrated on the 100k-article
+# bench store: ranking all 20k matches of a common word took 64 ms, a 2,000 window 3 ms.
+SEARCH_RANK_WINDOW = 2000
+
+
+class CursorError(ValueError):
+    """A pagination cursor that this server did not produce."""
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        pad = "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(cursor + pad))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise CursorError("malformed cursor") from exc
+    if not isinstance(data, dict) or set(data) != set(keys):
+        raise CursorError("cursor does not belong to this list")
+    for k in keys:
+        v = data[k]
+        if k == "id" or k == "offset":
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise CursorError("bad cursor value")
+        elif not isinstance(v, str) or len(v) > 200:
+            raise CursorError("bad cursor value")
+    return data
+
+
+def _loads(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
+    """A story row (+ its ``data`` JSON, parsed or not) as the shape the templates and API use."""
+    data = row.get("data")
+    if isinstance(data, str):
+        data = _loads(data, {})
+    data = _as_dict(data)
+    blind = _as_dict(data.get("blindspot"))
+    takes = {str(cc).upper(): [t for t in _as_list(v) if isinstance(t, dict)]
+             for cc, v in _as_dict(data.get("alternative_takes")).items()}
+    summary = [s for s in _as_list(data.get("summary")) if isinstance(s, dict) and s.get("text")]
+    if isinstance(data.get("summary"), str) and data["summary"]:
+        summary = [{"text": data["summary"], "article_id": None}]
+    return {
+        "id": int(row["id"]),
+        "headline": data.get("headline") or row.get("headline") or "",
+        "summary": summary,
+        "countries_covering": [str(c).upper() for c in
+                               _as_list(data.get("countries_covering") or row.get("countries_covering"))],
+        "countries_mentioned": [str(c).upper() for c in
+                                _as_list(data.get("countries_mentioned") or row.get("countries_mentioned"))],
+        "languages": [str(x) for x in _as_list(data.get("languages"))],
+        "outlets": [o for o in _as_list(data.get("outlets")) if isinstance(o, dict)],
+        "alternative_takes": takes,
+        "blindspot": {
+            "flag": bool(blind.get("flag", row.get("blindspot"))),
+            "reason": str(blind.get("reason") or ""),
+            "countries": [str(c).upper() for c in _as_list(blind.get("countries"))],
+            "reference_country": str(blind.get("reference_country") or ""),
+            "reference_outlets": _as_list(blind.get("reference_outlets")),
+        },
+        "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
+        "first_seen": row.get("first_seen") or data.get("first_seen"),
+        "last_updated": row.get("last_updated") or data.get("last_updated"),
+        "article_count": int(row.get("article_count") or 0),
+        "outlet_count": int(row.get("outlet_count") or 0),
+        "country_count": int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
+    }
+
+
+class ReadModel:
+    """Queries of the web layer over one store."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._has_table: dict[str, bool] = {}
+        self._counts_cache: tuple[float, dict[str, int], str] | None = None
+        self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _repo(self, name: str) -> Any:
+        """A store method of another area if it has landed, else None."""
+        return getattr(self.store, name, None)
+
+    def has_table(self, name: str) -> bool:
+        if name not in self._has_table:
+            self._has_table[name] = bool(self.store.scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", (name,)
+            )) if getattr(self.store, "dialect", "sqlite") == "sqlite" else True
+        return self._has_table[name]
+
+    # ------------------------------------------------------------------ countries
+
+    def country_counts(self, since: dt.datetime) -> dict[str, int]:
+        """Articles per country published since ``since`` (fetch time when a page gave no date), copies not
+        counted. Written as two index range scans (published_at, then fetched_at for undated articles);
+        the equivalent COALESCE(published_at, fetched_at) >= ? reads the whole table (~60 ms at 100k)."""
+        rows = self.store.query(
+            "SELECT country, COUNT(*) AS n FROM ("
+            "  SELECT country FROM articles WHERE published_at >= ? AND duplicate_of IS NULL"
+            "  UNION ALL SELECT country FROM articles WHERE fetched_at >= ? AND published_at IS NULL"
+            "  AND duplicate_of IS NULL"
+            ") WHERE country IS NOT NULL GROUP BY country",
+            (iso(since), iso(since)),
+        )
+        return {str(r["country"]).upper(): int(r["n"]) for r in rows}
+
+    def globe_counts(self, now: dt.datetime | None = None) -> tuple[dict[str, int], str]:
+        """Counts for the globe and the label of their window, cached for COUNTS_CACHE_SECONDS."""
+        t = time.monotonic()
+        hit = self._counts_cache
+        if now is None and hit is not None and t - hit[0] < COUNTS_CACHE_SECONDS:
+            return hit[1], hit[2]
+        counts, window = self._globe_counts(now)
+        self._counts_cache = (t, counts, window)
+        return counts, window
+
+    def _globe_counts(self, now: dt.datetime | None = None) -> tuple[dict[str, int], str]:
+        """If the last 24 h are empty (an archive, a fresh install) the all-time counts are shown and
+        labelled so."""
+        now = now or utcnow()
+        counts = self.country_counts(now - COUNTS_WINDOW)
+        if sum(counts.values()):
+            return counts, "last 24 hours"
+        rows = self.store.query(
+            "SELECT country, COUNT(*) AS n FROM articles WHERE country IS NOT NULL AND duplicate_of IS NULL"
+            " GROUP BY country"
+        )
+        return {r["country"].upper(): int(r["n"]) for r in rows}, "all time"
+
+    def outlet_counts_by_country(self) -> dict[str, int]:
+        return {r["country"]: int(r["n"]) for r in self.store.query(
+            "SELECT country, COUNT(*) AS n FROM outlets WHERE enabled = 1 GROUP BY country")}
+
+    # ------------------------------------------------------------------ stories
+
+    def _stories_where(
+        self,
+        *,
+        country: str | None = None,
+        mentioned: str | None = None,
+        blindspot: bool | None = None,
+        since: dt.datetime | None = None,
+        exclude_covering: str | None = None,
+    ) -> tuple[list[str], list[Any]]:
+        where = ["s.merged_into IS NULL", "s.article_count > 0"]
+        params: list[Any] = []
+        # EXISTS lets SQLite walk stories newest first (index on last_updated) and stop at the page size;
+        # an IN (...) list made it fetch and sort every story of the country (17 ms vs 1 ms at 20k stories).
+        if country:
+            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
+                         " AND c.role = 'covering')")
+            params.append(country.upper())
+        if mentioned:
+            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
+                         " AND c.role = 'mentioned')")
+            params.append(mentioned.upper())
+        if exclude_covering:
+            where.append("NOT EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
+                         " AND c.role = 'covering')")
+            params.append(exclude_covering.upper())
+        if blindspot is not None:
+            where.append("s.blindspot = ?")
+            params.append(1 if blindspot else 0)
+        if since is not None:
+            where.append("s.last_updated >= ?")
+            params.append(iso(since))
+        return where, params
+
+    def list_stories(
+        self,
+        *,
+        country: str | None = None,
+        mentioned: str | None = None,
+        blindspot: bool | None = None,
+        since: dt.datetime | None = None,
+        exclude_covering: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Stories newest-updated first, keyset-paged on (last_updated, id)."""
+        limit = max(1, min(limit, MAX_PAGE))
+        where, params = self._stories_where(country=country, mentioned=mentioned, blindspot=blindspot,
+                                            since=since, exclude_covering=exclude_covering)
+        if cursor:
+            c = decode_cursor(cursor, ("u", "id"))
+            where.append("(s.last_updated < ? OR (s.last_updated = ? AND s.id < ?))")
+            params += [c["u"], c["u"], c["id"]]
+        rows = self.store.query(
+            f"SELECT s.* FROM stories s WHERE {' AND '.join(where)} ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
+            [*params, limit + 1],
+        )
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            nxt = encode_cursor({"u": rows[-1]["last_updated"], "id": int(rows[-1]["id"])})
+        return [normalise_story(r) for r in rows], nxt
+
+    def cached(self, key: str, ttl: float, fn: Any) -> Any:
+        """``fn()`` memoised for ``ttl`` seconds (front-page lists shared by every visitor)."""
+        t = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and t - hit[0] < ttl:
+            return hit[1]
+        value = fn()
+        self._cache[key] = (t, value)
+        return value
+
+    def top_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Stories covered by the most countries among those updated in the last STORIES_WINDOW; a quiet
+        window is topped up with the all-time leaders (a small or archived install still has a front page)."""
+        now = now or utcnow()
+        out: list[dict[str, Any]] = []
+        for since in (now - STORIES_WINDOW, None):
+            fn = self._repo("top_stories")
+            if fn is not None:
+                rows = fn(since=since, limit=limit)
+            else:
+                where, params = self._stories_where(since=since)
+                rows = self.store.query(
+                    f"SELECT s.* FROM stories s WHERE {' AND '.join(where)}"
+                    " ORDER BY s.country_count DESC, s.outlet_count DESC, s.last_updated DESC, s.id DESC LIMIT ?",
+                    [*params, limit],
+                )
+            seen = {s["id"] for s in out}
+            out += [normalise_story(r) for r in rows if int(r["id"]) not in seen]
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def blindspot_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Flagged stories of the last STORIES_WINDOW, topped up with older ones like ``top_stories``."""
+        now = now or utcnow()
+        out: list[dict[str, Any]] = []
+        for since in (now - STORIES_WINDOW, None):
+            fn = self._repo("blindspot_stories")
+            if fn is not None:
+                rows = [normalise_story(r) for r in fn(since=since, limit=limit)]
+            else:
+                rows = sorted(self.list_stories(blindspot=True, since=since, limit=limit)[0],
+                              key=lambda s: (-s["country_count"], -s["id"]))
+            seen = {s["id"] for s in out}
+            out += [r for r in rows if r["id"] not in seen]
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def get_story(self, story_id: int) -> dict[str, Any] | None:
+        fn = self._repo("get_story")
+        row = fn(story_id) if fn is not None else self.store.query_one(
+            "SELECT * FROM stories WHERE id = ?", (story_id,))
+        if row is None:
+            return None
+        return normalise_story(row)
+
+    def story_articles(self, story_id: int) -> list[dict[str, Any]]:
+        rows = self.store.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
+            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM story_articles sa"
+            " JOIN articles a ON a.id = sa.article_id LEFT JOIN outlets o ON o.id = a.outlet_id"
+            " WHERE sa.story_id = ? ORDER BY a.country, COALESCE(a.published_at, a.fetched_at) DESC, a.id",
+            (story_id,),
+        )
+        return self.with_english(rows)
+
+    def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
+        fn = self._repo("story_timeline")
+        if fn is not None:
+            return [{"at": r["at"], "kind": r["kind"], "detail": _as_dict(r.get("detail"))} for r in fn(story_id)]
+        rows = self.store.query(
+            "SELECT at, kind, detail FROM story_updates WHERE story_id = ? ORDER BY at, id", (story_id,))
+        for r in rows:
+            r["detail"] = _as_dict(_loads(r["detail"], {}))
+        return rows
+
+    def stories_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        ids = ids[:MAX_IN]
+        marks = ",".join("?" * len(ids))
+        rows = {int(r["id"]): r for r in self.store.query(f"SELECT * FROM stories WHERE id IN ({marks})", ids)}
+        return [normalise_story(rows[i]) for i in ids if i in rows]
+
+    def story_of_article(self, article_id: int) -> int | None:
+        fn = self._repo("story_of_article")
+        if fn is not None:
+            return fn(article_id)
+        v = self.store.scalar("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,))
+        return int(v) if v is not None else None
+
+    # ------------------------------------------------------------------ articles
+
+    def english_titles(self, ids: list[int]) -> dict[int, str]:
+        """English headlines: from the translations area when present, else from the FTS row (the translation
+        stage indexes English there)."""
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return {}
+        fn = self._repo("english_texts")
+        out: dict[int, str] = {}
+        if fn is not None:
+            try:
+                for k, v in fn(ids).items():
+                    title = v[0] if isinstance(v, (tuple, list)) else _as_dict(v).get("title_en")
+                    if title:
+                        out[int(k)] = str(title)
+                return out
+            except sqlite3.Error as exc:  # a half-migrated database must not break the page
+                log.warning("english_texts_failed", error=str(exc))
+        for i in range(0, len(ids), MAX_IN):
+            chunk = ids[i: i + MAX_IN]
+            marks = ",".join("?" * len(chunk))
+            for r in self.store.query(
+                f"SELECT rowid AS id, title_en FROM articles_fts WHERE rowid IN ({marks})", chunk
+            ):
+                if r["title_en"]:
+                    out[int(r["id"])] = r["title_en"]
+        return out
+
+    def with_english(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        titles = self.english_titles([int(r["id"]) for r in rows])
+        for r in rows:
+            r["title_en"] = titles.get(int(r["id"]))
+        return rows
+
+    def list_articles(
+        self,
+        *,
+        country: str | None = None,
+        language: str | None = None,
+        outlet_id: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Articles newest-stored first, keyset-paged on id."""
+        limit = max(1, min(limit, MAX_PAGE))
+        where: list[str] = ["1=1"]
+        params: list[Any] = []
+        for col, val in (("country", country and country.upper()), ("language", language and language.lower()),
+                         ("outlet_id", outlet_id)):
+            if val:
+                where.append(f"a.{col} = ?")
+                params.append(val)
+        if cursor:
+            where.append("a.id < ?")
+            params.append(decode_cursor(cursor, ("id",))["id"])
+        # Ids first (the filter indexes carry the rowid: no row is read to sort), then the page's rows.
+        ids = [int(r["id"]) for r in self.store.query(
+            f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?",
+            [*params, limit + 1],
+        )]
+        rows = self._article_rows(ids)
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            nxt = encode_cursor({"id": int(rows[-1]["id"])})
+        return self.with_english(rows), nxt
+
+    def _article_rows(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        by_id = {int(r["id"]): r for r in self.store.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
+            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM articles a"
+            f" LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})", ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def latest_articles_of_country(self, cc: str, limit: int = 30) -> list[dict[str, Any]]:
+        rows = self.store.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
+            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM articles a"
+            " LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.country = ?"
+            " ORDER BY a.published_at DESC, a.id DESC LIMIT ?",
+            (cc.upper(), limit),
+        )
+        return self.with_english(rows)
+
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        a = self.store.get_article(article_id)
+        if a is None:
+            return None
+        outlet = self.store.get_outlet(a.outlet_id) if a.outlet_id else None
+        fts = self.store.query_one(
+            "SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,)) or {}
+        return {
+            "article": a,
+            "outlet": outlet,
+            "translation": self.translation(article_id, fts),
+            "versions": self.store.article_versions(article_id),
+            "duplicates": self.store.duplicates_of(article_id),
+            "story_id": self.story_of_article(article_id),
+        }
+
+    def translation(self, article_id: int, fts: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        fn = self._repo("get_translation")
+        if fn is not None:
+            try:
+                t = fn(article_id)
+            except sqlite3.Error as exc:
+                log.warning("get_translation_failed", error=str(exc))
+                t = None
+            if t:
+                t = dict(t)
+                t["alignment"] = [x for x in _as_list(t.get("alignment")) if isinstance(x, dict)]
+                return t
+        fts = fts if fts is not None else (self.store.query_one(
+            "SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,)) or {})
+        if fts.get("title_en") or fts.get("text_en"):
+            return {"title_en": fts.get("title_en") or "", "text_en": fts.get("text_en") or "", "alignment": [],
+                    "backend": "", "model": ""}
+        return None
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        q: str,
+        *,
+        country: str | None = None,
+        language: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Ranked full-text search over originals and English (the store's injection-safe ``fts_query``).
+        Two phases: rank the matches (ids and bm25 only), then fetch rows and snippets for the page alone;
+        computing a snippet for every match made common words cost ~10 ms per thousand matches. Ranked
+        order has no stable key, so the cursor carries an offset."""
+        from globewire.store.articles import fts_query
+
+        limit = max(1, min(limit, MAX_PAGE))
+        offset = decode_cursor(cursor, ("offset",))["offset"] if cursor else 0
+        match = fts_query(q)
+        if not match:
+            return [], None
+        where = ["articles_fts MATCH ?"]
+        params: list[Any] = [match]
+        join = ""
+        for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
+            if val:
+                where.append(f"a.{col} = ?")
+                params.append(val)
+        if since:
+            where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
+            params.append(iso(since))
+        if until:
+            where.append("COALESCE(a.published_at, a.fetched_at) < ?")
+            params.append(iso(until))
+        if len(where) > 1:
+            join = " JOIN articles a ON a.id = articles_fts.rowid"
+        # Rank only the newest SEARCH_RANK_WINDOW matches: FTS5 streams matches in rowid order for free but
+        # scores every match it ranks (64 ms for a word in 20k of 100k articles; 3 ms for a 2,000 window).
+        cut = self.store.scalar(
+            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE {' AND '.join(where)}"
+            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            [*params, SEARCH_RANK_WINDOW - 1],
+        )
+        if cut is not None:
+            where.append("articles_fts.rowid >= ?")
+            params.append(int(cut))
+        ranked = self.store.query(
+            f"SELECT articles_fts.rowid AS id, bm25(articles_fts) AS rank FROM articles_fts{join}"
+            f" WHERE {' AND '.join(where)} ORDER BY rank, articles_fts.rowid LIMIT ? OFFSET ?",
+            [*params, limit + 1, min(offset, 10_000)],
+        )
+        nxt = encode_cursor({"offset": offset + limit}) if len(ranked) > limit else None
+        ids = [int(r["id"]) for r in ranked[:limit]]
+        if not ids:
+            return [], None
+        marks = ",".join("?" * len(ids))
+        rows = {int(r["id"]): r for r in self.store.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
+            " a.fetched_at, o.name AS outlet_name, f.title_en AS fts_title_en,"
+            " snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet"
+            " FROM articles_fts f JOIN articles a ON a.id = f.rowid LEFT JOIN outlets o ON o.id = a.outlet_id"
+            f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
+            [match, *ids],
+        )}
+        out = [rows[i] for i in ids if i in rows]
+        titles = self.english_titles(ids)
+        for r in out:
+            r["title_en"] = titles.get(int(r["id"])) or r.pop("fts_title_en", None) or None
+            r.pop("fts_title_en", None)
+        return out, nxt
+
+    # ------------------------------------------------------------------ outlets
+
+    def outlet_names(self, ids: set[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        ids_l = list(ids)[:MAX_IN]
+        marks = ",".join("?" * len(ids_l))
+        return {r["id"]: r["name"] for r in self.store.query(
+            f"SELECT id, name FROM outlets WHERE id IN ({marks})", ids_l)}
+
+    def outlets(self, country: str | None = None) -> list[dict[str, Any]]:
+        return self.store.list_outlets(country)
+
+    def outlet_health(self, country: str | None = None) -> list[dict[str, Any]]:
+        """Per-outlet health rows (copies), from a catalogue-wide table cached for HEALTH_CACHE_SECONDS."""
+        t = time.monotonic()
+        hit = self._health_cache
+        if hit is None or t - hit[0] >= HEALTH_CACHE_SECONDS:
+            hit = (t, self._outlet_health())
+            self._health_cache = hit
+        cc = country.upper() if country else None
+        return [dict(r) for r in hit[1] if cc is None or str(r.get("country", "")).upper() == cc]
+
+    def _outlet_health(self, country: str | None = None) -> list[dict[str, Any]]:
+        """Per-outlet rows: catalogue facts, article counts, feed state; merged with the sources area's
+        ``outlet_health_summary`` (feed checks) when it exists."""
+        params: list[Any] = [iso(utcnow() - COUNTS_WINDOW)]
+        where = ""
+        if country:
+            where = " WHERE o.country = ?"
+            params.append(country.upper())
+        rows = self.store.query(
+            "SELECT o.id, o.name, o.homepage, o.country, o.languages, o.ownership, o.enabled,"
+            " f.last_success_at, f.last_fetch_at, f.failing_feeds, f.feeds, f.consecutive_failures, f.last_error,"
+            " COALESCE(c.articles, 0) AS articles, COALESCE(c.articles_24h, 0) AS articles_24h"
+            " FROM outlets o"
+            " LEFT JOIN (SELECT outlet_id, MAX(last_success_at) AS last_success_at, MAX(last_fetch_at) AS last_fetch_at,"
+            "   SUM(consecutive_failures > 0) AS failing_feeds, COUNT(*) AS feeds,"
+            "   MAX(consecutive_failures) AS consecutive_failures, MAX(last_error) AS last_error"
+            "   FROM feed_state GROUP BY outlet_id) f ON f.outlet_id = o.id"
+            " LEFT JOIN (SELECT outlet_id, COUNT(*) AS articles, SUM(published_at >= ?) AS articles_24h"
+            "   FROM articles GROUP BY outlet_id) c ON c.outlet_id = o.id"
+            f"{where} ORDER BY o.country, o.name",
+            params,
+        )
+        fn = self._repo("outlet_health_summary")
+        if fn is not None:
+            try:
+                checks = {r.get("outlet_id"): r for r in fn()}
+            except sqlite3.Error as exc:  # table of a migration not applied yet
+                log.warning("outlet_health_summary_failed", error=str(exc))
+                checks = {}
+            for r in rows:
+                h = checks.get(r["id"])
+                if not h:
+                    continue
+                if h.get("feeds"):
+                    r["feeds"] = h["feeds"]
+                    r["failing_feeds"] = int(h["feeds"]) - int(h.get("alive_feeds") or 0)
+                r["last_success_at"] = max(filter(None, [r.get("last_success_at"), h.get("last_success_at")]),
+                                           default=None)
+                r["consecutive_failures"] = max(int(r.get("consecutive_failures") or 0),
+                                                int(h.get("consecutive_failures") or 0))
+                r["last_checked_at"] = h.get("last_checked_at")
+        return rows
+
+    # ------------------------------------------------------------------ country page
+
+    def country_page(self, cc: str) -> dict[str, Any]:
+        cc = cc.upper()
+        covering, _ = self.list_stories(country=cc, limit=15)
+        return {
+            "outlets": self.outlets(cc),
+            "articles": self.latest_articles_of_country(cc),
+            "stories": covering,
+            "about": self.stories_about(cc, limit=15),
+        }
+
+    def stories_about(self, cc: str, limit: int = 15) -> list[dict[str, Any]]:
+        """What the world says about a country: stories mentioning it that other countries' outlets cover."""
+        rows = self.store.query(
+            "SELECT s.* FROM stories s WHERE s.merged_into IS NULL AND s.article_count > 0"
+            " AND EXISTS (SELECT 1 FROM story_countries m WHERE m.story_id = s.id AND m.country = ?"
+            "   AND m.role = 'mentioned')"
+            " AND EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.role = 'covering'"
+            "   AND c.country != ?)"
+            " ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
+            (cc, cc, limit),
+        )
+        return [normalise_story(r) for r in rows]
+
+    # ------------------------------------------------------------------ grouping helpers
+
+    @staticmethod
+    def group_by_country(articles: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for a in articles:
+            out[(a.get("country") or "??").upper()].append(a)
+        return dict(sorted(out.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def parse_date_param(value: str | None) -> dt.datetime | None:
+    """``YYYY-MM-DD`` or an ISO datetime from a query string; ValueError on anything else."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) > 40:
+        raise ValueError("date too long")
+    try:
+        if len(value) == 10:
+            d = dt.date.fromisoformat(value)
+            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+        return parse_iso(value)
+    except ValueError as exc:
+        raise ValueError(f"not a date: {value[:40]!r}") from exc

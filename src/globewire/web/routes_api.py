@@ -1,0 +1,238 @@
+"""JSON API under /api/v1: one endpoint per page, paginated with opaque cursors, typed responses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+
+from globewire.web import geo
+from globewire.web.app import get_ctx
+from globewire.web.models import (
+    AlignedSentence,
+    ArticleDetail,
+    ArticleSummary,
+    BlindspotOut,
+    CountriesOut,
+    CountryDetail,
+    CountryOut,
+    DuplicateOut,
+    ErrorOut,
+    OutletOut,
+    OutletRef,
+    Page,
+    SearchHit,
+    SourcedText,
+    StoryDetail,
+    StorySummary,
+    TimelineEntry,
+    VersionOut,
+)
+from globewire.web.queries import decode_cursor, encode_cursor, parse_date_param
+
+router = APIRouter(tags=["api"], responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
+
+CC = Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 country code.")]
+CountryQ = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2.")]
+LanguageQ = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}$", description="ISO 639-1 language code.")]
+LimitQ = Annotated[int, Query(ge=1, le=100)]
+CursorQ = Annotated[str | None, Query(max_length=300, description="Opaque cursor from `next_cursor`.")]
+DateQ = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or ISO-8601 datetime (UTC).")]
+IdPath = Annotated[int, Path(ge=1, le=2**62)]
+
+
+# --------------------------------------------------------------------------- converters (pages share them)
+
+
+def story_summary(s: dict[str, Any]) -> StorySummary:
+    return StorySummary(
+        id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
+        country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
+        blindspot_reason=s["blindspot"]["reason"], first_seen=s["first_seen"], last_updated=s["last_updated"],
+    )
+
+
+def article_summary(r: dict[str, Any]) -> ArticleSummary:
+    return ArticleSummary(
+        id=int(r["id"]), url=f"/article/{r['id']}", source_url=r.get("canonical_url") or r.get("url") or "",
+        title=r.get("title") or "", title_en=r.get("title_en"), outlet_id=r.get("outlet_id"),
+        outlet_name=r.get("outlet_name"), country=r.get("country"), language=r.get("language"),
+        published_at=r.get("published_at"),
+    )
+
+
+def outlet_out(o: dict[str, Any]) -> OutletOut:
+    langs = o.get("languages") or []
+    if isinstance(langs, str):
+        import json
+
+        try:
+            langs = json.loads(langs)
+        except ValueError:
+            langs = [langs]
+    keys = ("articles", "articles_24h", "last_success_at", "last_fetch_at", "failing_feeds",
+            "consecutive_failures", "last_error")
+    return OutletOut(
+        id=o["id"], name=o["name"], homepage=o.get("homepage") or "", country=o.get("country") or "",
+        languages=[str(x) for x in langs], ownership=o.get("ownership") or "unknown",
+        enabled=bool(o.get("enabled", True)), **{k: o.get(k) for k in keys if o.get(k) is not None},
+    )
+
+
+def parse_dates(since: str | None, until: str | None) -> tuple[Any, Any]:
+    try:
+        return parse_date_param(since), parse_date_param(until)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@router.get("/stories", response_model=Page[StorySummary], summary="Stories, most recently updated first")
+def api_stories(
+    request: Request,
+    country: CountryQ = None,
+    mentioned: CountryQ = None,
+    blindspot: bool | None = None,
+    limit: LimitQ = 20,
+    cursor: CursorQ = None,
+) -> Page[StorySummary]:
+    stories, nxt = get_ctx(request).read.list_stories(
+        country=country, mentioned=mentioned, blindspot=blindspot, limit=limit, cursor=cursor)
+    return Page[StorySummary](items=[story_summary(s) for s in stories], next_cursor=nxt)
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetail, summary="One story with its articles")
+def api_story(request: Request, story_id: IdPath) -> StoryDetail:
+    return story_detail(request, story_id)
+
+
+def story_detail(request: Request, story_id: int) -> StoryDetail:
+    read = get_ctx(request).read
+    s = read.get_story(story_id)
+    if s is None:
+        raise HTTPException(404, "no such story")
+    articles = read.story_articles(story_id)
+    related = read.stories_by_ids(s["related_story_ids"])
+    base = story_summary(s).model_dump()
+    return StoryDetail(
+        **base,
+        summary=[SourcedText.model_validate(x) for x in s["summary"]], countries_mentioned=s["countries_mentioned"], languages=s["languages"],
+        outlets=[OutletRef.model_validate({k: o.get(k) for k in ("id", "name", "country", "articles")
+                                           if not isinstance(o.get(k), (dict, list))}) for o in s["outlets"]],
+        alternative_takes={cc: [SourcedText.model_validate(t) for t in items if t.get("text")]
+                           for cc, items in s["alternative_takes"].items()},
+        blindspot_detail=BlindspotOut.model_validate(
+            {k: v for k, v in s["blindspot"].items() if k != "reference_outlets"}),
+        related=[story_summary(r) for r in related],
+        timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"])
+                  for t in read.story_timeline(story_id)],
+        articles=[article_summary(a) for a in articles],
+    )
+
+
+@router.get("/blindspot", response_model=Page[StorySummary],
+            summary="Stories the reference country's media overlook")
+def api_blindspot(request: Request, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[StorySummary]:
+    stories, nxt = get_ctx(request).read.list_stories(blindspot=True, limit=limit, cursor=cursor)
+    return Page[StorySummary](items=[story_summary(s) for s in stories], next_cursor=nxt)
+
+
+@router.get("/articles", response_model=Page[ArticleSummary], summary="Articles, newest stored first")
+def api_articles(
+    request: Request,
+    country: CountryQ = None,
+    language: LanguageQ = None,
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
+    limit: LimitQ = 20,
+    cursor: CursorQ = None,
+) -> Page[ArticleSummary]:
+    rows, nxt = get_ctx(request).read.list_articles(
+        country=country, language=language, outlet_id=outlet, limit=limit, cursor=cursor)
+    return Page[ArticleSummary](items=[article_summary(r) for r in rows], next_cursor=nxt)
+
+
+@router.get("/articles/{article_id}", response_model=ArticleDetail, summary="One article, original and English")
+def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
+    data = get_ctx(request).read.get_article(article_id)
+    if data is None:
+        raise HTTPException(404, "no such article")
+    a = data["article"]
+    t = data["translation"] or {}
+    outlet = data["outlet"]
+    return ArticleDetail(
+        id=a.id, url=f"/article/{a.id}", source_url=a.canonical_url or a.url, title=a.title, text=a.text,
+        title_en=t.get("title_en") or None, text_en=t.get("text_en") or None,
+        alignment=[AlignedSentence(para=x.get("para") if isinstance(x.get("para"), int) else None,
+                                   src=str(x.get("src") or ""), en=str(x.get("en") or ""))
+                   for x in t.get("alignment", [])],
+        translation_backend=t.get("backend") or None,
+        outlet_id=a.outlet_id, outlet_name=outlet["name"] if outlet else None, country=a.country,
+        language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
+        authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
+        duplicate_of=a.duplicate_of,
+        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data["versions"]],
+        duplicates=[DuplicateOut(id=d["id"], url=d["url"], outlet_id=d["outlet_id"],
+                                 similarity=d["duplicate_similarity"]) for d in data["duplicates"]],
+    )
+
+
+@router.get("/countries", response_model=CountriesOut, summary="Article counts per country (globe data)")
+def api_countries(request: Request) -> CountriesOut:
+    return countries_out(request)
+
+
+def countries_out(request: Request) -> CountriesOut:
+    read = get_ctx(request).read
+    counts, window = read.globe_counts()
+    outlets = read.outlet_counts_by_country()
+    codes = sorted(set(counts) | set(outlets))
+    items = [CountryOut(cc=cc, name=geo.country_name(cc), articles=counts.get(cc, 0), outlets=outlets.get(cc, 0))
+             for cc in codes if len(cc) == 2]
+    items.sort(key=lambda c: (-c.articles, c.name))
+    return CountriesOut(window=window, items=items)
+
+
+@router.get("/countries/{cc}", response_model=CountryDetail, summary="A country: outlets, articles, stories")
+def api_country(request: Request, cc: CC) -> CountryDetail:
+    cc = cc.upper()
+    if not geo.is_country_code(cc):
+        raise HTTPException(404, "no such country")
+    page = get_ctx(request).read.country_page(cc)
+    return CountryDetail(
+        cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page["outlets"]],
+        articles=[article_summary(a) for a in page["articles"]],
+        stories=[story_summary(s) for s in page["stories"]], about=[story_summary(s) for s in page["about"]],
+    )
+
+
+@router.get("/outlets", response_model=Page[OutletOut], summary="The catalogue with per-outlet health")
+def api_outlets(request: Request, country: CountryQ = None, limit: LimitQ = 100,
+                cursor: CursorQ = None) -> Page[OutletOut]:
+    rows = get_ctx(request).read.outlet_health(country)
+    rows.sort(key=lambda r: str(r["id"]))
+    if cursor:
+        after = decode_cursor(cursor, ("oid",))["oid"]
+        rows = [r for r in rows if str(r["id"]) > after]
+    nxt = encode_cursor({"oid": str(rows[limit - 1]["id"])}) if len(rows) > limit else None
+    return Page[OutletOut](items=[outlet_out(r) for r in rows[:limit]], next_cursor=nxt)
+
+
+@router.get("/search", response_model=Page[SearchHit], summary="Full-text search over originals and English")
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    country: CountryQ = None,
+    language: LanguageQ = None,
+    since: DateQ = None,
+    until: DateQ = None,
+    limit: LimitQ = 20,
+    cursor: CursorQ = None,
+) -> Page[SearchHit]:
+    s, u = parse_dates(since, until)
+    rows, nxt = get_ctx(request).read.search(q, country=country, language=language, since=s, until=u,
+                                             limit=limit, cursor=cursor)
+    return Page[SearchHit](
+        items=[SearchHit(**article_summary(r).model_dump(), snippet=r.get("snippet") or "") for r in rows],
+        next_cursor=nxt)

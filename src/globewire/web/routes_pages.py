@@ -1,0 +1,373 @@
+"""Server-rendered pages. Every page works without JavaScript; the globe script only enhances the home page."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from globewire.log import get_logger
+from globewire.web import geo
+from globewire.web.app import WebContext, get_ctx, render
+from globewire.web.queries import CursorError, parse_date_param
+from globewire.web.security import CSRF_COOKIE, check_admin_token, safe_external_url
+
+log = get_logger(__name__)
+router = APIRouter(include_in_schema=False)
+
+HOME_TOP_STORIES = 10
+HOME_BLINDSPOT_STORIES = 8
+# The front-page story lists are the same for every visitor: recomputed at most this often (their two
+# ranking queries sort a few thousand stories, ~8 ms at 20k stories).
+HOME_CACHE_SECONDS = 30.0
+# A country page's lists (stories covered, stories about it, latest articles) are shared by all its
+# visitors in the same way; at 20k stories they take 10-20 ms to gather.
+COUNTRY_CACHE_SECONDS = 30.0
+SHADE_LEVELS = 6  # globe/map shading classes lvl-0 (no articles) .. lvl-5 (the busiest country)
+MAX_OPML_BYTES = 2_000_000
+OUTLET_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,80}$")
+
+IdPath = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def shade_level(n: int, top: int) -> int:
+    """Log-scaled level 1..SHADE_LEVELS-1 for a count (0 for none), relative to the busiest country."""
+    if n <= 0 or top <= 0:
+        return 0
+    return max(1, min(SHADE_LEVELS - 1, math.ceil(math.log1p(n) / math.log1p(top) * (SHADE_LEVELS - 1))))
+
+
+def world_map(highlight: dict[str, str], *, title: str, label: str) -> Markup:
+    """The server-side static map: one path per country with a CSS class (covering, mentioned, ...)."""
+    return Markup(geo.static_map_svg(highlight, title=title, label=label))
+
+
+def json_for_html(data: Any) -> str:
+    """JSON safe inside <script type="application/json">: no '<', '>' or '&' can end the element."""
+    return (json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    from importlib import resources
+
+    svg = (resources.files("globewire.web") / "static" / "favicon.svg").read_bytes()
+    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "public, max-age=86400"})
+
+
+@router.get("/map/world.svg")
+def world_map_svg() -> Response:
+    return Response(geo.world_svg(), media_type="image/svg+xml",
+                    headers={"cache-control": "public, max-age=86400"})
+
+
+# --------------------------------------------------------------------------- home
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    ctx = get_ctx(request)
+    read = ctx.read
+    counts, window = read.globe_counts()
+    top = max(counts.values(), default=0)
+    countries: list[dict[str, Any]] = []
+    for s in geo.shapes():
+        if s.cc:
+            n = counts.get(s.cc, 0)
+            countries.append({"cc": s.cc, "name": s.name, "count": n, "level": shade_level(n, top)})
+    known = {c["cc"] for c in countries}
+    for cc, n in counts.items():  # countries too small for the 110m atlas (e.g. SG, HK) still get a row
+        if cc not in known and geo.is_country_code(cc):
+            countries.append({"cc": cc, "name": geo.country_name(cc), "count": n, "level": shade_level(n, top)})
+    countries.sort(key=lambda c: c["name"])
+    globe_data = {
+        "window": window,
+        "ids": geo.numeric_to_alpha2() | {"": ""},
+        "countries": {c["cc"]: [c["name"], c["count"], c["level"]] for c in countries},
+        "atlas": str(request.url_for("static", path="vendor/countries-110m.json").path),
+    }
+    ranked = sorted((c for c in countries if c["count"]), key=lambda c: (-c["count"], c["name"]))
+    return render(
+        request, "home.html",
+        window=window, countries=countries, ranked=ranked,
+        globe_json=json_for_html(globe_data),
+        top=read.cached("home:top", HOME_CACHE_SECONDS, lambda: read.top_stories(HOME_TOP_STORIES)),
+        blindspot=read.cached("home:blindspot", HOME_CACHE_SECONDS,
+                              lambda: read.blindspot_stories(HOME_BLINDSPOT_STORIES)),
+        reference=ctx.reference_country,
+    )
+
+
+# --------------------------------------------------------------------------- country
+
+
+@router.get("/country")
+def country_pick(cc: Annotated[str, Query(max_length=8)] = "") -> Response:
+    """Target of the no-JS country picker: redirects to the country's page."""
+    if not geo.is_country_code(cc):
+        raise HTTPException(404, "No such country.")
+    return RedirectResponse(f"/country/{cc.upper()}", status_code=303)
+
+
+@router.get("/country/{cc}", response_class=HTMLResponse)
+def country(request: Request, cc: Annotated[str, Path(max_length=8)]) -> HTMLResponse:
+    if not geo.is_country_code(cc):
+        raise HTTPException(404, "No such country.")
+    cc = cc.upper()
+    ctx = get_ctx(request)
+    page = ctx.read.cached(f"country:{cc}", COUNTRY_CACHE_SECONDS, lambda: ctx.read.country_page(cc))
+    by_outlet: dict[str, list[dict[str, Any]]] = {}
+    for a in page["articles"]:
+        by_outlet.setdefault(a.get("outlet_id") or "", []).append(a)
+    return render(request, "country.html", cc=cc, name=geo.country_name(cc), by_outlet=by_outlet, **page)
+
+
+# --------------------------------------------------------------------------- story
+
+
+@router.get("/story/{story_id}", response_class=HTMLResponse)
+def story(request: Request, story_id: IdPath) -> HTMLResponse:
+    ctx = get_ctx(request)
+    read = ctx.read
+    s = read.get_story(story_id)
+    if s is None:
+        raise HTTPException(404, "No such story.")
+    articles = read.story_articles(story_id)
+    groups = read.group_by_country(articles)
+    covering = set(s["countries_covering"]) | set(groups)
+    highlight = {cc: "men" for cc in s["countries_mentioned"]}
+    highlight.update({cc: "cov" for cc in covering})
+    by_id = {a["id"]: a for a in articles}
+    sources: dict[int, int] = {}  # article id -> footnote number, in order of first use in the summary
+    for sent in s["summary"]:
+        aid = sent.get("article_id")
+        if isinstance(aid, int) and aid not in sources:
+            sources[aid] = len(sources) + 1
+    return render(
+        request, "story.html", s=s, groups=groups, by_id=by_id, sources=sources,
+        related=read.stories_by_ids(s["related_story_ids"]), timeline=read.story_timeline(story_id),
+        map=world_map(highlight, title="Countries covering this story",
+                      label="Map of the countries covering this story"),
+        reference=ctx.reference_country,
+    )
+
+
+# --------------------------------------------------------------------------- article
+
+
+@router.get("/article/{article_id}", response_class=HTMLResponse)
+def article(request: Request, article_id: IdPath) -> HTMLResponse:
+    ctx = get_ctx(request)
+    data = ctx.read.get_article(article_id)
+    if data is None:
+        raise HTTPException(404, "No such article.")
+    a = data["article"]
+    t = data["translation"] or {}
+    rows = [x for x in t.get("alignment", []) if x.get("src") or x.get("en")]
+    paras: list[list[dict[str, Any]]] = []
+    last = object()
+    for x in rows:
+        if x.get("para") != last or not paras:
+            paras.append([])
+            last = x.get("para")
+        paras[-1].append(x)
+    return render(
+        request, "article.html", a=a, outlet=data["outlet"], t=t, aligned=paras,
+        original_paras=[p for p in a.text.split("\n") if p.strip()],
+        english_paras=[p for p in (t.get("text_en") or "").split("\n") if p.strip()],
+        versions=data["versions"], duplicates=data["duplicates"], story_id=data["story_id"],
+        source_url=safe_external_url(a.canonical_url) or safe_external_url(a.url),
+        image=ctx.image_url(a.image_url),
+    )
+
+
+# --------------------------------------------------------------------------- search
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=500)] = "",
+    country: Annotated[str, Query(max_length=8)] = "",
+    language: Annotated[str, Query(max_length=8)] = "",
+    since: Annotated[str, Query(max_length=40)] = "",
+    until: Annotated[str, Query(max_length=40)] = "",
+    cursor: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    ctx = get_ctx(request)
+    error = ""
+    hits: list[dict[str, Any]] = []
+    nxt = None
+    cc = country.upper() if geo.is_country_code(country) else None
+    lang = language.lower() if re.fullmatch(r"[A-Za-z]{2,3}", language) else None
+    if country and not cc:
+        error = "Unknown country code."
+    if language and not lang:
+        error = "Unknown language code."
+    try:
+        s, u = parse_date_param(since), parse_date_param(until)
+    except ValueError as exc:
+        s = u = None
+        error = str(exc)
+    if q.strip() and not error:
+        try:
+            hits, nxt = ctx.read.search(q, country=cc, language=lang, since=s, until=u, limit=20,
+                                        cursor=cursor or None)
+        except CursorError:
+            error = "This results page has expired; start the search again."
+    feed_qs = request.url.query
+    return render(request, "search.html", q=q, country=country, language=language, since=since, until=until,
+                  hits=hits, next_cursor=nxt, error=error, feed_qs=feed_qs,
+                  countries=sorted(((c, geo.country_name(c)) for c in ctx.read.outlet_counts_by_country()),
+                                   key=lambda x: x[1]))
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+@router.get("/outlets", response_class=HTMLResponse)
+def outlets(request: Request, country: Annotated[str, Query(max_length=8)] = "") -> HTMLResponse:
+    ctx = get_ctx(request)
+    cc = country.upper() if geo.is_country_code(country) else None
+    rows = ctx.read.outlet_health(cc)
+    for r in rows:
+        if isinstance(r.get("languages"), str):
+            try:
+                r["languages"] = json.loads(r["languages"])
+            except ValueError:
+                r["languages"] = [r["languages"]]
+        r["homepage_safe"] = safe_external_url(r.get("homepage"))
+    return render(request, "outlets.html", rows=rows, country=cc)
+
+
+# --------------------------------------------------------------------------- admin (POST only, token + CSRF)
+
+
+def _csrf_nonce(request: Request) -> tuple[str, bool]:
+    ctx = get_ctx(request)
+    nonce = request.cookies.get(CSRF_COOKIE) or ""
+    if re.fullmatch(r"[A-Za-z0-9_-]{20,64}", nonce):
+        return nonce, False
+    return ctx.signer.new_csrf_nonce(), True
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, done: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    ctx = get_ctx(request)
+    nonce, fresh = _csrf_nonce(request)
+    resp = render(request, "admin.html", enabled=bool(ctx.web.admin_token), csrf=ctx.signer.csrf_token(nonce),
+                  done=done)
+    if fresh:
+        resp.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/admin",
+                        secure=request.url.scheme == "https")
+    resp.headers["cache-control"] = "no-store"
+    return resp
+
+
+def require_admin(request: Request, token: str, csrf: str) -> WebContext:
+    """Admin POSTs need the admin token and a CSRF token matching the cookie (or a Bearer token header,
+    which browsers never attach on their own)."""
+    ctx = get_ctx(request)
+    if not ctx.web.admin_token:
+        raise HTTPException(403, "Admin actions are disabled (no admin token configured).")
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and check_admin_token(ctx.web.admin_token, auth[7:].strip()):
+        return ctx
+    if not ctx.signer.check_csrf(request.cookies.get(CSRF_COOKIE), csrf):
+        raise HTTPException(403, "Missing or invalid CSRF token; reload the admin page and try again.")
+    if not check_admin_token(ctx.web.admin_token, token):
+        raise HTTPException(403, "Wrong admin token.")
+    return ctx
+
+
+def _done(message: str) -> RedirectResponse:
+    from urllib.parse import quote
+
+    return RedirectResponse("/admin?done=" + quote(message[:180]), status_code=303)
+
+
+@router.post("/admin/outlets")
+def admin_add_outlet(
+    request: Request,
+    token: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    id: Annotated[str, Form(max_length=80)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    homepage: Annotated[str, Form(max_length=500)] = "",
+    country: Annotated[str, Form(max_length=8)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+    feed: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    ctx = require_admin(request, token, csrf)
+    from globewire.web.opml_io import CatalogueError, add_outlets
+
+    if not OUTLET_ID_RE.fullmatch(id):
+        raise HTTPException(400, "Outlet id: lower-case letters, digits, '.', '_' or '-'.")
+    if not geo.is_country_code(country):
+        raise HTTPException(400, "Country: an ISO 3166-1 alpha-2 code.")
+    if not re.fullmatch(r"[a-z]{2}", language.lower()):
+        raise HTTPException(400, "Language: an ISO 639-1 code.")
+    if not safe_external_url(homepage) or (feed and not safe_external_url(feed)):
+        raise HTTPException(400, "Homepage and feed must be http(s) URLs.")
+    entry: dict[str, Any] = {"id": id, "name": name.strip() or id, "country": country.upper(),
+                             "homepage": homepage, "languages": [language.lower()], "feeds": [feed] if feed else []}
+    try:
+        added = add_outlets(ctx.settings, ctx.store, [entry])
+    except CatalogueError as exc:
+        raise HTTPException(400, f"Outlet not added: {exc}") from exc
+    log.info("admin_outlet_added", outlet=id)
+    return _done(f"Added outlet {', '.join(added) or id}.")
+
+
+@router.post("/admin/opml")
+async def admin_import_opml(request: Request) -> Response:
+    form = await request.form(max_files=1, max_fields=10)
+    token = str(form.get("token") or "")
+    csrf = str(form.get("csrf") or "")
+    ctx = require_admin(request, token, csrf)
+    upload = form.get("file")
+    text = str(form.get("opml") or "")
+    if upload is not None and not isinstance(upload, str):
+        raw = await upload.read(MAX_OPML_BYTES + 1)
+        if len(raw) > MAX_OPML_BYTES:
+            raise HTTPException(413, "OPML file too large.")
+        text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise HTTPException(400, "No OPML given.")
+    country = str(form.get("country") or "").upper()
+    language = str(form.get("language") or "").lower()
+    if country and not geo.is_country_code(country):
+        raise HTTPException(400, "Country: an ISO 3166-1 alpha-2 code.")
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise HTTPException(400, "Language: an ISO 639-1 code.")
+    from globewire.web.opml_io import CatalogueError, OpmlError, import_user_opml
+
+    try:
+        added, notes = import_user_opml(ctx.settings, ctx.store, text, country=country or None,
+                                        language=language or None)
+    except (OpmlError, CatalogueError) as exc:
+        raise HTTPException(400, f"OPML not usable: {exc}") from exc
+    log.info("admin_opml_imported", outlets=len(added), skipped=len(notes))
+    return _done(f"Imported {len(added)} outlets" + (f"; {len(notes)} feeds skipped." if notes else "."))
+
+
+@router.post("/admin/recrawl")
+def admin_recrawl(
+    request: Request,
+    token: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    outlet: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    ctx = require_admin(request, token, csrf)
+    hook = ctx.hooks.get("recrawl")
+    if hook is None:
+        return _done("No crawler runs in this process (start `globewire run` to crawl and serve).")
+    hook(outlet or None)
+    log.info("admin_recrawl", outlet=outlet or "*")
+    return _done("Re-crawl requested" + (f" for {outlet}." if outlet else "."))

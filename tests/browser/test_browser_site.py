@@ -1,0 +1,238 @@
+"""The site in a real browser (Debian's Chromium via Playwright) against `globewire serve` started as a
+subprocess on a real SQLite store filled from the story fixture corpus. Screenshots of each page go to
+test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.browser.webcorpus import fill_store
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "test-artifacts" / "screenshots"
+SERVER_START_SECONDS = 30
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from globewire.store import open_store
+
+    home = tmp_path_factory.mktemp("browser")
+    db = home / "site.db"
+    store = open_store(str(db))
+    info = fill_store(store, shift_to_now=True)
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
+           "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    log = (home / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        try:
+            if httpx.get(base + "/api/v1/countries", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("globewire serve did not start: " + (home / "serve.log").read_text()[-2000:])
+        time.sleep(0.2)
+    yield {"base": base, **info}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page that records every request and every console error."""
+
+    def __init__(self, browser: Any, **context: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def shot(self, name: str, full_page: bool = True) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+    def check_clean(self) -> None:
+        hosts = {urlsplit(u).hostname for u in self.requests if not u.startswith("data:")}
+        assert hosts <= {"127.0.0.1"}, f"requests left loopback: {hosts}"
+        assert not self.errors, self.errors
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    w = Watched(browser)
+    yield w
+    w.check_clean()
+    w.close()
+
+
+def test_globe_renders_hover_and_click(server: dict[str, Any], watched: Watched) -> None:
+    from globewire.web import geo
+
+    page = watched.page
+    page.goto(server["base"] + "/")
+    page.wait_for_selector("#globe svg path.country[data-cc]")
+    expected = len({s.cc for s in geo.shapes() if s.cc} | set(geo.numeric_to_alpha2().values()))
+    assert page.locator("#globe svg path.country[data-cc]").count() == expected
+    assert page.locator('#globe path[data-cc="DE"]').count() == 1
+    assert "lvl-" in (page.locator('#globe path[data-cc="DE"]').get_attribute("class") or "")
+    watched.shot("home", full_page=False)
+    # Bring Germany to the front with the country list, hover it: the tooltip names it with its count.
+    page.select_option("#cc-select", "DE")
+    page.wait_for_timeout(300)
+    de = page.locator('#globe path[data-cc="DE"]')
+    de.hover()
+    tip = page.locator("#globe .tooltip")
+    assert tip.is_visible() and "Germany" in tip.inner_text() and "1 article" in tip.inner_text()
+    assert "Germany" in de.locator("title").text_content()
+    watched.shot("home-hover", full_page=False)
+    de.click()
+    page.wait_for_url("**/country/DE")
+    assert "Germany" in page.locator("h1").inner_text()
+    watched.shot("country")
+
+
+def test_globe_keyboard(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/")
+    page.wait_for_selector("#globe svg path.country[data-cc]")
+    svg = page.locator("#globe svg")
+    sphere_before = page.locator("#globe .sphere").get_attribute("d")
+    us_before = page.locator('#globe path[data-cc="BR"]').get_attribute("d")
+    svg.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("+")
+    page.wait_for_timeout(200)
+    assert page.locator('#globe path[data-cc="BR"]').get_attribute("d") != us_before
+    assert page.locator("#globe .sphere").get_attribute("d") != sphere_before  # zoomed
+    # Tab moves into the countries; Enter opens the focused one.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('data-cc')")
+    assert focused and len(focused) == 2
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/country/{focused}")
+
+
+def test_story_page(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server['base']}/story/{server['stories'][1]}")
+    groups = page.locator(".country-group")
+    assert groups.count() >= 2
+    assert page.locator(".takes dt").count() >= 2
+    assert page.locator(".static-map use.cov").count() >= 2
+    watched.shot("story")
+    page.goto(f"{server['base']}/story/{server['stories'][4]}")
+    assert page.locator(".blindspot .badge").is_visible()
+    watched.shot("story-blindspot")
+
+
+def test_article_page(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{server['base']}/article/{server['articles'][3]}")  # tagesschau, German
+    assert page.locator(".pair").count() >= 2
+    link = page.locator("a", has_text="Read at the source")
+    assert link.get_attribute("rel") == "noopener noreferrer nofollow"
+    watched.shot("article")
+
+
+def test_search_finds_by_english_word(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/")
+    page.fill("#top-q", "ferry")
+    page.press("#top-q", "Enter")
+    page.wait_for_url("**/search?q=ferry*")
+    titles = page.locator("ol.results a.hl").all_inner_texts()
+    # The German and French articles are found through their English translations.
+    assert any("Lake Victoria" in t and "Tanzania" in t for t in titles)
+    assert page.locator("ol.results .orig", has_text="Fährunglück").count() + page.locator(
+        "ol.results .orig", has_text="Tanzanie").count() >= 1
+    watched.shot("search")
+
+
+def test_outlets_page(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/outlets")
+    assert page.locator("table.outlets-table tbody tr").count() >= 20
+    watched.shot("outlets")
+
+
+def test_without_javascript(server: dict[str, Any], browser: Any) -> None:
+    w = Watched(browser, java_script_enabled=False)
+    try:
+        page = w.page
+        page.goto(server["base"] + "/")
+        assert page.locator("#globe svg").count() == 0
+        link = page.locator('.country-table a[href="/country/ES"]')
+        assert link.count() == 1
+        w.shot("home-nojs")
+        page.select_option("#cc-select", "JP")
+        page.click(".country-pick button")
+        page.wait_for_url("**/country/JP")
+        w.check_clean()
+    finally:
+        w.close()
+
+
+def test_mobile_layout(server: dict[str, Any], browser: Any) -> None:
+    w = Watched(browser)
+    try:
+        w.page.set_viewport_size({"width": 390, "height": 844})
+        w.page.goto(server["base"] + "/")
+        w.page.wait_for_selector("#globe svg path.country[data-cc]")
+        width = w.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"horizontal scroll on mobile: {width}px"
+        w.shot("home-mobile", full_page=False)
+        w.check_clean()
+    finally:
+        w.close()
