@@ -160,8 +160,8 @@ def test_search_finds_words_translations_and_filters(store) -> None:
                                     country="DE", language="de"))
     hits = store.search_articles("Zentralbank")
     assert [r["id"] for r in hits] == [i]
-    assert set(hits[0]) == {"id", "title", "url", "outlet_id", "country", "language", "published_at", "title_en",
-                            "snippet", "rank"}
+    assert set(hits[0]) == {"id", "title", "url", "canonical_url", "outlet_id", "outlet_name", "country", "language",
+                            "published_at", "fetched_at", "title_en", "snippet", "rank"}
     assert "[" in hits[0]["snippet"]
     assert [r["id"] for r in store.search_articles("erhoht")] == [i]  # diacritics folded
     assert [r["id"] for r in store.search_articles("Zentral*")] == [i]  # prefix

@@ -55,7 +55,10 @@ def row_to_article(row: dict[str, Any]) -> Article:
     )
 
 
-_FTS_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+# Search ranks the newest this-many matches of a query (ids grow with ingestion, so these are the most
+# recent): chosen so that ranking stays under ~5 ms at 100k articles (bench api) while a page of results for
+# any query with fewer matches is exact.
+SEARCH_RANK_WINDOW = 2000
 
 
 def fts_query(user_query: str) -> str:
@@ -339,33 +342,65 @@ class ArticlesRepo(_Base):
         limit: int = 20,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Full-text search over originals and English translations; safe against FTS syntax injection."""
+        """Ranked full-text search over originals and English translations; safe against FTS syntax
+        injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
+        published_at, fetched_at, title_en, snippet, rank (lower is better).
+
+        Two phases: rank the matches (ids and bm25 only) among the newest ``SEARCH_RANK_WINDOW`` of them,
+        then fetch rows and snippets for the page alone (a snippet for every match made common words cost
+        ~10 ms per thousand matches)."""
         match = fts_query(q)
         if not match:
             return []
         where = ["articles_fts MATCH ?"]
         params: list[Any] = [match]
-        if country:
-            where.append("a.country = ?")
-            params.append(country.upper())
-        if language:
-            where.append("a.language = ?")
-            params.append(language.lower())
+        for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
+            if val:
+                where.append(f"a.{col} = ?")
+                params.append(val)
         if since:
             where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
             params.append(iso(since))
         if until:
             where.append("COALESCE(a.published_at, a.fetched_at) < ?")
             params.append(iso(until))
-        params += [limit, offset]
-        return self.query(
-            "SELECT a.id, a.title, a.url, a.outlet_id, a.country, a.language, a.published_at,"
-            " f.title_en AS title_en, snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet,"
-            " bm25(articles_fts) AS rank"
-            " FROM articles_fts f JOIN articles a ON a.id = f.rowid"
-            f" WHERE {' AND '.join(where)} ORDER BY rank, a.id LIMIT ? OFFSET ?",
-            params,
+        join = " JOIN articles a ON a.id = articles_fts.rowid" if len(where) > 1 else ""
+        # FTS5 streams matches in rowid order for free but scores every match it ranks (64 ms for a word in
+        # 20k of 100k articles, 3 ms for a 2,000 window): rank the newest window only.
+        cut = self.scalar(
+            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE {' AND '.join(where)}"
+            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            [*params, SEARCH_RANK_WINDOW - 1],
         )
+        if cut is not None:
+            where.append("articles_fts.rowid >= ?")
+            params.append(int(cut))
+        ranked = self.query(
+            f"SELECT articles_fts.rowid AS id, bm25(articles_fts) AS rank FROM articles_fts{join}"
+            f" WHERE {' AND '.join(where)} ORDER BY rank, articles_fts.rowid LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        if not ranked:
+            return []
+        ids = [int(r["id"]) for r in ranked]
+        ranks = {int(r["id"]): r["rank"] for r in ranked}
+        marks = ",".join("?" * len(ids))
+        rows = {int(r["id"]): r for r in self.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, o.name AS outlet_name, a.country,"
+            " a.language, a.published_at, a.fetched_at, f.title_en AS title_en,"
+            " snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet"
+            " FROM articles_fts f JOIN articles a ON a.id = f.rowid LEFT JOIN outlets o ON o.id = a.outlet_id"
+            f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
+            [match, *ids],
+        )}
+        out = []
+        for i in ids:
+            if i in rows:
+                r = rows[i]
+                r["title_en"] = r["title_en"] or None
+                r["rank"] = ranks[i]
+                out.append(r)
+        return out
 
     def stats(self) -> dict[str, Any]:
         def grouped(sql: str) -> dict[str, int]:

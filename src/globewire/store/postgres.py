@@ -330,13 +330,14 @@ class PostgresStore(Store):
         options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}"
         return self.query(
             "WITH q AS (SELECT to_tsquery('simple', ?) AS tq),"
-            " hits AS (SELECT a.id, a.title, a.url, a.outlet_id, a.country, a.language, a.published_at,"
-            " f.title_en, f.text, f.text_en, -ts_rank(f.tsv, q.tq) AS rank, q.tq"
+            " hits AS (SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language,"
+            " a.published_at, a.fetched_at, f.title_en, f.text, f.text_en, -ts_rank(f.tsv, q.tq) AS rank, q.tq"
             " FROM articles_fts f JOIN articles a ON a.id = f.article_id, q"
             f" WHERE {' AND '.join(where)} ORDER BY rank, a.id LIMIT ? OFFSET ?)"
-            " SELECT id, title, url, outlet_id, country, language, published_at, title_en,"
-            f" ts_headline('simple', CASE WHEN text <> '' THEN text ELSE text_en END, tq, '{options}') AS snippet,"
-            " rank FROM hits ORDER BY rank, id",
+            " SELECT hits.id, hits.title, hits.url, hits.canonical_url, hits.outlet_id, o.name AS outlet_name,"
+            " hits.country, hits.language, hits.published_at, hits.fetched_at, NULLIF(hits.title_en, '') AS title_en,"
+            " ts_headline('simple', CASE WHEN hits.text <> '' THEN hits.text ELSE hits.text_en END, hits.tq,"
+            f" '{options}') AS snippet, hits.rank FROM hits LEFT JOIN outlets o ON o.id = hits.outlet_id ORDER BY hits.rank, hits.id",
             params,
         )
 

@@ -33,10 +33,6 @@ COUNTS_CACHE_SECONDS = 30.0
 # Outlet health aggregates every article per outlet (~140 ms at 100k articles); feeds are crawled every
 # 30 minutes, so a minute-old health table loses nothing.
 HEALTH_CACHE_SECONDS = 60.0
-# Search ranks (bm25) the newest this-many matches of a query (article ids grow with ingestion, so this
-# is the last days of news for common words, everything for rare ones). Calibrated on the 100k-article
-# bench store: ranking all 20k matches of a common word took 64 ms, a 2,000 window 3 ms.
-SEARCH_RANK_WINDOW = 2000
 
 
 class CursorError(ValueError):
@@ -363,14 +359,6 @@ class ReadModel:
                 return out
             except sqlite3.Error as exc:  # a half-migrated database must not break the page
                 log.warning("english_texts_failed", error=str(exc))
-        for i in range(0, len(ids), MAX_IN):
-            chunk = ids[i: i + MAX_IN]
-            marks = ",".join("?" * len(chunk))
-            for r in self.store.query(
-                f"SELECT rowid AS id, title_en FROM articles_fts WHERE rowid IN ({marks})", chunk
-            ):
-                if r["title_en"]:
-                    out[int(r["id"])] = r["title_en"]
         return out
 
     def with_english(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -437,35 +425,29 @@ class ReadModel:
         if a is None:
             return None
         outlet = self.store.get_outlet(a.outlet_id) if a.outlet_id else None
-        fts = self.store.query_one(
-            "SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,)) or {}
         return {
             "article": a,
             "outlet": outlet,
-            "translation": self.translation(article_id, fts),
+            "translation": self.translation(article_id),
             "versions": self.store.article_versions(article_id),
             "duplicates": self.store.duplicates_of(article_id),
             "story_id": self.story_of_article(article_id),
         }
 
-    def translation(self, article_id: int, fts: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def translation(self, article_id: int) -> dict[str, Any] | None:
         fn = self._repo("get_translation")
-        if fn is not None:
-            try:
-                t = fn(article_id)
-            except sqlite3.Error as exc:
-                log.warning("get_translation_failed", error=str(exc))
-                t = None
-            if t:
-                t = dict(t)
-                t["alignment"] = [x for x in _as_list(t.get("alignment")) if isinstance(x, dict)]
-                return t
-        fts = fts if fts is not None else (self.store.query_one(
-            "SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,)) or {})
-        if fts.get("title_en") or fts.get("text_en"):
-            return {"title_en": fts.get("title_en") or "", "text_en": fts.get("text_en") or "", "alignment": [],
-                    "backend": "", "model": ""}
-        return None
+        if fn is None:
+            return None
+        try:
+            t = fn(article_id)
+        except sqlite3.Error as exc:  # a half-migrated database must not break the page
+            log.warning("get_translation_failed", error=str(exc))
+            return None
+        if not t:
+            return None
+        t = dict(t)
+        t["alignment"] = [x for x in _as_list(t.get("alignment")) if isinstance(x, dict)]
+        return t
 
     # ------------------------------------------------------------------ search
 
@@ -480,65 +462,20 @@ class ReadModel:
         limit: int = 20,
         cursor: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Ranked full-text search over originals and English (the store's injection-safe ``fts_query``).
-        Two phases: rank the matches (ids and bm25 only), then fetch rows and snippets for the page alone;
-        computing a snippet for every match made common words cost ~10 ms per thousand matches. Ranked
-        order has no stable key, so the cursor carries an offset."""
-        from globewire.store.articles import fts_query
-
+        """Ranked full-text search over originals and English (``store.search_articles``: injection-safe,
+        on every store backend). Ranked order has no stable key, so the cursor carries an offset."""
         limit = max(1, min(limit, MAX_PAGE))
         offset = decode_cursor(cursor, ("offset",))["offset"] if cursor else 0
-        match = fts_query(q)
-        if not match:
-            return [], None
-        where = ["articles_fts MATCH ?"]
-        params: list[Any] = [match]
-        join = ""
-        for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
-            if val:
-                where.append(f"a.{col} = ?")
-                params.append(val)
-        if since:
-            where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
-            params.append(iso(since))
-        if until:
-            where.append("COALESCE(a.published_at, a.fetched_at) < ?")
-            params.append(iso(until))
-        if len(where) > 1:
-            join = " JOIN articles a ON a.id = articles_fts.rowid"
-        # Rank only the newest SEARCH_RANK_WINDOW matches: FTS5 streams matches in rowid order for free but
-        # scores every match it ranks (64 ms for a word in 20k of 100k articles; 3 ms for a 2,000 window).
-        cut = self.store.scalar(
-            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE {' AND '.join(where)}"
-            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
-            [*params, SEARCH_RANK_WINDOW - 1],
-        )
-        if cut is not None:
-            where.append("articles_fts.rowid >= ?")
-            params.append(int(cut))
-        ranked = self.store.query(
-            f"SELECT articles_fts.rowid AS id, bm25(articles_fts) AS rank FROM articles_fts{join}"
-            f" WHERE {' AND '.join(where)} ORDER BY rank, articles_fts.rowid LIMIT ? OFFSET ?",
-            [*params, limit + 1, min(offset, 10_000)],
-        )
-        nxt = encode_cursor({"offset": offset + limit}) if len(ranked) > limit else None
-        ids = [int(r["id"]) for r in ranked[:limit]]
-        if not ids:
-            return [], None
-        marks = ",".join("?" * len(ids))
-        rows = {int(r["id"]): r for r in self.store.query(
-            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
-            " a.fetched_at, o.name AS outlet_name, f.title_en AS fts_title_en,"
-            " snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet"
-            " FROM articles_fts f JOIN articles a ON a.id = f.rowid LEFT JOIN outlets o ON o.id = a.outlet_id"
-            f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
-            [match, *ids],
-        )}
-        out = [rows[i] for i in ids if i in rows]
-        titles = self.english_titles(ids)
+        rows = self.store.search_articles(q, country=country, language=language, since=since, until=until,
+                                          limit=limit + 1, offset=min(offset, 10_000))
+        nxt = encode_cursor({"offset": offset + limit}) if len(rows) > limit else None
+        out = rows[:limit]
+        titles = self.english_titles([int(r["id"]) for r in out])
+        names = self.outlet_names({r["outlet_id"] for r in out if r.get("outlet_id") and not r.get("outlet_name")})
         for r in out:
-            r["title_en"] = titles.get(int(r["id"])) or r.pop("fts_title_en", None) or None
-            r.pop("fts_title_en", None)
+            r["title_en"] = titles.get(int(r["id"])) or r.get("title_en") or None
+            r.setdefault("outlet_name", names.get(r.get("outlet_id") or ""))
+            r.setdefault("canonical_url", r.get("url"))
         return out, nxt
 
     # ------------------------------------------------------------------ outlets
