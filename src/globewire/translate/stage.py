@@ -52,6 +52,7 @@ class TranslateReport:
     unavailable_reasons: dict[str, str] = field(default_factory=dict)  # lang -> message (names the fix)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    article_ids: list[int] = field(default_factory=list)  # articles that gained English text this run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +121,7 @@ class _Run:
             self.store.index_english(art.id, orig["title_en"] or "", orig["text_en"] or "")
         with self.lock:
             self.report.reused_duplicates += 1
+            self.report.article_ids.append(int(art.id))
         return True
 
     def _translate(self, art: Article, attempts: int) -> str:
@@ -212,6 +214,7 @@ class _Run:
         with self.lock:
             r = self.report
             r.translated += 1
+            r.article_ids.append(int(art.id))
             r.sentences += len(units)
             r.cache_hits += hits
             r.backend_sentences += sent

@@ -1,0 +1,227 @@
+"""CLI: `globewire stories`, `globewire story ID`, `globewire cluster`, `globewire bench stories|cluster`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from globewire.cli_common import (
+    BenchOutOption,
+    DbOption,
+    JsonOption,
+    bench_app,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+    settings_for,
+    write_bench_json,
+)
+
+_REL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+class BadSince(ValueError):
+    pass
+
+
+def parse_since(value: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """``24h``, ``7d``, ``90m``, ``2w``, a date ``2026-11-01`` or an ISO datetime -> aware UTC datetime."""
+    if not value:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    m = _REL.match(value)
+    if m:
+        return now - dt.timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    try:
+        d = dt.datetime.fromisoformat(value.strip())
+    except ValueError as e:
+        raise BadSince(f"--since: expected e.g. 24h, 7d or 2026-11-01, got {value!r}") from e
+    return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
+
+
+def _since_or_exit(value: str | None) -> dt.datetime | None:
+    try:
+        return parse_since(value)
+    except BadSince as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+
+
+def stories_cmd(
+    country: Annotated[str | None, typer.Option("--country", help="Only stories covered by this country (CC).")] = None,
+    mentioned: Annotated[str | None, typer.Option("--mentioned", help="Only stories mentioning this country.")] = None,
+    blindspot: Annotated[bool, typer.Option("--blindspot", help="Only stories the reference country overlooks.")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="24h, 7d or a date like 2026-11-01.")] = None,
+    top: Annotated[bool, typer.Option("--top", help="Order by the number of countries covering.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many stories.")] = 30,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List stories, most recently updated first."""
+    from globewire.stories.export import story_record
+
+    when = _since_or_exit(since)
+    store = open_store(settings_for(db))
+    try:
+        if top:
+            rows = store.top_stories(when, limit)
+        else:
+            rows = store.list_stories(country=country, mentioned=mentioned, blindspot=True if blindspot else None,
+                                      since=when, limit=limit)
+        if as_json:
+            print_json([story_record(store, s) for s in rows])
+            return
+        print_table(
+            "stories",
+            ["id", "updated", "countries", "outlets", "articles", "blindspot", "headline"],
+            [[s["id"], (s["last_updated"] or "")[:16], s["country_count"], s["outlet_count"], s["article_count"],
+              "yes" if s["blindspot"] else "", (s["headline"] or "")[:90]] for s in rows],
+        )
+    finally:
+        store.close()
+
+
+def story_cmd(
+    story_id: Annotated[int, typer.Argument(help="Story id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One story: headline, summary with sources, takes by country, articles, timeline."""
+    from globewire.stories.export import story_record
+
+    store = open_store(settings_for(db))
+    try:
+        s = store.get_story(story_id)
+        if s is None:
+            err_console.print(f"[red]no story {story_id}[/red]")
+            raise typer.Exit(1)
+        if s.get("merged_into"):
+            err_console.print(f"story {story_id} was merged into story {s['merged_into']}")
+        arts = store.story_articles(story_id)
+        timeline = store.story_timeline(story_id)
+        if as_json:
+            print_json({**story_record(store, s), "merged_into": s.get("merged_into"), "articles": arts,
+                        "timeline": timeline})
+            return
+        data: dict[str, Any] = s.get("data") or {}
+        console.print(f"[bold]{s['headline']}[/bold]  (story {story_id}, {s['first_seen']} → {s['last_updated']})")
+        console.print(f"covering: {', '.join(s['countries_covering']) or '-'}   mentioned: "
+                      f"{', '.join(s['countries_mentioned']) or '-'}")
+        blind = data.get("blindspot") or {}
+        if blind.get("flag"):
+            console.print(f"[yellow]blindspot:[/yellow] {blind.get('reason', '')}")
+        for sent in data.get("summary") or []:
+            console.print(f"• {sent.get('text', '')} [dim][{sent.get('article_id')}][/dim]")
+        for cc, takes in sorted((data.get("alternative_takes") or {}).items()):
+            for t in takes:
+                console.print(f"  {cc}: {t.get('text', '')} [dim][{t.get('article_id')}][/dim]")
+        print_table("articles", ["id", "published", "country", "lang", "outlet", "title"],
+                    [[a["id"], (a["published_at"] or "")[:16], a["country"], a["language"],
+                      a["outlet_name"] or a["outlet_id"], (a["title"] or "")[:80]] for a in arts])
+        print_table("timeline", ["at", "kind", "detail"],
+                    [[u["at"], u["kind"], str(u["detail"])[:100]] for u in timeline])
+    finally:
+        store.close()
+
+
+def cluster_cmd(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Forget all stories and re-cluster everything.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cluster every unclustered article into stories (embeddings are cached)."""
+    from globewire.stories.embed import EmbedderError
+    from globewire.stories.stage import update_stories
+
+    settings = settings_for(db)
+    store = open_store(settings)
+    try:
+        if rebuild:
+            store.clear_stories()
+        ids = store.unclustered_article_ids()
+        try:
+            report = update_stories(store, ids, settings)
+        except EmbedderError as e:
+            err_console.print(f"[red]{e}[/red]")
+            raise typer.Exit(1) from e
+        out = report.as_dict()
+        out.pop("touched_story_ids", None)
+        out["stories"] = len(store.all_story_ids())
+        if as_json:
+            print_json(out)
+        else:
+            print_table("cluster", ["what", "value"], [[k, round(v, 2) if isinstance(v, float) else v]
+                                                       for k, v in out.items()])
+    finally:
+        store.close()
+
+
+def bench_stories_cmd(
+    data: Annotated[Path, typer.Option("--data", help="The story-pairs benchmark folder.")] = Path(
+        "../shared/benchmarks/story-pairs-semeval2022"),
+    fit: Annotated[bool, typer.Option("--fit", help="Refit the similarity weights on the training split.")] = False,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings of the pairs here.")] = None,
+    out: BenchOutOption = None,
+) -> None:
+    """Same-story similarity on the SemEval-2022 pairs: Pearson, AUC, P/R/F1 at the join threshold."""
+    from globewire.bench.stories import per_language_rows, run_pairs
+    from globewire.stories.embed import make_embedder
+
+    settings = settings_for()
+    try:
+        result = run_pairs(data, make_embedder(settings.stories), cache=cache, do_fit=fit)
+    except FileNotFoundError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+    print_table(
+        f"story pairs ({result['embedder']}, threshold {result['threshold']}, "
+        f"{result['embed_articles_per_s']} articles/s embedded)",
+        ["split", "pairs", "pearson", "auc", "precision", "recall", "f1"],
+        per_language_rows(result),
+    )
+    if fit:
+        console.print(f"fitted: {result['fitted']}")
+    path = write_bench_json("stories", result, out)
+    console.print(f"wrote {path}")
+
+
+def bench_cluster_cmd(
+    sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated index sizes.")] = "10000,100000,1000000",
+    queries: Annotated[int, typer.Option("--queries", help="Articles assigned per size.")] = 2000,
+    dim: Annotated[int, typer.Option("--dim", help="Vector dimension.")] = 512,
+    out: BenchOutOption = None,
+) -> None:
+    """Time per article assigned with 10k..1M synthetic vectors in the window index."""
+    from globewire.bench.stories import run_scale
+
+    try:
+        ns = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError as e:
+        err_console.print("[red]--sizes: comma-separated integers[/red]")
+        raise typer.Exit(2) from e
+    result = run_scale(ns, dim=dim, queries=queries)
+    print_table(
+        f"cluster assignment (dim {dim}, {queries} articles per size)",
+        ["index size", "build s", "save+load s", "ms/article", "articles/s", "candidates"],
+        [[n, v["build_s"], round(v["save_s"] + v["load_s"], 3), v["ms_per_article"], v["articles_per_s"],
+          v["mean_candidates"]]
+         for n, v in result["sizes"].items()],
+    )
+    console.print(f"growth first→last size: {result['growth_first_to_last']}×")
+    path = write_bench_json("cluster", result, out)
+    console.print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stories")(stories_cmd)
+    app.command("story")(story_cmd)
+    app.command("cluster")(cluster_cmd)
+    bench_app.command("stories")(bench_stories_cmd)
+    bench_app.command("cluster")(bench_cluster_cmd)

@@ -1,0 +1,297 @@
+"""The story stage of the pipeline: embed, assign to stories, repair, synthesise.
+
+``update_stories(store, article_ids, settings)`` is what ``globewire.pipeline`` calls after storing (and
+translating) a batch; ``globewire cluster`` calls it with every unclustered article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from globewire.log import get_logger
+from globewire.store.db import parse_iso
+from globewire.stories.cluster import WindowState, make_input
+from globewire.stories.embed import english_of, ensure_embeddings, make_embedder
+from globewire.stories.repair import plan_repairs
+
+if TYPE_CHECKING:
+    from globewire.settings import Settings
+    from globewire.store.base import Store
+
+log = get_logger(__name__)
+
+BATCH = 500  # articles read, embedded and assigned per step (memory stays flat on a full rebuild)
+# A long-running process (``globewire run``) keeps the window state between stage runs, so the members of
+# the window are read and tokenised once, not on every crawl round. The state is reused only while the
+# store's story tables are exactly as this process left them (fingerprint below); any other writer (a CLI
+# `cluster --rebuild`, another worker) makes the next run read the window afresh.
+_STATES: dict[tuple[str, str, float], tuple[tuple[int, int, int], WindowState]] = {}
+_STATES_LOCK = threading.Lock()
+RELATED_CANDIDATES = 200  # recent stories offered to related_stories()
+
+
+@dataclass
+class StoryUpdateReport:
+    articles_in: int = 0
+    already_clustered: int = 0
+    embedded_or_cached: int = 0
+    joined: int = 0
+    created: int = 0
+    duplicates: int = 0
+    merged: int = 0
+    split: int = 0
+    synthesised: int = 0
+    synthesis_failures: int = 0
+    touched_story_ids: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    assign_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _when(hours: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(hours * 3600.0, tz=dt.UTC)
+
+
+def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedder: Any, batch: int) -> int:
+    """Read into ``state`` the stored story members with article time in [lo - window, hi + window] that
+    are not in memory yet; returns how many were added."""
+    w = state.window_hours
+    want = (lo - w, hi + w)
+    ranges: list[tuple[float, float]] = []
+    if state.loaded is None:
+        ranges.append(want)
+    else:
+        a, b = state.loaded
+        if want[0] < a:
+            ranges.append((want[0], a))
+        if want[1] > b:
+            ranges.append((b, want[1]))
+    state.loaded = want if state.loaded is None else (min(want[0], state.loaded[0]), max(want[1], state.loaded[1]))
+    story: dict[int, int] = {}
+    for r0, r1 in ranges:
+        for r in store.window_members(_when(r0), _when(r1)):
+            if int(r["article_id"]) not in state.members:
+                story[int(r["article_id"])] = int(r["story_id"])
+    ids = sorted(story)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        arts = store.clustering_rows(chunk)
+        english = english_of(store, chunk)
+        vecs = ensure_embeddings(store, arts, embedder, batch=batch, english=english)
+        for r in arts:
+            inp = make_input(r, vecs[int(r["id"])], english.get(int(r["id"])))
+            state.add(inp.id, story[inp.id], inp.hours, inp.signals)
+    return len(ids)
+
+
+def _fingerprint(store: Store) -> tuple[int, int, int]:
+    row = store.query_one(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM story_updates) AS u, (SELECT COUNT(*) FROM story_updates) AS n,"
+        " (SELECT COALESCE(MAX(id), 0) FROM stories) AS s"
+    ) or {}
+    return int(row.get("u") or 0), int(row.get("n") or 0), int(row.get("s") or 0)
+
+
+def _state_key(store: Store, model: str, window_hours: float) -> tuple[str, str, float]:
+    return (str(getattr(store, "path", id(store))), model, float(window_hours))
+
+
+def forget_window_states() -> None:
+    """Drop the window states kept between runs (tests, or after changing the store behind our back)."""
+    with _STATES_LOCK:
+        _STATES.clear()
+
+
+def repair(store: Store, state: WindowState, touched: set[int], report: StoryUpdateReport) -> set[int]:
+    """Merge converging and split drifting stories among ``touched``; returns the stories touched now."""
+    plan = plan_repairs(state, touched)
+    out = set(touched)
+    now = _when(state.clock) if state.clock != float("-inf") else dt.datetime.now(dt.UTC)
+    with store.tx():
+        for keep, gone in plan.merges:
+            store.merge_stories(keep, gone, at=now)
+            out.discard(gone)
+            out.add(keep)
+            report.merged += 1
+        for sid, moved in plan.splits:
+            new_id = store.split_story(sid, moved, at=now)
+            for aid in moved:
+                state.move(aid, new_id)
+            out.add(new_id)
+            report.split += 1
+    return out
+
+
+def update_stories(store: Store, article_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Embed what is missing, assign the articles to stories, repair touched stories, synthesise them."""
+    t0 = time.perf_counter()
+    ss = settings.stories
+    report = StoryUpdateReport(articles_in=len(article_ids))
+    ids = sorted({int(i) for i in article_ids})
+    done = store.stories_of_articles(ids)
+    report.already_clustered = len(done)
+    ids = [i for i in ids if i not in done]
+    if not ids:
+        # nothing to assign; articles already in stories may carry a new version: re-synthesise their stories
+        report.touched_story_ids = sorted(set(done.values()))
+        _resynthesise(store, report.touched_story_ids, settings, report)
+        report.seconds = time.perf_counter() - t0
+        return report
+    embedder = make_embedder(ss)
+    touched: set[int] = set()
+    key = _state_key(store, embedder.name, ss.window_hours)
+    with _STATES_LOCK:
+        cached = _STATES.pop(key, None)
+    state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = store.clustering_rows(chunk)
+        english = english_of(store, chunk)
+        vecs = ensure_embeddings(store, rows, embedder, batch=ss.embed_batch, english=english)
+        report.embedded_or_cached += len(vecs)
+        inputs = [make_input(r, vecs[int(r["id"])], english.get(int(r["id"]))) for r in rows]
+        if not inputs:
+            continue
+        if state is None:
+            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]))
+        lo, hi = min(i.hours for i in inputs), max(i.hours for i in inputs)
+        state.evict_before(lo)
+        ensure_window(store, state, lo, hi, embedder, ss.embed_batch)
+        ta = time.perf_counter()
+        chunk_touched: set[int] = set()
+        with store.tx():
+            for inp in inputs:
+                dup_story = None
+                if inp.duplicate_of is not None and inp.duplicate_of not in state.members:
+                    dup_story = store.story_of_article(inp.duplicate_of)
+                d = state.decide(inp.id, inp.hours, inp.signals, inp.duplicate_of, dup_story)
+                at = _when(inp.hours)
+                if d.story_id is None:
+                    sid = store.create_story([inp.id], at=at, scores={inp.id: 1.0})
+                    report.created += 1
+                else:
+                    sid = d.story_id
+                    store.add_to_story(sid, inp.id, score=d.score, at=at)
+                    if d.via == "duplicate":
+                        report.duplicates += 1
+                    else:
+                        report.joined += 1
+                state.add(inp.id, sid, inp.hours, inp.signals)
+                chunk_touched.add(sid)
+        report.assign_seconds += time.perf_counter() - ta
+        # repair the stories this chunk touched while their members are still in memory
+        touched |= repair(store, state, chunk_touched, report)
+    if state is None:
+        report.seconds = time.perf_counter() - t0
+        return report
+    touched |= set(done.values())  # stories of re-sent (updated) articles are re-synthesised too
+    report.touched_story_ids = sorted(touched)
+    synthesise(store, report.touched_story_ids, settings, report)
+    with _STATES_LOCK:
+        _STATES[key] = (_fingerprint(store), state)
+    report.seconds = time.perf_counter() - t0
+    log.info("stories_updated", **{k: v for k, v in report.as_dict().items() if k != "touched_story_ids"})
+    return report
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+def article_views(store: Store, story_id: int) -> list[Any]:
+    from globewire.stories.synthesis import ArticleView
+
+    rows = store.story_articles(story_id, with_text=True)
+    english = english_of(store, [int(r["id"]) for r in rows])
+    out = []
+    for r in rows:
+        en = english.get(int(r["id"]))
+        out.append(ArticleView(
+            id=int(r["id"]), outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), country=r.get("country"),
+            language=r.get("language"), title=r.get("title") or "", text=r.get("text") or "",
+            title_en=en[0] if en else None, text_en=en[1] if en else None,
+            published_at=parse_iso(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
+        ))
+    return out
+
+
+def fallback_synthesis(story: dict[str, Any], views: Sequence[Any]) -> dict[str, Any]:
+    """A minimal synthesis (headline = the earliest original's title) when the synthesis module fails."""
+    first = min(views, key=lambda v: (v.published_at or dt.datetime.max.replace(tzinfo=dt.UTC), v.id))
+    return {
+        "headline": first.title_en or first.title,
+        "summary": [],
+        "countries_covering": sorted({v.country for v in views if v.country}),
+        "countries_mentioned": [],
+        "languages": sorted({v.language for v in views if v.language}),
+        "outlets": sorted({v.outlet_id for v in views if v.outlet_id}),
+        "alternative_takes": {},
+        "blindspot": {"flag": False, "reason": "synthesis unavailable"},
+        "first_seen": story.get("first_seen"),
+        "last_updated": story.get("last_updated"),
+    }
+
+
+def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
+    try:
+        from globewire.stories import synthesis
+    except ImportError:  # pragma: no cover - the module ships with globewire
+        synthesis = None  # type: ignore[assignment]
+    ss = settings.stories
+    reference = store.reference_outlet_count(ss.reference_country)
+    recent = store.list_stories(limit=RELATED_CANDIDATES)
+    for sid in story_ids:
+        story = store.get_story(sid)
+        if story is None or story.get("merged_into") or not story["article_ids"]:
+            continue
+        views = article_views(store, sid)
+        data: dict[str, Any]
+        try:
+            if synthesis is None:
+                raise RuntimeError("synthesis module missing")
+            data = dict(synthesis.synthesise_story(sid, views, settings=ss, reference_outlets=reference))
+        except Exception as e:  # noqa: BLE001 - one story's synthesis must not stop the stage
+            log.warning("synthesis_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
+            report.synthesis_failures += 1
+            data = fallback_synthesis(story, views)
+        data.setdefault("first_seen", story.get("first_seen"))
+        data.setdefault("last_updated", story.get("last_updated"))
+        try:
+            if synthesis is not None:
+                cands = [dict(c["data"], id=c["id"]) for c in recent if c["id"] != sid and c.get("data")]
+                data["related_story_ids"] = list(synthesis.related_stories(dict(data, id=sid), cands, limit=5))
+        except Exception as e:  # noqa: BLE001
+            log.debug("related_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
+            data.setdefault("related_story_ids", [])
+        store.save_story_synthesis(sid, data)
+        report.synthesised += 1
+
+
+def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Re-synthesise the stories holding ``article_ids`` (e.g. after the translation stage gave them English
+    text: headlines and summaries switch to it). Membership does not change."""
+    t0 = time.perf_counter()
+    report = StoryUpdateReport(articles_in=len(article_ids))
+    stories = sorted(set(store.stories_of_articles([int(i) for i in article_ids]).values()))
+    report.touched_story_ids = stories
+    _resynthesise(store, stories, settings, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _resynthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
+    """Synthesise stories whose membership did not change; a kept window state stays valid."""
+    if not story_ids:
+        return
+    before = _fingerprint(store)
+    synthesise(store, story_ids, settings, report)
+    with _STATES_LOCK:
+        for key, (fp, state) in list(_STATES.items()):
+            if key[0] == str(getattr(store, "path", id(store))) and fp == before:
+                _STATES[key] = (_fingerprint(store), state)
