@@ -253,11 +253,12 @@ def test_robots_4xx_allows_5xx_disallows(srv: LoopbackServer) -> None:
     assert srv.hits("/page", "down.test") == []
 
 
-def test_robots_unreachable_disallows() -> None:
+def test_robots_unreachable_disallows_and_names_the_network_error() -> None:
     with LoopbackServer() as tmp:
         port = tmp.port  # a port nobody listens on once the server stops
     r = fetch_one(settings(respect_robots=True, max_retries=0), f"http://127.0.0.1:{port}/x")
-    assert r.error == "robots_disallowed" and "unreachable" in r.error_detail
+    # The page is not fetched (RFC 9309: unreachable robots.txt = disallow), and the reason says why.
+    assert r.error == "connect_error" and "robots.txt unreachable" in r.error_detail
 
 
 def test_robots_body_capped_but_parsed(srv: LoopbackServer) -> None:

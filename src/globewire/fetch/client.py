@@ -371,6 +371,8 @@ class Fetcher:
         rules = await self._robots_rules(url)
         target = str(url)
         if not rules.allows(target, self.agent_token):
+            if rules.unreachable:  # the site is down or unknown: say so, not "disallowed"
+                raise _Failure(rules.unreachable, rules.reason)
             raise _Failure("robots_disallowed", rules.reason or f"robots.txt disallows {url.path}")
 
     async def _robots_rules(self, url: httpx.URL) -> RobotsRules:

@@ -29,6 +29,7 @@ class RobotsRules:
     expires: float  # monotonic time
     reason: str = ""
     parser: Protego | None = None
+    unreachable: str | None = None  # the fetch error when robots.txt could not be reached at all
 
     def allows(self, url: str, agent: str) -> bool:
         if self.kind == "allow_all":
@@ -56,7 +57,8 @@ def rules_from_fetch(status: int | None, body: bytes, error: str | None, cache_s
     """Turn the outcome of fetching /robots.txt into rules (RFC 9309 §2.3.1.2-4)."""
     now = time.monotonic()
     if error is not None or status is None:
-        return RobotsRules("disallow_all", now + ROBOTS_UNAVAILABLE_RETRY_SECONDS, f"robots.txt unreachable: {error}")
+        return RobotsRules("disallow_all", now + ROBOTS_UNAVAILABLE_RETRY_SECONDS, f"robots.txt unreachable: {error}",
+                           unreachable=error or "connect_error")
     if status == 429 or status >= 500:
         # 429 is formally a 4xx, but it means "you are too fast": treat it as unavailable.
         return RobotsRules("disallow_all", now + ROBOTS_UNAVAILABLE_RETRY_SECONDS, f"robots.txt status {status}")
