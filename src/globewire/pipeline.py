@@ -35,8 +35,8 @@ U = TypeVar("U")
 
 # Titles longer than this are cut (a broken page can put a whole article in <title>).
 MAX_TITLE_CHARS = 500
-# Below this many documents a batch is extracted in-process: starting work in other processes costs more.
-PARALLEL_EXTRACT_MIN_BATCH = 8
+# Below this many items a CPU-bound stage runs in-process: shipping work to other processes costs more.
+PARALLEL_MIN_BATCH = 8
 # Language detection reads the title and this many characters of text: enough for a confident answer.
 LANGUAGE_SAMPLE_CHARS = 3000
 
@@ -185,32 +185,45 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     return _POOL
 
 
+def run_stage_parallel(
+    name: str,
+    ctx: PipelineContext,
+    fn: Callable[..., U],
+    items: Sequence[tuple[RawDocument, T]],
+    args: Callable[[RawDocument, T], tuple[Any, ...]],
+    report: BatchReport,
+    failures: list[Failure],
+) -> list[tuple[RawDocument, U]]:
+    """Like ``run_stage`` for CPU-bound stages: ``fn(*args(doc, item))`` runs in ``settings.workers`` processes
+    when the batch is big enough to pay for it (``fn`` must be a module-level function)."""
+    workers = ctx.settings.workers
+    if workers <= 1 or len(items) < PARALLEL_MIN_BATCH:
+        return run_stage(name, lambda pair: fn(*args(*pair)), [(d, (d, it)) for d, it in items], report, failures)
+    t0 = time.perf_counter()
+    pool = _pool(workers)
+    futures = [pool.submit(fn, *args(d, it)) for d, it in items]
+    out: list[tuple[RawDocument, U]] = []
+    for (doc, _), fut in zip(items, futures):
+        try:
+            out.append((doc, fut.result()))
+        except StageError as e:
+            failures.append(Failure(doc.url, name, e.reason, e.detail, outlet_id=doc.outlet_id))
+        except Exception as e:  # noqa: BLE001 - includes a crashed worker process: recorded, batch goes on
+            failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
+    report.stage_seconds[name] += time.perf_counter() - t0
+    return out
+
+
 def extract_batch(
     ctx: PipelineContext, batch: Sequence[tuple[RawDocument, RawDocument]], report: BatchReport,
     failures: list[Failure],
 ) -> list[tuple[RawDocument, Extracted]]:
-    """The extract stage: CPU-bound, so spread over ``settings.workers`` processes when the batch is big enough."""
-    def rules_for(doc: RawDocument) -> Any:
+    """The extract stage (CPU-bound: spread over worker processes)."""
+    def args(doc: RawDocument, _: RawDocument) -> tuple[Any, ...]:
         outlet = ctx.outlet_for(doc.outlet_id, doc.url)
-        return outlet.rules if outlet else None
+        return (doc, outlet.rules if outlet else None, ctx.settings.extract)
 
-    workers = ctx.settings.workers
-    if workers <= 1 or len(batch) < PARALLEL_EXTRACT_MIN_BATCH:
-        return run_stage("extract", lambda d: extract_one(d, rules_for(d), ctx.settings.extract), batch, report,
-                         failures)
-    t0 = time.perf_counter()
-    pool = _pool(workers)
-    futures = [pool.submit(extract_one, d, rules_for(d), ctx.settings.extract) for d, _ in batch]
-    out: list[tuple[RawDocument, Extracted]] = []
-    for (doc, _), fut in zip(batch, futures):
-        try:
-            out.append((doc, fut.result()))
-        except StageError as e:
-            failures.append(Failure(doc.url, "extract", e.reason, e.detail, outlet_id=doc.outlet_id))
-        except Exception as e:  # noqa: BLE001 - includes a crashed worker process: recorded, batch goes on
-            failures.append(Failure(doc.url, "extract", "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
-    report.stage_seconds["extract"] += time.perf_counter() - t0
-    return out
+    return run_stage_parallel("extract", ctx, extract_one, batch, args, report, failures)
 
 
 def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Article:
@@ -246,28 +259,52 @@ def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Arti
     )
 
 
-def language_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
+def detect_one(a: Article, declared: str | None, candidates: Sequence[str], extract_settings: Any) -> Article:
+    """Language of one article (module-level so that worker processes can run it)."""
     from globewire.language import detect_language
 
+    res = detect_language(
+        f"{a.title}\n{a.text[:LANGUAGE_SAMPLE_CHARS]}", declared=declared, candidates=candidates,
+        declared_wins_below=extract_settings.language_min_confidence,
+        high_accuracy_max_chars=extract_settings.language_high_accuracy_max_chars,
+    )
+    if res.language is None:
+        raise StageError("language_unknown", "no language could be detected")
+    return replace(a, language=res.language, language_confidence=round(float(res.confidence), 4))
+
+
+def stated_language(a: Article) -> Article:
+    """A language stated by the user (--language) or by an imported record is a fact, not a guess."""
+    return a if a.language_confidence else replace(a, language_confidence=1.0)
+
+
+def language_batch(
+    ctx: PipelineContext, items: Sequence[tuple[RawDocument, Article]], report: BatchReport,
+    failures: list[Failure],
+) -> list[tuple[RawDocument, Article]]:
+    """The language stage: the page's declared language (or the outlet's only one) is a prior."""
     candidates = ctx.candidate_languages
 
-    def run(a: Article) -> Article:
-        if a.language:  # stated by the user (--language) or by an imported record: a fact, not a guess
-            return a if a.language_confidence else replace(a, language_confidence=1.0)
+    def declared(a: Article) -> str | None:
+        d = (a.html_lang or "").split("-")[0].lower() or None
         outlet = ctx.outlets.get(a.outlet_id or "")
-        declared = (a.html_lang or "").split("-")[0].lower() or None
-        if declared is None and outlet and len(outlet.languages) == 1:
-            declared = outlet.languages[0]
-        res = detect_language(
-            f"{a.title}\n{a.text[:LANGUAGE_SAMPLE_CHARS]}", declared=declared, candidates=candidates,
-            declared_wins_below=ctx.settings.extract.language_min_confidence,
-            high_accuracy_max_chars=ctx.settings.extract.language_high_accuracy_max_chars,
-        )
-        if res.language is None:
-            raise StageError("language_unknown", "no language could be detected")
-        return replace(a, language=res.language, language_confidence=round(float(res.confidence), 4))
+        if d is None and outlet and len(outlet.languages) == 1:
+            d = outlet.languages[0]
+        return d
 
-    return run
+    def args(_: RawDocument, a: Article) -> tuple[Any, ...]:
+        return (a, declared(a), candidates, ctx.settings.extract)
+
+    if all(a.language for _, a in items):
+        return [(d, stated_language(a)) for d, a in items]
+    if not any(a.language for _, a in items):
+        return run_stage_parallel("language", ctx, detect_one, items, args, report, failures)
+    # Mixed batch (rare): keep the input order.
+    out: list[tuple[RawDocument, Article]] = []
+    for d, a in items:
+        out += [(d, stated_language(a))] if a.language else run_stage_parallel(
+            "language", ctx, detect_one, [(d, a)], args, report, failures)
+    return out
 
 
 def dedup_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
@@ -345,7 +382,7 @@ def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: Pipeline
 def _finish(
     articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
 ) -> BatchReport:
-    with_lang = run_stage("language", language_stage(ctx), articles, report, failures)
+    with_lang = language_batch(ctx, articles, report, failures)
     # dedup → store goes article by article: an article must see the ones stored just before it, even in
     # the same batch (a wire copy and its original often arrive together).
     dedup_fn, store_fn = dedup_stage(ctx), store_stage(ctx, report)

@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
         res = run_pipeline_bench(data, pages)
         rows = [["end to end", res["articles_per_second"], res["wall_seconds"]]]
         rows += [[k, res["stage_articles_per_second"].get(k), v] for k, v in res["stage_seconds"].items()]
-        print_table(f"pipeline: {res['stored']}/{res['pages']} pages from {res['source']}, peak RSS {res['peak_rss_mb']} MB",
+        print_table(f"pipeline: {res['stored']}/{res['pages']} pages from {res['source']}, peak RSS {res['peak_rss_mb']} MB"
+                    f" (+ {res['workers']} workers: {res['worker_peak_rss_mb']} MB)",
                     ["stage", "articles/s", "seconds"], rows)
         path = write_bench_json("pipeline", res, out)
         console.print(f"wrote {path}")

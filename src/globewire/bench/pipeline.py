@@ -145,4 +145,22 @@ def run_pipeline_bench(data: Path | None, pages: int) -> dict[str, Any]:
         "stage_seconds": per_stage,
         "stage_articles_per_second": {k: round(len(html) / v, 1) for k, v in per_stage.items() if v},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "worker_peak_rss_mb": _worker_peaks(),
+        "workers": settings.workers,
     }
+
+
+def _worker_peaks() -> list[float]:
+    """Peak resident memory of the extraction worker processes (Linux /proc), in MB."""
+    from globewire import pipeline
+
+    peaks = []
+    pool = pipeline._POOL
+    for pid in list(getattr(pool, "_processes", {}) or {}):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(round(int(line.split()[1]) / 1024, 1))
+        except OSError:
+            continue
+    return peaks
