@@ -59,3 +59,52 @@ def test_unrelated_texts_score_low_and_the_weights_cover_every_feature() -> None
     for d in (a, b):
         df.add(d.tf)
     assert sim.similarity(a, b, df) < 0.2
+
+
+def _at_cosine(v: np.ndarray, cos: float, seed: int) -> np.ndarray:
+    """A unit vector whose cosine with the unit vector ``v`` is exactly ``cos``."""
+    u = np.random.default_rng(seed).standard_normal(v.shape[0]).astype(np.float32)
+    u -= float(u @ v) * v
+    u /= np.linalg.norm(u)
+    return (cos * v + np.sqrt(1.0 - cos * cos) * u).astype(np.float32)
+
+
+def test_numbers_in_unspaced_scripts_and_full_width_digits() -> None:
+    ja = sim.numbers("代表団は61か国から集まり、批准には４０か国の議会の承認が必要だ。水位は35センチ。")
+    en = sim.numbers("Delegates from 61 countries; 40 parliaments must ratify it. The level is 35 cm.")
+    assert ja == en == {"61", "40", "35"}
+    assert sim.numbers("COVID19 and 5G rollout") == frozenset()  # digits glued to Latin letters are not numbers
+
+
+def test_cross_lingual_means_no_common_language_and_known_languages() -> None:
+    lead = _unit(5)
+    en = sim.make_signals("Rhine at record low", lead, "en")
+    ja = sim.make_signals("ライン川が記録的な低水位", lead, "ja")
+    ja_en = sim.make_signals("ライン川が記録的な低水位", lead, "ja", english="Rhine at a record low")
+    unknown = sim.make_signals("Rhine at record low", lead, None)
+    assert sim.cross_lingual(en, ja) and sim.cross_lingual(ja, en)
+    assert not sim.cross_lingual(en, ja_en)  # the translation gives them a common language
+    assert not sim.cross_lingual(en, unknown)
+
+
+def test_cross_lingual_pairs_use_their_own_model_and_threshold() -> None:
+    from globewire.stories.cluster import CROSS_JOIN_THRESHOLD, WindowState
+
+    v = _unit(6, dim=32)
+    en = sim.make_signals("Nations agree first protected zones on the high seas after talks in Lisbon", v, "en",
+                          hours=100.0)
+    close = sim.make_signals("公海に初の保護区、リスボンで各国が合意", _at_cosine(v, 0.70, 7), "ja", hours=102.0)
+    far = sim.make_signals("市電の新路線が開業、通勤客に好評", _at_cosine(v, 0.45, 8), "ja", hours=102.0)
+    df = sim.DocFreq()
+    for d in (en, close, far):
+        df.add(d.tf)
+    # The same-language model would leave the close pair well below its threshold (lexical evidence is 0).
+    assert sim.sigmoid(sim.logit(sim.features(en, close, df))) < JOIN_THRESHOLD
+    assert sim.similarity(en, close, df) >= CROSS_JOIN_THRESHOLD
+    assert sim.similarity(en, far, df) < CROSS_JOIN_THRESHOLD
+    # The clusterer judges each pair against its own threshold.
+    state = WindowState(window_hours=72.0, dim=32)
+    state.add(1, 10, 100.0, en)
+    joined = state.decide(2, 102.0, close, None, None)
+    assert joined.story_id == 10 and joined.via == "similar"
+    assert state.decide(3, 102.0, far, None, None).story_id is None

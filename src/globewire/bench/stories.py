@@ -3,8 +3,10 @@
 ``run_pairs``: the SemEval-2022 Task 8 pairs (``../shared/benchmarks/story-pairs-semeval2022``): Pearson of
 the similarity against ``-overall``, same-story (``overall <= 2``) ROC AUC and precision/recall/F1 at the
 clusterer's join threshold, overall and per language pair, on the training split and the held-out split
-(70/30 by a hash of ``pair_id``), plus embedding speed. ``fit=True`` refits the logistic regression on the
-training split and prints the constants to paste into ``globewire/stories/similarity.py``.
+(70/30 by a hash of ``pair_id``), plus embedding speed. Pairs in two languages are scored by the
+cross-lingual model and judged by ``CROSS_JOIN_THRESHOLD``, as in the clusterer. ``fit=True`` refits both
+logistic regressions on the training split (the cross-lingual one on its cross-lingual pairs only) and prints
+the constants and thresholds to paste into ``globewire/stories/similarity.py`` and ``cluster.py``.
 
 ``run_scale``: time per article assigned (candidate search in the window index + scoring every candidate
 with the full similarity + insertion) with 10k..1M synthetic articles in the index (embedding excluded),
@@ -90,12 +92,23 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def scores_of(X: np.ndarray, weights: dict[str, float], intercept: float) -> np.ndarray:
-    w = np.asarray([weights[c] for c in sim.FEATURES])
+    w = np.asarray([weights.get(c, 0.0) for c in sim.FEATURES])
     z = X @ w + intercept
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def metrics(scores: np.ndarray, overall: np.ndarray, threshold: float) -> dict[str, Any]:
+def cross_mask(X: np.ndarray) -> np.ndarray:
+    """Pairs in two different (known) languages: ``same_language`` is 0 (the benchmark has no translations)."""
+    return X[:, sim.FEATURES.index("same_language")] == 0.0
+
+
+def model_scores(X: np.ndarray, same_model: tuple[dict[str, float], float],
+                 cross_model: tuple[dict[str, float], float]) -> np.ndarray:
+    """Scores as the clusterer computes them: the cross-lingual model for pairs without a common language."""
+    return np.where(cross_mask(X), scores_of(X, *cross_model), scores_of(X, *same_model))
+
+
+def metrics(scores: np.ndarray, overall: np.ndarray, threshold: float | np.ndarray) -> dict[str, Any]:
     same = overall <= SAME_STORY_MAX_OVERALL
     pred = scores >= threshold
     tp = int((pred & same).sum())
@@ -110,16 +123,19 @@ def metrics(scores: np.ndarray, overall: np.ndarray, threshold: float) -> dict[s
     }
 
 
-def fit(X: np.ndarray, same: np.ndarray) -> tuple[dict[str, float], float]:
-    """Logistic regression on standardised features, folded back to raw-feature weights."""
+def fit(X: np.ndarray, same: np.ndarray, features: Sequence[str] = sim.FEATURES) -> tuple[dict[str, float], float]:
+    """Logistic regression on standardised ``features`` (columns of ``X`` named by ``sim.FEATURES``), folded
+    back to raw-feature weights."""
     from sklearn.linear_model import LogisticRegression
 
-    mu, sd = X.mean(0), X.std(0) + 1e-9
-    m = LogisticRegression(C=1.0, max_iter=2000).fit((X - mu) / sd, same)
+    cols = [sim.FEATURES.index(c) for c in features]
+    Xs = X[:, cols]
+    mu, sd = Xs.mean(0), Xs.std(0) + 1e-9
+    m = LogisticRegression(C=1.0, max_iter=2000).fit((Xs - mu) / sd, same)
     w_std = m.coef_[0]
     w = w_std / sd
     b = float(m.intercept_[0] - np.sum(w_std * mu / sd))
-    return {c: round(float(v), 4) for c, v in zip(sim.FEATURES, w, strict=True)}, round(b, 4)
+    return {c: round(float(v), 4) for c, v in zip(features, w, strict=True)}, round(b, 4)
 
 
 def precision_threshold(scores: np.ndarray, same: np.ndarray, target: float) -> float:
@@ -141,27 +157,37 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
     overall = np.asarray([float(p["overall"]) for p in pairs])
     train = np.asarray([is_train(p["pair_id"]) for p in pairs])
     langs = np.asarray([f"{p['lang1']}-{p['lang2']}" for p in pairs])
+    from globewire.stories.cluster import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD
+
     weights, intercept = dict(sim.WEIGHTS), sim.INTERCEPT
+    cross_weights, cross_intercept = dict(sim.CROSS_WEIGHTS), sim.CROSS_INTERCEPT
+    cross = cross_mask(X)
     out: dict[str, Any] = {"pairs": len(pairs), "embedder": embedder.name, "embed_articles_per_s": round(rate, 1),
                            "lead_chars": LEAD_CHARS}
     if do_fit:
-        weights, intercept = fit(X[train], overall[train] <= SAME_STORY_MAX_OVERALL)
+        same = overall <= SAME_STORY_MAX_OVERALL
+        weights, intercept = fit(X[train], same[train])
         s_train = scores_of(X[train], weights, intercept)
+        tx = train & cross
+        cross_weights, cross_intercept = fit(X[tx], same[tx], sim.CROSS_FEATURES)
         out["fitted"] = {"weights": weights, "intercept": intercept,
-                         "threshold_p90_train": precision_threshold(s_train, overall[train] <= 2, 0.92)}
-    if threshold is None:
-        from globewire.stories.cluster import JOIN_THRESHOLD
-
-        threshold = JOIN_THRESHOLD
-    th = threshold
+                         "threshold_p92_train": precision_threshold(s_train, same[train], 0.92),
+                         "cross_weights": cross_weights, "cross_intercept": cross_intercept,
+                         "cross_pairs_train": int(tx.sum()),
+                         "cross_threshold_p92_train": precision_threshold(
+                             scores_of(X[tx], cross_weights, cross_intercept), same[tx], 0.92)}
+    th = JOIN_THRESHOLD if threshold is None else threshold
     out["threshold"] = th
-    s = scores_of(X, weights, intercept)
-    out["train"] = metrics(s[train], overall[train], th)
-    out["heldout"] = metrics(s[~train], overall[~train], th)
+    out["cross_threshold"] = CROSS_JOIN_THRESHOLD
+    th_pair = np.where(cross, CROSS_JOIN_THRESHOLD, th)
+    s = model_scores(X, (weights, intercept), (cross_weights, cross_intercept))
+    out["train"] = metrics(s[train], overall[train], th_pair[train])
+    out["heldout"] = metrics(s[~train], overall[~train], th_pair[~train])
+    out["heldout_cross_lingual"] = metrics(s[~train & cross], overall[~train & cross], CROSS_JOIN_THRESHOLD)
     by_lang: dict[str, Any] = {}
     for lp in sorted(set(langs), key=lambda x: -int((langs == x).sum())):
         m = ~train & (langs == lp)
-        by_lang[lp] = metrics(s[m], overall[m], th)
+        by_lang[lp] = metrics(s[m], overall[m], th_pair[m])
     out["heldout_by_language_pair"] = by_lang
     single: dict[str, Any] = {}
     for j, c in enumerate(sim.FEATURES):
@@ -252,9 +278,10 @@ def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int =
 
 def per_language_rows(result: dict[str, Any]) -> list[list[Any]]:
     rows = []
-    for split in ("train", "heldout"):
+    for split in ("train", "heldout", "heldout_cross_lingual"):
         m = result[split]
-        rows.append([split, m["n"], _f(m["pearson"]), _f(m["auc"]), _f(m["precision"]), _f(m["recall"]), _f(m["f1"])])
+        rows.append([split.replace("_", " "), m["n"], _f(m["pearson"]), _f(m["auc"]), _f(m["precision"]),
+                     _f(m["recall"]), _f(m["f1"])])
     for lp, m in result["heldout_by_language_pair"].items():
         rows.append([f"heldout {lp}", m["n"], _f(m["pearson"]), _f(m["auc"]), _f(m["precision"]), _f(m["recall"]),
                      _f(m["f1"])])

@@ -181,7 +181,7 @@ def bench_stories_cmd(
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
     print_table(
-        f"story pairs ({result['embedder']}, threshold {result['threshold']}, "
+        f"story pairs ({result['embedder']}, threshold {result['threshold']} / cross-lingual {result.get('cross_threshold')}, "
         f"{result['embed_articles_per_s']} articles/s embedded)",
         ["split", "pairs", "pearson", "auc", "precision", "recall", "f1"],
         per_language_rows(result),
