@@ -247,6 +247,23 @@ def test_user_file_adds_overrides_and_disables(small_data: Path, tmp_path: Path)
     assert {o.id for o in every.outlets} == {"le-test", "my-blog", "agence", "sleepy"}
 
 
+def test_user_file_can_turn_off_the_shipped_catalogue(small_data: Path, tmp_path: Path) -> None:
+    user = tmp_path / "sources.toml"
+    user.write_text(
+        'shipped = false\noutlets = [\n'
+        '  { id = "le-test", name = "Le Test (mine)", country = "FR", homepage = "https://letest.example/", languages = ["fr"], feeds = ["https://letest.example/rss"] },\n'
+        '  { id = "my-blog", name = "My Blog", country = "BR", homepage = "https://blog.example/", languages = ["pt"], feeds = ["https://blog.example/atom.xml"] },\n'
+        "]\n"
+    )
+    cat = load_catalogue(user_file=user, data_dir=small_data)
+    # Redeclared shipped outlets stay (as the user declared them); every other shipped one is off.
+    assert {o.id for o in cat.outlets} == {"le-test", "my-blog"}
+    assert {"agence", "sleepy"} <= cat.disabled_ids
+    p = _file(tmp_path, GOOD, header='country = "FR"\nshipped = false\n')
+    err = _error(p)
+    assert err.line == 3 and "only allowed in the user file" in str(err)
+
+
 def test_user_file_cannot_steal_a_shipped_feed(small_data: Path, tmp_path: Path) -> None:
     user = tmp_path / "sources.toml"
     user.write_text(

@@ -98,3 +98,24 @@ def test_batch_by_budget() -> None:
     assert [len(b) for b in batches] == [2, 1, 2]
     assert [x for b in batches for x in b] == items
     assert [len(b) for b in batch_by_budget(range(7), lambda _: 1, budget=100, max_items=3)] == [3, 3, 1]
+
+
+def test_segmentation_is_thread_safe() -> None:
+    """Translation workers segment concurrently; pysbd keeps state on its Segmenter, so each thread needs its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from globewire.translate.segment import split_sentences
+
+    texts = [
+        f"El terremoto número {i} sacudió la costa a las 3:42. Los vecinos salieron a la calle. "
+        f"Las autoridades evaluaron los daños en {i + 2} pueblos. No hubo víctimas mortales."
+        for i in range(40)
+    ]
+    expected = [split_sentences(t, "es") for t in texts]
+
+    def run(_: int) -> list[list[str]]:
+        return [split_sentences(t, "es") for t in texts]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, range(16)))
+    assert all(r == expected for r in results)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from globewire.cli_common import (
@@ -176,6 +177,12 @@ def _print_report(title: str, report: dict, post: dict, json_out: bool) -> None:
     for k, v in post.items():
         rows.append([k, json.dumps(v, default=str)[:200]])
     print_table(title, ["what", "count"], rows)
+    # The table cuts long values: say in full why a language stays untranslated (the message names the fix,
+    # e.g. `globewire models pull de`), as `globewire translate` does.
+    translated = post.get("translate")
+    reasons = translated.get("unavailable_reasons") if isinstance(translated, dict) else None
+    for lang, msg in sorted((reasons or {}).items()):
+        err_console.print(f"[yellow]{escape(lang)}[/]: {escape(str(msg))}", soft_wrap=True, highlight=False)
 
 
 @app.command()

@@ -73,11 +73,19 @@ class PipelineContext:
         host = _bare_host(url)
         if not host:
             return None
+        # The longest matching host wins; among outlets on one host (theguardian.com/ and theguardian.com/au/,
+        # dw.com/de/ and dw.com/en/), the one whose homepage path is the longest prefix of the URL's path.
+        path = _dir_path(url)
         best: Outlet | None = None
+        best_key = (-1, -1)
         for o in self.outlets.values():
             h = _bare_host(o.homepage)
-            if h and (host == h or host.endswith("." + h)) and (best is None or len(h) > len(_bare_host(best.homepage))):
-                best = o
+            if not h or not (host == h or host.endswith("." + h)):
+                continue
+            home_path = _dir_path(o.homepage)
+            key = (len(h), len(home_path) if path.startswith(home_path) else 0)
+            if key > best_key:
+                best, best_key = o, key
         return best
 
     @property
@@ -126,6 +134,11 @@ def _bare_host(url: str) -> str:
         if host.startswith(prefix):
             host = host[len(prefix) :]
     return host
+
+
+def _dir_path(url: str) -> str:
+    """The URL's path, lower case, ending in '/' (so /au/ is not a prefix of /australia-news/)."""
+    return (urlsplit(url).path or "/").lower().rstrip("/") + "/"
 
 
 def run_stage(
@@ -237,6 +250,11 @@ def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Arti
     if ex.canonical_url and (doc.url.startswith("file:") or _bare_host(ex.canonical_url) == _bare_host(doc.url)):
         canonical = ex.canonical_url
     canonical = canonical_variants(canonical) if canonical.startswith(("http://", "https://")) else canonical
+    local = doc.url.startswith("file:")
+    if outlet is None and not doc.outlet_id and local and canonical.startswith(("http://", "https://")):
+        # A saved page names its site only in its canonical URL: that finds the outlet (and its country);
+        # an outlet id the user gave (--outlet) is kept even when the catalogue does not know it.
+        outlet = ctx.outlet_for(None, canonical)
     item = doc.feed_item
     title = (ex.title or (item.title if item else "")).strip()[:MAX_TITLE_CHARS]
     return Article(

@@ -22,7 +22,8 @@ format and may also
 * add outlets (each outlet line then carries ``country = "CC"`` unless the file has a
   top-level ``country``),
 * override a shipped outlet by declaring one with the same ``id``,
-* disable outlets with ``disabled = ["id", ...]``.
+* disable outlets with ``disabled = ["id", ...]``;
+* turn off every shipped outlet with ``shipped = false`` (only the user's own outlets are crawled).
 
 Every problem is reported as a :class:`CatalogueError` naming the file and the line.
 """
@@ -152,6 +153,7 @@ class FileModel(_Strict):
     checked: str | None = None
     outlets: list[dict[str, Any]] = Field(default_factory=list)
     disabled: list[str] = Field(default_factory=list)
+    shipped: bool = True  # user file only: false turns off every shipped outlet it does not redeclare
 
     @field_validator("country")
     @classmethod
@@ -237,6 +239,7 @@ class ParsedFile:
     wire_ids: frozenset[str]
     disabled: tuple[str, ...]
     lines: dict[str, int]  # outlet id -> line
+    shipped: bool = True
 
 
 def _to_outlet(m: OutletModel, country: str, origin: str) -> Outlet:
@@ -286,6 +289,8 @@ def parse_catalogue_text(text: str, path: str | Path, *, user_file: bool = False
         raise CatalogueError(path, _line_of_key(text, key) if key else None, _describe_validation(exc)) from None
     if fm.disabled and not user_file:
         raise CatalogueError(path, _line_of_key(text, "disabled"), "'disabled' is only allowed in the user file")
+    if not fm.shipped and not user_file:
+        raise CatalogueError(path, _line_of_key(text, "shipped"), "'shipped' is only allowed in the user file")
     if not user_file and fm.country is None:
         raise CatalogueError(path, 1, "missing top-level 'country'")
 
@@ -319,7 +324,7 @@ def parse_catalogue_text(text: str, path: str | Path, *, user_file: bool = False
         if m.wire:
             wire.add(m.id)
         outlets.append(outlet)
-    return ParsedFile(path, tuple(outlets), frozenset(wire), tuple(fm.disabled), lines)
+    return ParsedFile(path, tuple(outlets), frozenset(wire), tuple(fm.disabled), lines, fm.shipped)
 
 
 def feed_key(url: str) -> str:
@@ -456,6 +461,8 @@ def load_catalogue(
                 wire_ids.add(o.id)
             else:
                 wire_ids.discard(o.id)
+        if not parsed.shipped:  # `shipped = false`: only the user's own outlets
+            disabled.update(o.id for o in shipped if o.id not in overridden)
         for oid in parsed.disabled:
             if oid not in merged:
                 log.warning("catalogue.disable_unknown", outlet_id=oid, file=str(user_file))

@@ -259,7 +259,7 @@ class TranslationsRepo(_Base):
             "last_errors": {
                 str(r["e"]): int(r["n"])
                 for r in self.query(
-                    "SELECT substr(last_error, 1, 120) e, COUNT(*) n FROM translations WHERE status != 'done'"
+                    "SELECT substr(last_error, 1, 500) e, COUNT(*) n FROM translations WHERE status != 'done'"
                     " AND last_error IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
                 )
             },

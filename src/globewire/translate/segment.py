@@ -9,6 +9,7 @@ Devanagari ``।``). Nothing here raises on odd input: control characters are dr
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -101,15 +102,17 @@ def _split_thai(text: str) -> list[str]:
     return out
 
 
-_segmenters: dict[str, object] = {}
+# pysbd's Segmenter keeps the text being segmented on the instance: not thread-safe. One per thread.
+_segmenters = threading.local()
 
 
 def _pysbd(text: str, lang: str) -> list[str]:
     import pysbd
 
-    seg = _segmenters.get(lang)
+    segs: dict[str, object] = _segmenters.__dict__.setdefault("by_lang", {})
+    seg = segs.get(lang)
     if seg is None:
-        seg = _segmenters[lang] = pysbd.Segmenter(language=lang, clean=False)
+        seg = segs[lang] = pysbd.Segmenter(language=lang, clean=False)
     return [s.strip() for s in seg.segment(text) if s.strip()]  # type: ignore[attr-defined]
 
 
