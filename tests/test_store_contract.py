@@ -300,6 +300,40 @@ def test_story_membership_and_counts(store) -> None:
     assert store.membership() == {sid: [a, b]}
 
 
+def test_story_lists_filter_and_page_by_keyset(store) -> None:
+    at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    sids = []
+    for n, (covering, flag) in enumerate([(["FR"], False), (["FR", "US"], True), (["DE"], True), (["US"], False)]):
+        aids = [store.upsert_article(art(f"https://l.test/{n}/{cc}", f"text {n} {cc}", country=cc,
+                                         published_at=at + dt.timedelta(hours=n)))[0] for cc in covering]
+        sid = store.create_story(aids, at=at)  # country_count: 2 for the FR+US story, else 1
+        store.save_story_synthesis(sid, {"headline": f"h{n}", "countries_covering": covering,
+                                         "countries_mentioned": ["CL"] if n == 2 else [],
+                                         "blindspot": {"flag": flag}})
+        sids.append(sid)
+    newest_first = sids[::-1]
+
+    def ids(rows: list[dict]) -> list[int]:
+        return [int(r["id"]) for r in rows]
+
+    assert ids(store.list_stories()) == newest_first
+    assert ids(store.list_stories(country="fr")) == [sids[1], sids[0]]
+    assert ids(store.list_stories(exclude_covering="US")) == [sids[2], sids[0]]
+    assert ids(store.list_stories(country="FR", exclude_covering="US")) == [sids[0]]
+    assert ids(store.list_stories(mentioned="CL")) == [sids[2]]
+    assert ids(store.list_stories(blindspot=True)) == [sids[2], sids[1]]
+    assert ids(store.list_stories(blindspot=False)) == [sids[3], sids[0]]
+    assert ids(store.list_stories(since=at + dt.timedelta(hours=2))) == [sids[3], sids[2]]
+    page, seen = store.list_stories(limit=3), []
+    while page:
+        seen += ids(page)
+        page = store.list_stories(limit=3, before=(page[-1]["last_updated"], page[-1]["id"]))
+    assert seen == newest_first
+    assert ids(store.blindspot_stories()) == [sids[1], sids[2]]  # most countries covering first
+    assert ids(store.top_stories(limit=1)) == [sids[1]]
+    assert ids(store.top_stories(since=at + dt.timedelta(hours=3))) == [sids[3]]
+
+
 # --------------------------------------------------------------------------- the other areas' store tests
 
 _OTHER_AREA_TESTS = sorted(

@@ -72,6 +72,30 @@ def fts_query(user_query: str) -> str:
     return " ".join(terms[:32])
 
 
+def search_filters(
+    *,
+    country: str | None = None,
+    language: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> tuple[list[str], list[Any]]:
+    """WHERE terms over ``articles a`` and their parameters for the filters of ``search_articles`` (shared by
+    the SQLite and PostgreSQL searches): country, language, article time in [since, until)."""
+    where: list[str] = []
+    params: list[Any] = []
+    for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
+        if val:
+            where.append(f"a.{col} = ?")
+            params.append(val)
+    if since:
+        where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
+        params.append(iso(since))
+    if until:
+        where.append("COALESCE(a.published_at, a.fetched_at) < ?")
+        params.append(iso(until))
+    return where, params
+
+
 class ArticlesRepo(_Base):
     # ------------------------------------------------------------------ outlets
 
@@ -352,18 +376,9 @@ class ArticlesRepo(_Base):
         match = fts_query(q)
         if not match:
             return []
-        where = ["articles_fts MATCH ?"]
-        params: list[Any] = [match]
-        for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
-            if val:
-                where.append(f"a.{col} = ?")
-                params.append(val)
-        if since:
-            where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
-            params.append(iso(since))
-        if until:
-            where.append("COALESCE(a.published_at, a.fetched_at) < ?")
-            params.append(iso(until))
+        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
+        where = ["articles_fts MATCH ?", *filters]
+        params: list[Any] = [match, *filter_params]
         join = " JOIN articles a ON a.id = articles_fts.rowid" if len(where) > 1 else ""
         # FTS5 streams matches in rowid order for free but scores every match it ranks (64 ms for a word in
         # 20k of 100k articles, 3 ms for a 2,000 window): rank the newest window only.

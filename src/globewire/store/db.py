@@ -22,19 +22,30 @@ def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def parse_iso(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     out = dt.datetime.fromisoformat(value)
-    return out if out.tzinfo else out.replace(tzinfo=dt.timezone.utc)
+    return out if out.tzinfo else out.replace(tzinfo=dt.UTC)
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+@contextlib.contextmanager
+def joined_tx(local: Any, depth: int) -> Iterator[None]:
+    """A transaction nested in the one this thread has open (``local.depth`` of them deep): it only counts
+    the depth, the outer transaction commits or rolls back."""
+    local.depth = depth + 1
+    try:
+        yield
+    finally:
+        local.depth = depth
 
 
 class Database(abc.ABC):

@@ -29,8 +29,9 @@ import numpy as np
 
 from globewire.log import get_logger
 from globewire.records import utcnow
+from globewire.store.articles import search_filters
 from globewire.store.base import Store
-from globewire.store.db import Params, iso
+from globewire.store.db import Params, iso, joined_tx
 
 log = get_logger(__name__)
 
@@ -229,11 +230,8 @@ class PostgresStore(Store):
     def tx(self) -> Iterator[None]:
         depth = getattr(self._local, "depth", 0)
         if depth:
-            self._local.depth = depth + 1
-            try:
+            with joined_tx(self._local, depth):
                 yield
-            finally:
-                self._local.depth = depth
             return
         with self.pool.connection() as c:
             self._local.conn = c
@@ -312,20 +310,9 @@ class PostgresStore(Store):
         expr = ts_query(q)
         if not expr:
             return []
-        where = ["f.tsv @@ q.tq"]
-        params: list[Any] = [expr]
-        if country:
-            where.append("a.country = ?")
-            params.append(country.upper())
-        if language:
-            where.append("a.language = ?")
-            params.append(language.lower())
-        if since:
-            where.append("COALESCE(a.published_at, a.fetched_at) >= ?")
-            params.append(iso(since))
-        if until:
-            where.append("COALESCE(a.published_at, a.fetched_at) < ?")
-            params.append(iso(until))
+        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
+        where = ["f.tsv @@ q.tq", *filters]
+        params: list[Any] = [expr, *filter_params]
         params += [int(limit), int(offset)]
         options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}"
         return self.query(

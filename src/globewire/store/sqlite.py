@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from globewire.store.base import Store
-from globewire.store.db import Params, iso
 from globewire.records import utcnow
+from globewire.store.base import Store
+from globewire.store.db import Params, iso, joined_tx
 
 BUSY_TIMEOUT_MS = 30_000  # writers wait up to 30 s for the lock (crawler + web + CLI on one file)
 
@@ -66,11 +66,8 @@ class SQLiteStore(Store):
         conn = self.conn
         depth = getattr(self._local, "depth", 0)
         if depth:
-            self._local.depth = depth + 1
-            try:
+            with joined_tx(self._local, depth):
                 yield
-            finally:
-                self._local.depth = depth
             return
         conn.execute("BEGIN IMMEDIATE")
         self._local.depth = 1

@@ -25,6 +25,8 @@ else:
     _Base = object
 
 ARTICLE_TIME = "COALESCE(a.published_at, a.fetched_at)"
+LIVE_STORY = "s.merged_into IS NULL AND s.article_count > 0"  # not merged into another, not emptied
+MAX_STORY_ROWS = 1000  # largest list of stories one call returns
 _CHUNK = 500
 
 
@@ -36,6 +38,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     ids = list(ids)
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]
+
+
+def _since(since: dt.datetime | None) -> tuple[list[str], list[Any]]:
+    return (["s.last_updated >= ?"], [iso(since)]) if since else ([], [])
 
 
 def _story_row(r: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +263,14 @@ class StoriesRepo(_Base):
             (story_id,),
         )
 
+    def _live_stories(self, where: list[str], params: list[Any], order: str, limit: int) -> list[dict[str, Any]]:
+        """Live (not merged, not emptied) stories matching ``where``, in ``order``, at most ``limit``."""
+        rows = self.query(
+            f"SELECT s.* FROM stories s WHERE {' AND '.join([LIVE_STORY, *where])} ORDER BY {order} LIMIT ?",
+            [*params, max(1, min(int(limit), MAX_STORY_ROWS))],
+        )
+        return [_story_row(r) for r in rows]
+
     def list_stories(
         self,
         *,
@@ -264,20 +278,22 @@ class StoriesRepo(_Base):
         mentioned: str | None = None,
         blindspot: bool | None = None,
         since: dt.datetime | None = None,
+        exclude_covering: str | None = None,
         limit: int = 50,
         before: tuple[str, int] | None = None,
     ) -> list[dict[str, Any]]:
-        """Live (not merged) stories, most recently updated first; ``before=(last_updated, id)`` pages on."""
-        where = ["s.merged_into IS NULL", "s.article_count > 0"]
+        """Live (not merged) stories, most recently updated first; ``before=(last_updated, id)`` pages on.
+        ``country``: covered by its outlets; ``mentioned``: about it; ``exclude_covering``: not covered by it."""
+        where: list[str] = []
         params: list[Any] = []
-        if country:
-            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
-                         " AND c.role = 'covering')")
-            params.append(country.upper())
-        if mentioned:
-            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
-                         " AND c.role = 'mentioned')")
-            params.append(mentioned.upper())
+        # EXISTS lets SQLite walk stories newest first (index on last_updated) and stop at the page size;
+        # an IN (...) list made it fetch and sort every story of the country (17 ms vs 1 ms at 20k stories).
+        for cc, role, exists in ((country, "covering", "EXISTS"), (mentioned, "mentioned", "EXISTS"),
+                                 (exclude_covering, "covering", "NOT EXISTS")):
+            if cc:
+                where.append(f"{exists} (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
+                             f" AND c.role = '{role}')")
+                params.append(cc.upper())
         if blindspot is not None:
             where.append("s.blindspot = ?")
             params.append(1 if blindspot else 0)
@@ -287,40 +303,19 @@ class StoriesRepo(_Base):
         if before:
             where.append("(s.last_updated < ? OR (s.last_updated = ? AND s.id < ?))")
             params += [before[0], before[0], int(before[1])]
-        params.append(max(1, min(int(limit), 1000)))
-        rows = self.query(
-            f"SELECT s.* FROM stories s WHERE {' AND '.join(where)}"
-            " ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
-            params,
-        )
-        return [_story_row(r) for r in rows]
+        return self._live_stories(where, params, "s.last_updated DESC, s.id DESC", limit)
 
     def top_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Most countries covering, then most outlets, then most recent."""
-        params: list[Any] = []
-        where = "s.merged_into IS NULL AND s.article_count > 0"
-        if since:
-            where += " AND s.last_updated >= ?"
-            params.append(iso(since))
-        params.append(max(1, min(int(limit), 1000)))
-        return [_story_row(r) for r in self.query(
-            f"SELECT s.* FROM stories s WHERE {where}"
-            " ORDER BY s.country_count DESC, s.outlet_count DESC, s.last_updated DESC, s.id DESC LIMIT ?",
-            params,
-        )]
+        where, params = _since(since)
+        return self._live_stories(
+            where, params, "s.country_count DESC, s.outlet_count DESC, s.last_updated DESC, s.id DESC", limit)
 
     def blindspot_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        params: list[Any] = []
-        where = "s.merged_into IS NULL AND s.article_count > 0 AND s.blindspot = 1"
-        if since:
-            where += " AND s.last_updated >= ?"
-            params.append(iso(since))
-        params.append(max(1, min(int(limit), 1000)))
-        return [_story_row(r) for r in self.query(
-            f"SELECT s.* FROM stories s WHERE {where}"
-            " ORDER BY s.country_count DESC, s.last_updated DESC, s.id DESC LIMIT ?",
-            params,
-        )]
+        """Flagged stories, most countries covering first, then most recent."""
+        where, params = _since(since)
+        return self._live_stories(
+            ["s.blindspot = 1", *where], params, "s.country_count DESC, s.last_updated DESC, s.id DESC", limit)
 
     def country_article_counts(self, since: dt.datetime | None = None) -> dict[str, int]:
         params: list[Any] = []

@@ -1,9 +1,9 @@
 """Read model of the web UI and API: every query the pages and endpoints make, in one place.
 
-Where a store area exposes the method (``StoriesRepo``, ``TranslationsRepo``, ``SourcesRepo``), it is used;
-otherwise the query is written here against the tables of the migrations (0001 core, 0003 stories). The
-list queries that back paginated endpoints are always written here: they page with keyset cursors
-(``(last_updated, id)`` for stories, ``id`` for articles and outlets) that the pages and the API share.
+Story reads go through the store's ``StoriesRepo``, English titles and translations through
+``TranslationsRepo``, feed checks through ``SourcesRepo``; what no store area offers (globe counts, outlet
+health, article pages) is written here against the tables of the migrations. Paginated lists page with
+keyset cursors (``(last_updated, id)`` for stories, ``id`` for articles) that the pages and the API share.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from globewire.log import get_logger
@@ -33,6 +34,9 @@ COUNTS_CACHE_SECONDS = 30.0
 # Outlet health aggregates every article per outlet (~140 ms at 100k articles); feeds are crawled every
 # 30 minutes, so a minute-old health table loses nothing.
 HEALTH_CACHE_SECONDS = 60.0
+# What the pages show of an article (``articles a`` joined with ``outlets o``).
+ARTICLE_ROW = ("a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
+               " a.fetched_at, a.duplicate_of, o.name AS outlet_name")
 
 
 class CursorError(ValueError):
@@ -123,23 +127,9 @@ class ReadModel:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self._has_table: dict[str, bool] = {}
         self._counts_cache: tuple[float, dict[str, int], str] | None = None
         self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
         self._cache: dict[str, tuple[float, Any]] = {}
-
-    # ------------------------------------------------------------------ helpers
-
-    def _repo(self, name: str) -> Any:
-        """A store method of another area if it has landed, else None."""
-        return getattr(self.store, name, None)
-
-    def has_table(self, name: str) -> bool:
-        if name not in self._has_table:
-            self._has_table[name] = bool(self.store.scalar(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", (name,)
-            )) if getattr(self.store, "dialect", "sqlite") == "sqlite" else True
-        return self._has_table[name]
 
     # ------------------------------------------------------------------ countries
 
@@ -186,39 +176,6 @@ class ReadModel:
 
     # ------------------------------------------------------------------ stories
 
-    def _stories_where(
-        self,
-        *,
-        country: str | None = None,
-        mentioned: str | None = None,
-        blindspot: bool | None = None,
-        since: dt.datetime | None = None,
-        exclude_covering: str | None = None,
-    ) -> tuple[list[str], list[Any]]:
-        where = ["s.merged_into IS NULL", "s.article_count > 0"]
-        params: list[Any] = []
-        # EXISTS lets SQLite walk stories newest first (index on last_updated) and stop at the page size;
-        # an IN (...) list made it fetch and sort every story of the country (17 ms vs 1 ms at 20k stories).
-        if country:
-            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
-                         " AND c.role = 'covering')")
-            params.append(country.upper())
-        if mentioned:
-            where.append("EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
-                         " AND c.role = 'mentioned')")
-            params.append(mentioned.upper())
-        if exclude_covering:
-            where.append("NOT EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
-                         " AND c.role = 'covering')")
-            params.append(exclude_covering.upper())
-        if blindspot is not None:
-            where.append("s.blindspot = ?")
-            params.append(1 if blindspot else 0)
-        if since is not None:
-            where.append("s.last_updated >= ?")
-            params.append(iso(since))
-        return where, params
-
     def list_stories(
         self,
         *,
@@ -230,18 +187,14 @@ class ReadModel:
         limit: int = 20,
         cursor: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Stories newest-updated first, keyset-paged on (last_updated, id)."""
+        """Stories newest-updated first, keyset-paged on (last_updated, id) (``StoriesRepo.list_stories``)."""
         limit = max(1, min(limit, MAX_PAGE))
-        where, params = self._stories_where(country=country, mentioned=mentioned, blindspot=blindspot,
-                                            since=since, exclude_covering=exclude_covering)
+        before = None
         if cursor:
             c = decode_cursor(cursor, ("u", "id"))
-            where.append("(s.last_updated < ? OR (s.last_updated = ? AND s.id < ?))")
-            params += [c["u"], c["u"], c["id"]]
-        rows = self.store.query(
-            f"SELECT s.* FROM stories s WHERE {' AND '.join(where)} ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
-            [*params, limit + 1],
-        )
+            before = (c["u"], c["id"])
+        rows = self.store.list_stories(country=country, mentioned=mentioned, blindspot=blindspot, since=since,
+                                       exclude_covering=exclude_covering, limit=limit + 1, before=before)
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -258,57 +211,34 @@ class ReadModel:
         self._cache[key] = (t, value)
         return value
 
-    def top_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-        """Stories covered by the most countries among those updated in the last STORIES_WINDOW; a quiet
-        window is topped up with the all-time leaders (a small or archived install still has a front page)."""
+    def _with_older(self, fetch: Callable[..., list[dict[str, Any]]], limit: int, now: dt.datetime | None) -> list[dict[str, Any]]:
+        """``fetch(since=..., limit=...)`` over the last STORIES_WINDOW, topped up with all-time rows when the
+        window is quiet (a small or archived install still has a front page)."""
         now = now or utcnow()
         out: list[dict[str, Any]] = []
         for since in (now - STORIES_WINDOW, None):
-            fn = self._repo("top_stories")
-            if fn is not None:
-                rows = fn(since=since, limit=limit)
-            else:
-                where, params = self._stories_where(since=since)
-                rows = self.store.query(
-                    f"SELECT s.* FROM stories s WHERE {' AND '.join(where)}"
-                    " ORDER BY s.country_count DESC, s.outlet_count DESC, s.last_updated DESC, s.id DESC LIMIT ?",
-                    [*params, limit],
-                )
             seen = {s["id"] for s in out}
-            out += [normalise_story(r) for r in rows if int(r["id"]) not in seen]
+            out += [s for s in map(normalise_story, fetch(since=since, limit=limit)) if s["id"] not in seen]
             if len(out) >= limit:
                 break
         return out[:limit]
+
+    def top_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Stories covered by the most countries among those updated in the last STORIES_WINDOW, topped up
+        with the all-time leaders."""
+        return self._with_older(self.store.top_stories, limit, now)
 
     def blindspot_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         """Flagged stories of the last STORIES_WINDOW, topped up with older ones like ``top_stories``."""
-        now = now or utcnow()
-        out: list[dict[str, Any]] = []
-        for since in (now - STORIES_WINDOW, None):
-            fn = self._repo("blindspot_stories")
-            if fn is not None:
-                rows = [normalise_story(r) for r in fn(since=since, limit=limit)]
-            else:
-                rows = sorted(self.list_stories(blindspot=True, since=since, limit=limit)[0],
-                              key=lambda s: (-s["country_count"], -s["id"]))
-            seen = {s["id"] for s in out}
-            out += [r for r in rows if r["id"] not in seen]
-            if len(out) >= limit:
-                break
-        return out[:limit]
+        return self._with_older(self.store.blindspot_stories, limit, now)
 
     def get_story(self, story_id: int) -> dict[str, Any] | None:
-        fn = self._repo("get_story")
-        row = fn(story_id) if fn is not None else self.store.query_one(
-            "SELECT * FROM stories WHERE id = ?", (story_id,))
-        if row is None:
-            return None
-        return normalise_story(row)
+        row = self.store.get_story(story_id)
+        return None if row is None else normalise_story(row)
 
     def story_articles(self, story_id: int) -> list[dict[str, Any]]:
         rows = self.store.query(
-            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
-            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM story_articles sa"
+            f"SELECT {ARTICLE_ROW} FROM story_articles sa"
             " JOIN articles a ON a.id = sa.article_id LEFT JOIN outlets o ON o.id = a.outlet_id"
             " WHERE sa.story_id = ? ORDER BY a.country, COALESCE(a.published_at, a.fetched_at) DESC, a.id",
             (story_id,),
@@ -316,14 +246,8 @@ class ReadModel:
         return self.with_english(rows)
 
     def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
-        fn = self._repo("story_timeline")
-        if fn is not None:
-            return [{"at": r["at"], "kind": r["kind"], "detail": _as_dict(r.get("detail"))} for r in fn(story_id)]
-        rows = self.store.query(
-            "SELECT at, kind, detail FROM story_updates WHERE story_id = ? ORDER BY at, id", (story_id,))
-        for r in rows:
-            r["detail"] = _as_dict(_loads(r["detail"], {}))
-        return rows
+        return [{"at": r["at"], "kind": r["kind"], "detail": _as_dict(r.get("detail"))}
+                for r in self.store.story_timeline(story_id)]
 
     def stories_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
@@ -334,32 +258,22 @@ class ReadModel:
         return [normalise_story(rows[i]) for i in ids if i in rows]
 
     def story_of_article(self, article_id: int) -> int | None:
-        fn = self._repo("story_of_article")
-        if fn is not None:
-            return fn(article_id)
-        v = self.store.scalar("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,))
-        return int(v) if v is not None else None
+        return self.store.story_of_article(article_id)
 
     # ------------------------------------------------------------------ articles
 
     def english_titles(self, ids: list[int]) -> dict[int, str]:
-        """English headlines: from the translations area when present, else from the FTS row (the translation
-        stage indexes English there)."""
+        """English headlines (``TranslationsRepo.english_texts``: the original of English articles, else the
+        translation); none rather than a failed page when the translations tables are broken."""
         ids = [i for i in ids if i is not None]
         if not ids:
             return {}
-        fn = self._repo("english_texts")
-        out: dict[int, str] = {}
-        if fn is not None:
-            try:
-                for k, v in fn(ids).items():
-                    title = v[0] if isinstance(v, (tuple, list)) else _as_dict(v).get("title_en")
-                    if title:
-                        out[int(k)] = str(title)
-                return out
-            except sqlite3.Error as exc:  # a half-migrated database must not break the page
-                log.warning("english_texts_failed", error=str(exc))
-        return out
+        try:
+            texts = self.store.english_texts(ids)
+        except sqlite3.Error as exc:  # a broken database must not break the page
+            log.warning("english_texts_failed", error=str(exc))
+            return {}
+        return {int(k): str(title) for k, (title, _text) in texts.items() if title}
 
     def with_english(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         titles = self.english_titles([int(r["id"]) for r in rows])
@@ -405,16 +319,13 @@ class ReadModel:
             return []
         marks = ",".join("?" * len(ids))
         by_id = {int(r["id"]): r for r in self.store.query(
-            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
-            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM articles a"
-            f" LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})", ids)}
+            f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})",
+            ids)}
         return [by_id[i] for i in ids if i in by_id]
 
     def latest_articles_of_country(self, cc: str, limit: int = 30) -> list[dict[str, Any]]:
         rows = self.store.query(
-            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
-            " a.fetched_at, a.duplicate_of, o.name AS outlet_name FROM articles a"
-            " LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.country = ?"
+            f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.country = ?"
             " ORDER BY a.published_at DESC, a.id DESC LIMIT ?",
             (cc.upper(), limit),
         )
@@ -435,12 +346,9 @@ class ReadModel:
         }
 
     def translation(self, article_id: int) -> dict[str, Any] | None:
-        fn = self._repo("get_translation")
-        if fn is None:
-            return None
         try:
-            t = fn(article_id)
-        except sqlite3.Error as exc:  # a half-migrated database must not break the page
+            t = self.store.get_translation(article_id)
+        except sqlite3.Error as exc:  # a broken database must not break the page
             log.warning("get_translation_failed", error=str(exc))
             return None
         if not t:
@@ -503,7 +411,7 @@ class ReadModel:
 
     def _outlet_health(self, country: str | None = None) -> list[dict[str, Any]]:
         """Per-outlet rows: catalogue facts, article counts, feed state; merged with the sources area's
-        ``outlet_health_summary`` (feed checks) when it exists."""
+        ``outlet_health_summary`` (feed checks)."""
         params: list[Any] = [iso(utcnow() - COUNTS_WINDOW)]
         where = ""
         if country:
@@ -523,25 +431,23 @@ class ReadModel:
             f"{where} ORDER BY o.country, o.name",
             params,
         )
-        fn = self._repo("outlet_health_summary")
-        if fn is not None:
-            try:
-                checks = {r.get("outlet_id"): r for r in fn()}
-            except sqlite3.Error as exc:  # table of a migration not applied yet
-                log.warning("outlet_health_summary_failed", error=str(exc))
-                checks = {}
-            for r in rows:
-                h = checks.get(r["id"])
-                if not h:
-                    continue
-                if h.get("feeds"):
-                    r["feeds"] = h["feeds"]
-                    r["failing_feeds"] = int(h["feeds"]) - int(h.get("alive_feeds") or 0)
-                r["last_success_at"] = max(filter(None, [r.get("last_success_at"), h.get("last_success_at")]),
-                                           default=None)
-                r["consecutive_failures"] = max(int(r.get("consecutive_failures") or 0),
-                                                int(h.get("consecutive_failures") or 0))
-                r["last_checked_at"] = h.get("last_checked_at")
+        try:
+            checks = {r.get("outlet_id"): r for r in self.store.outlet_health_summary()}
+        except sqlite3.Error as exc:  # a broken database must not break the page
+            log.warning("outlet_health_summary_failed", error=str(exc))
+            checks = {}
+        for r in rows:
+            h = checks.get(r["id"])
+            if not h:
+                continue
+            if h.get("feeds"):
+                r["feeds"] = h["feeds"]
+                r["failing_feeds"] = int(h["feeds"]) - int(h.get("alive_feeds") or 0)
+            r["last_success_at"] = max(filter(None, [r.get("last_success_at"), h.get("last_success_at")]),
+                                       default=None)
+            r["consecutive_failures"] = max(int(r.get("consecutive_failures") or 0),
+                                            int(h.get("consecutive_failures") or 0))
+            r["last_checked_at"] = h.get("last_checked_at")
         return rows
 
     # ------------------------------------------------------------------ country page
