@@ -27,6 +27,10 @@ else:
 ARTICLE_TIME = "COALESCE(a.published_at, a.fetched_at)"
 LIVE_STORY = "s.merged_into IS NULL AND s.article_count > 0"  # not merged into another, not emptied
 MAX_STORY_ROWS = 1000  # largest list of stories one call returns
+# Up to this many stories for a country, a story list filtered by it reads that country's stories through the
+# story_countries index and sorts them; above, it walks all stories newest first (see list_stories).
+# Calibrated with `globewire bench api` (20k stories): both plans cost ~5 ms at 500 stories.
+FEW_COUNTRY_STORIES = 500
 _CHUNK = 500
 
 
@@ -286,14 +290,22 @@ class StoriesRepo(_Base):
         ``country``: covered by its outlets; ``mentioned``: about it; ``exclude_covering``: not covered by it."""
         where: list[str] = []
         params: list[Any] = []
-        # EXISTS lets SQLite walk stories newest first (index on last_updated) and stop at the page size;
-        # an IN (...) list made it fetch and sort every story of the country (17 ms vs 1 ms at 20k stories).
+        # A country with many stories: EXISTS lets the database walk stories newest first (index on
+        # last_updated) and stop at the page size; an IN (...) list made it fetch and sort every story of the
+        # country (17 ms vs 1 ms for 1,500 of 20k stories). A country with few stories: the walk would visit
+        # most of the table before filling a page (130 ms at 20k stories for a country with none), so the
+        # IN list of its few stories wins. The count that decides comes from the (country, role) index.
         for cc, role, exists in ((country, "covering", "EXISTS"), (mentioned, "mentioned", "EXISTS"),
                                  (exclude_covering, "covering", "NOT EXISTS")):
-            if cc:
+            if not cc:
+                continue
+            if exists == "EXISTS" and self._country_story_count(cc.upper(), role) <= FEW_COUNTRY_STORIES:
+                where.append(f"s.id IN (SELECT c.story_id FROM story_countries c WHERE c.country = ?"
+                             f" AND c.role = '{role}')")
+            else:
                 where.append(f"{exists} (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.country = ?"
                              f" AND c.role = '{role}')")
-                params.append(cc.upper())
+            params.append(cc.upper())
         if blindspot is not None:
             where.append("s.blindspot = ?")
             params.append(1 if blindspot else 0)
@@ -304,6 +316,10 @@ class StoriesRepo(_Base):
             where.append("(s.last_updated < ? OR (s.last_updated = ? AND s.id < ?))")
             params += [before[0], before[0], int(before[1])]
         return self._live_stories(where, params, "s.last_updated DESC, s.id DESC", limit)
+
+    def _country_story_count(self, cc: str, role: str) -> int:
+        return int(self.scalar(
+            "SELECT COUNT(*) FROM story_countries WHERE country = ? AND role = ?", (cc, role)) or 0)
 
     def top_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Most countries covering, then most outlets, then most recent."""
