@@ -252,8 +252,8 @@ def export_articles(
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
-    country: Annotated[Optional[str], typer.Option("--country")] = None,
-    language: Annotated[Optional[str], typer.Option("--language")] = None,
+    country: Annotated[Optional[str], typer.Option("--country", help="Only articles of this country (ISO code).")] = None,
+    language: Annotated[Optional[str], typer.Option("--language", help="Only articles in this language (ISO 639-1).")] = None,
 ) -> None:
     """One record per article (the same fields `ingest` reads back from .jsonl)."""
     from globewire.ingest import csv_rows, jsonl_line
