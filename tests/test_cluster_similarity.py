@@ -108,3 +108,29 @@ def test_cross_lingual_pairs_use_their_own_model_and_threshold() -> None:
     joined = state.decide(2, 102.0, close, None, None)
     assert joined.story_id == 10 and joined.via == "similar"
     assert state.decide(3, 102.0, far, None, None).story_id is None
+
+
+def test_languages_the_embedder_does_not_know_need_overwhelming_evidence() -> None:
+    import numpy as np
+
+    from globewire.stories import cluster
+    from globewire.stories.embed import USEM3Embedder
+
+    vec = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    langs = USEM3Embedder.languages
+
+    def inp(i: int, lang: str, english: tuple[str, str] | None = None) -> cluster.ArticleInput:
+        row = {"id": i, "title": "Tittel", "text": "Noe tekst om saken her.", "language": lang,
+               "t": "2026-11-20T10:00:00+00:00", "duplicate_of": None}
+        return cluster.make_input(row, vec, english, langs)
+
+    nb1, nb2, sv, de, en = inp(1, "nb"), inp(2, "nb"), inp(3, "sv"), inp(4, "de"), inp(5, "en")
+    assert not nb1.signals.dense_ok and de.signals.dense_ok
+    assert cluster.join_threshold(nb1.signals, nb2.signals) == cluster.UNKNOWN_LANGUAGE_JOIN_THRESHOLD
+    assert cluster.join_threshold(nb1.signals, sv.signals) == float("inf")
+    assert cluster.join_threshold(de.signals, en.signals) == cluster.CROSS_JOIN_THRESHOLD
+    # An English translation makes the vector meaningful again.
+    assert inp(6, "nb", ("Title", "Some text about the matter here.")).signals.dense_ok
+    # Without a declared language list (other embedders) every language is trusted.
+    row = {"id": 7, "title": "T", "text": "x", "language": "nb", "t": None, "duplicate_of": None}
+    assert cluster.make_input(row, vec, None).signals.dense_ok

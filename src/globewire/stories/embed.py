@@ -73,6 +73,10 @@ class USEM3Embedder:
 
     name = "usem3"
     dim = 512
+    # The 16 languages multilingual USE v3 was trained on (its model card): vectors of texts in other
+    # languages (Norwegian, Swedish, Zulu, ...) are not comparable, and the clusterer must not trust them.
+    languages: frozenset[str] | None = frozenset(
+        {"ar", "zh", "nl", "en", "fr", "de", "it", "ja", "ko", "pl", "pt", "es", "th", "tr", "ru"})
 
     def __init__(self, threads: int = 2) -> None:
         try:

@@ -191,6 +191,7 @@ class DocSignals:
     ents: frozenset[str] = frozenset()
     nums: frozenset[str] = frozenset()
     hours: float | None = None  # publication time, hours since the epoch
+    dense_ok: bool = True  # False: the embedder does not know the article's language and no English exists
     _vecs: dict[str, dict[str, float]] = field(default_factory=dict)
     _vec_n: int = -1
 

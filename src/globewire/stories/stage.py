@@ -86,7 +86,7 @@ def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedd
         english = english_of(store, chunk)
         vecs = ensure_embeddings(store, arts, embedder, batch=batch, english=english)
         for r in arts:
-            inp = make_input(r, vecs[int(r["id"])], english.get(int(r["id"])))
+            inp = make_input(r, vecs[int(r["id"])], english.get(int(r["id"])), getattr(embedder, "languages", None))
             state.add(inp.id, story[inp.id], inp.hours, inp.signals)
     return len(ids)
 
@@ -156,7 +156,8 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
         english = english_of(store, chunk)
         vecs = ensure_embeddings(store, rows, embedder, batch=ss.embed_batch, english=english)
         report.embedded_or_cached += len(vecs)
-        inputs = [make_input(r, vecs[int(r["id"])], english.get(int(r["id"]))) for r in rows]
+        langs = getattr(embedder, "languages", None)
+        inputs = [make_input(r, vecs[int(r["id"])], english.get(int(r["id"])), langs) for r in rows]
         if not inputs:
             continue
         if state is None:
