@@ -28,7 +28,9 @@ class SQLiteStore(Store):
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        # Every connection opened, with the thread that owns it: closed when that thread has ended (web
+        # servers' worker pools retire idle threads, ~10 s for anyio's) or on close().
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         if migrate:
             self.migrate()
@@ -48,8 +50,21 @@ class SQLiteStore(Store):
             self._local.conn = c
             self._local.depth = 0
             with self._lock:
-                self._all.append(c)
+                self._close_orphans()
+                self._all.append((threading.current_thread(), c))
         return c
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (a thread-local dies with its thread, but this
+        list kept its connection, file handles and page cache open for the life of the process)."""
+        alive = []
+        for owner, c in self._all:
+            if owner.is_alive():
+                alive.append((owner, c))
+            else:
+                with contextlib.suppress(Exception):
+                    c.close()
+        self._all = alive
 
     def execute(self, sql: str, params: Params = ()) -> int:
         cur = self.conn.execute(sql, params)
@@ -83,7 +98,7 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         with self._lock:
-            for c in self._all:
+            for _owner, c in self._all:
                 with contextlib.suppress(Exception):
                     c.close()
             self._all.clear()

@@ -119,9 +119,12 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/img")
 
 
-def create_app(store: Any, settings: Any) -> FastAPI:
-    """Build the application over an open store and the effective settings."""
-    from globewire.web import feeds_out, imageproxy, routes_api, routes_pages
+def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
+    """Build the application over an open store and the effective settings. ``serving``: this process is a
+    long-running server (`globewire serve`/`run`), whose startup warms the lazily built structures and
+    freezes its heap out of the garbage collector's full passes (``heap.prepare_for_serving``); tests and
+    embedders that build many apps in one process leave it off."""
+    from globewire.web import feeds_out, heap, imageproxy, routes_api, routes_pages
 
     secret = settings.web.secret_key or secrets.token_hex(32)
     ctx = WebContext(
@@ -134,6 +137,8 @@ def create_app(store: Any, settings: Any) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if serving:
+            heap.prepare_for_serving(ctx)
         try:
             yield
         finally:

@@ -31,7 +31,7 @@ def build_server(settings: Any, store_url: str, *, host: str, port: int) -> Any:
     from globewire.web.app import create_app
 
     store = open_store(store_url)
-    app = create_app(store, settings)
+    app = create_app(store, settings, serving=True)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False,
         server_header=False, lifespan="on",
