@@ -98,6 +98,28 @@ def read_path(path: Path, facts: Facts) -> Iterator[Item]:
         yield Failure(str(path), "ingest", reason, f"{type(e).__name__}: {e}")
 
 
+def warc_record_to_item(record: Any, facts: Facts) -> RawDocument | Failure | None:
+    """One WARC record as a document: responses with a 2xx HTML body under the size cap (the record's target URI
+    is the article URL); other records are skipped (None). Used by `ingest` and by the fleet's backfill."""
+    if record.rec_type != "response":
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+    if ctype and "html" not in ctype.lower():
+        return None
+    status = record.http_headers.get_statuscode() if record.http_headers else "200"
+    if status and not str(status).startswith("2"):
+        return None
+    body = record.content_stream().read(MAX_FILE_BYTES + 1)
+    if len(body) > MAX_FILE_BYTES:
+        return Failure(uri, "ingest", "too_large", "WARC record body over the cap")
+    date = parse_iso((record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"))
+    headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
+    return RawDocument(url=uri, content=body, content_type="html", outlet_id=facts.outlet, country=facts.country,
+                       language_hint=facts.language, http_headers=headers, fetched_at=date or utcnow(),
+                       source="warc")
+
+
 def _read_warc(path: Path, facts: Facts) -> Iterator[Item]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
@@ -105,24 +127,9 @@ def _read_warc(path: Path, facts: Facts) -> Iterator[Item]:
     with path.open("rb") as fh:
         try:
             for record in ArchiveIterator(fh):
-                if record.rec_type != "response":
-                    continue
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
-                if ctype and "html" not in ctype.lower():
-                    continue
-                status = record.http_headers.get_statuscode() if record.http_headers else "200"
-                if status and not str(status).startswith("2"):
-                    continue
-                body = record.content_stream().read(MAX_FILE_BYTES + 1)
-                if len(body) > MAX_FILE_BYTES:
-                    yield Failure(uri, "ingest", "too_large", "WARC record body over the cap")
-                    continue
-                date = parse_iso((record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"))
-                headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
-                yield RawDocument(url=uri, content=body, content_type="html", outlet_id=facts.outlet,
-                                  country=facts.country, language_hint=facts.language,
-                                  http_headers=headers, fetched_at=date or utcnow(), source="warc")
+                item = warc_record_to_item(record, facts)
+                if item is not None:
+                    yield item
         except ArchiveLoadFailed as e:
             yield Failure(str(path), "ingest", "bad_warc", str(e))
 

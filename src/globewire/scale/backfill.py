@@ -16,10 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from globewire.ingest import MAX_FILE_BYTES, Facts
+from globewire.ingest import Facts, warc_record_to_item
 from globewire.log import get_logger
 from globewire.records import Failure, RawDocument, utcnow
-from globewire.store.db import iso, parse_iso
+from globewire.store.db import iso
 
 log = get_logger(__name__)
 
@@ -105,27 +105,6 @@ def progress(store: Any, job: str) -> dict[str, Any]:
     return {k: int(v or 0) for k, v in row.items()} | {"job": job}
 
 
-def _record_to_item(record: Any, facts: Facts) -> RawDocument | Failure | None:
-    """The ingest rules for one WARC record (responses with an HTML 2xx body under the size cap)."""
-    if record.rec_type != "response":
-        return None
-    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
-    if ctype and "html" not in ctype.lower():
-        return None
-    status = record.http_headers.get_statuscode() if record.http_headers else "200"
-    if status and not str(status).startswith("2"):
-        return None
-    body = record.content_stream().read(MAX_FILE_BYTES + 1)
-    if len(body) > MAX_FILE_BYTES:
-        return Failure(uri, "ingest", "too_large", "WARC record body over the cap")
-    date = parse_iso((record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"))
-    headers = {k.lower(): v for k, v in record.http_headers.headers} if record.http_headers else {}
-    return RawDocument(url=uri, content=body, content_type="html", outlet_id=facts.outlet, country=facts.country,
-                       language_hint=facts.language, http_headers=headers, fetched_at=date or utcnow(),
-                       source="warc")
-
-
 def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict[str, Any],
               process: Callable[[list[RawDocument]], Any]) -> dict[str, Any]:
     from warcio.archiveiterator import ArchiveIterator
@@ -154,7 +133,7 @@ def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict
             if records >= count:
                 break
             records += 1
-            item = _record_to_item(record, f)
+            item = warc_record_to_item(record, f)
             if isinstance(item, Failure):
                 store.record_failure(item)
                 failures += 1

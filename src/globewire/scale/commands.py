@@ -69,12 +69,12 @@ def scheduler(
     interval: Annotated[float | None, typer.Option("--interval", help="Minutes between rounds (default: settings).")] = None,
 ) -> None:
     """Enqueue crawl rounds for the fleet: sync the catalogue into the store, then one task per outlet."""
-    from globewire.scale.runtime import open_any_store
+    from globewire.store import open_store
     from globewire.scale.tasks import crawl_round, translate_pending
     from globewire.sources.catalogue import load_catalogue
 
     settings = settings_for(db)
-    store = open_any_store(settings.resolved_database_url)
+    store = open_store(settings.resolved_database_url)
     minutes = interval if interval is not None else settings.crawl_interval_minutes
     while True:
         catalogue = load_catalogue(settings)
@@ -102,12 +102,12 @@ def backfill(
     from globewire.ingest import Facts
     from globewire.scale.backfill import BackfillError, plan, progress
     from globewire.scale.config import scale_settings
-    from globewire.scale.runtime import open_any_store
+    from globewire.store import open_store
     from globewire.scale.tasks import backfill_range
 
     settings = settings_for(db)
     s = scale_settings(settings)
-    store = open_any_store(settings.resolved_database_url)
+    store = open_store(settings.resolved_database_url)
     facts = Facts(outlet=outlet, country=country.upper() if country else None,
                   language=language.lower() if language else None)
     try:
@@ -139,11 +139,11 @@ def db_copy(
 ) -> None:
     """Copy every table (ids kept), reset sequences, rebuild full-text search, verify counts + checksums.
     Safe to re-run: an interrupted copy resumes, a finished one changes nothing."""
-    from globewire.scale.runtime import open_any_store
+    from globewire.store import open_store
     from globewire.store.copy import CopyError, copy_store
 
-    src = open_any_store(source if "://" in source else f"sqlite:///{Path(source).resolve()}")
-    dst = open_any_store(target if "://" in target else f"sqlite:///{Path(target).resolve()}")
+    src = open_store(source if "://" in source else f"sqlite:///{Path(source).resolve()}")
+    dst = open_store(target if "://" in target else f"sqlite:///{Path(target).resolve()}")
     try:
         report = copy_store(src, dst, batch=batch)
     except CopyError as e:

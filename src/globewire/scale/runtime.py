@@ -16,19 +16,12 @@ from globewire.scale.codec import outlet_from_row
 from globewire.scale.config import ScaleSettings, scale_settings
 from globewire.scale.ratelimit import make_limiter
 from globewire.settings import Settings, load_settings
-from globewire.store.base import Store
+from globewire.store import open_store
 
 log = get_logger(__name__)
 
 # Seconds a worker keeps its copy of the outlets table before re-reading it (the scheduler syncs it).
 OUTLETS_TTL_S = 60.0
-
-
-def open_any_store(url: str, *, migrate: bool = True) -> Store:
-    """The store for ``url`` (``globewire.store.open_store``; PostgreSQL is a built-in backend)."""
-    from globewire.store import open_store
-
-    return open_store(url, migrate=migrate)
 
 
 class PoliteFetcher:
@@ -50,7 +43,7 @@ class Runtime:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self.scale: ScaleSettings = scale_settings(self.settings)
-        self.store = open_any_store(self.settings.resolved_database_url)
+        self.store = open_store(self.settings.resolved_database_url)
         self.ctx = PipelineContext(settings=self.settings, store=self.store)
         self._outlets_at = 0.0
         self._dedup_max_id = 0
