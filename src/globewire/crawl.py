@@ -85,29 +85,34 @@ class Crawler:
         outlet = self.ctx.outlet_for(None, r.url)
         self.ctx.store.record_fetch(r, outlet_id=outlet.id if outlet else None)
 
-    async def _crawl_outlet(self, outlet: Outlet, report: CrawlReport) -> None:
+    async def new_items(self, outlet: Outlet, report: CrawlReport) -> list[tuple[str, FeedItem]]:
+        """Read every feed of ``outlet``; return its items not seen before as (key, item), newest first,
+        capped per round. Shared by the single-process crawl and the fleet's crawl task."""
         items: list[FeedItem] = []
         for feed in outlet.feeds:
             report.feeds += 1
             try:
-                items += await self._read_feed(outlet, feed.url, feed.kind, report)
+                items += await self.read_feed(outlet, feed.url, feed.kind, report)
             except Exception as e:  # noqa: BLE001 - one broken feed never stops the crawl
                 report.feed_errors += 1
                 self.ctx.store.record_failure(Failure(feed.url, "feed", "error", repr(e), outlet_id=outlet.id))
                 log.exception("feed_crashed", outlet=outlet.id, feed=feed.url)
-        # One entry per item key, newest first, not seen before.
         by_key: dict[str, FeedItem] = {}
         for it in items:
             by_key.setdefault(url_key(it.guid or it.url), it)
         report.items_seen += len(by_key)
         fresh = self.ctx.store.unseen_keys(by_key)
-        todo = sorted((by_key[k] for k in fresh), key=lambda i: i.published_at or dt.datetime.min.replace(
-            tzinfo=dt.timezone.utc), reverse=True)[:MAX_NEW_ITEMS_PER_FEED * max(1, len(outlet.feeds))]
+        oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        todo = sorted(((k, by_key[k]) for k in fresh), key=lambda kv: kv[1].published_at or oldest,
+                      reverse=True)[:MAX_NEW_ITEMS_PER_FEED * max(1, len(outlet.feeds))]
         report.items_new += len(todo)
+        return todo
+
+    async def _crawl_outlet(self, outlet: Outlet, report: CrawlReport) -> None:
+        todo = await self.new_items(outlet, report)
         self.progress("items", len(todo))
         docs: list[RawDocument] = []
-        for it in todo:
-            key = url_key(it.guid or it.url)
+        for key, it in todo:
             r = await self.fetcher.fetch(it.url)
             report.pages_fetched += 1
             self.progress("page", 1)
@@ -134,7 +139,7 @@ class Crawler:
             batch = await asyncio.to_thread(process_documents, docs, self.ctx)
         report.batch.merge(batch)
 
-    async def _read_feed(self, outlet: Outlet, url: str, kind: str, report: CrawlReport,
+    async def read_feed(self, outlet: Outlet, url: str, kind: str, report: CrawlReport,
                          depth: int = 0) -> list[FeedItem]:
         state = self.ctx.store.feed_state(url) or {}
         r = await self.fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"),
@@ -154,7 +159,7 @@ class Crawler:
                 items, children = parse_sitemap(r.body, sitemap_url=r.final_url or url, outlet_id=outlet.id)
                 if depth == 0:
                     for child in children[:MAX_CHILD_SITEMAPS]:
-                        items += await self._read_feed(outlet, child, "sitemap", report, depth + 1)
+                        items += await self.read_feed(outlet, child, "sitemap", report, depth + 1)
             else:
                 items = parse_feed(r.body, feed_url=r.final_url or url, outlet_id=outlet.id, headers=r.headers)
         except FeedError as e:

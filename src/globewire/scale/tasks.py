@@ -1,4 +1,4 @@
-"""The pipeline as Celery tasks. Each task reuses the single-process pieces (``Crawler._read_feed``,
+"""The pipeline as Celery tasks. Each task reuses the single-process pieces (``Crawler.new_items``,
 ``pipeline.process_documents``, ``pipeline.after_store``, ``translate.stage.translate_pending``):
 
     crawl_round ─► crawl_outlet (per outlet: feeds → new items, claimed once) ─► fetch_page (per item,
@@ -10,7 +10,6 @@ Every task is idempotent and retried with exponential backoff; messages are ackn
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -85,8 +84,7 @@ def crawl_round(self: Task, outlet_ids: Sequence[str] | None = None) -> int:
 @_task(name="globewire.scale.tasks.crawl_outlet")
 def crawl_outlet(self: Task, outlet_id: str) -> int:
     """Read an outlet's feeds (conditional GET, feed state) and enqueue one fetch per new item."""
-    from globewire.crawl import MAX_NEW_ITEMS_PER_FEED, Crawler, CrawlReport
-    from globewire.urls import url_key
+    from globewire.crawl import Crawler, CrawlReport
 
     rt = runtime()
     outlet = rt.outlet(outlet_id)
@@ -96,25 +94,13 @@ def crawl_outlet(self: Task, outlet_id: str) -> int:
     crawler = Crawler(rt.ctx)
     crawler.fetcher = rt.fetcher  # the fleet-polite fetcher
     report = CrawlReport(outlets=1)
-    items = []
-    for feed in outlet.feeds:
-        try:
-            items += rt.run(crawler._read_feed(outlet, feed.url, feed.kind, report))
-        except Exception as e:  # noqa: BLE001 - one broken feed never stops the others
-            rt.store.record_failure(Failure(feed.url, "feed", "error", repr(e), outlet_id=outlet.id))
-    by_key: dict[str, Any] = {}
-    for it in items:
-        by_key.setdefault(url_key(it.guid or it.url), it)
-    fresh = rt.store.unseen_keys(by_key)
-    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
-    todo = sorted(((k, by_key[k]) for k in fresh), key=lambda kv: kv[1].published_at or oldest,
-                  reverse=True)[: MAX_NEW_ITEMS_PER_FEED * max(1, len(outlet.feeds))]
+    todo = rt.run(crawler.new_items(outlet, report))
     queued = 0
     for key, it in todo:
         if claim_item(rt.store, key, it.url, outlet.id):
             fetch_page.delay(outlet.id, item_to_json(it), key)
             queued += 1
-    log.info("crawl_outlet", outlet=outlet_id, feeds=len(outlet.feeds), items=len(by_key), queued=queued)
+    log.info("crawl_outlet", outlet=outlet_id, feeds=len(outlet.feeds), items=report.items_seen, queued=queued)
     return queued
 
 
