@@ -418,8 +418,9 @@ def _finish(
 
 def after_store(ctx: PipelineContext, article_ids: Sequence[int], *, translate: bool = True) -> dict[str, Any]:
     """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation), then
-    translate (never a duplicate twice: it reuses its original's), then let the English text refine the
-    headlines and summaries of the stories it touched."""
+    translate (never a duplicate twice: it reuses its original's), then let the English text re-cluster the
+    translated articles (``refresh_stories``: a lone article joins the story its English matches) and refine
+    the headlines and summaries of the stories it touched."""
     from globewire.stories.stage import refresh_stories, update_stories
 
     out: dict[str, Any] = {}

@@ -168,13 +168,14 @@ def embed_articles(self: Task, new_ids: list[int], changed_ids: list[int] | None
     done = 0
     ids = list(new_ids) + list(changed_ids or [])
     try:
+        from globewire.stories import boilerplate
         from globewire.stories.embed import ensure_embeddings, make_embedder
     except ImportError:  # stories package not part of this build
         ensure_embeddings = None  # type: ignore[assignment]
     if ensure_embeddings is not None and ids:
         if rt.embedder is None:
             rt.embedder = make_embedder(rt.settings.stories)
-        done = len(ensure_embeddings(rt.store, rt.store.clustering_rows(ids), rt.embedder))
+        done = len(ensure_embeddings(rt.store, boilerplate.clustering_rows(rt.store, ids), rt.embedder))
     cluster_articles.delay(list(new_ids), list(changed_ids or []))
     return done
 

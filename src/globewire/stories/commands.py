@@ -171,7 +171,12 @@ def bench_stories_cmd(
     out: BenchOutOption = None,
 ) -> None:
     """Same-story similarity on the SemEval-2022 pairs: Pearson, AUC, P/R/F1 at the join threshold."""
-    from globewire.bench.stories import per_language_rows, run_pairs
+    from globewire.bench.stories import (
+        clustering_rows,
+        cv_rows,
+        per_language_rows,
+        run_pairs,
+    )
     from globewire.stories.embed import make_embedder
 
     settings = settings_for()
@@ -184,7 +189,15 @@ def bench_stories_cmd(
         f"story pairs ({result['embedder']}, threshold {result['threshold']} / cross-lingual {result.get('cross_threshold')}, "
         f"{result['embed_articles_per_s']} articles/s embedded)",
         ["split", "pairs", "pearson", "auc", "precision", "recall", "f1"],
-        per_language_rows(result),
+        per_language_rows(result) + cv_rows(result),
+    )
+    c = result["clustering"]
+    print_table(
+        f"story level: {c['articles']} articles through the clusterer -> {c['stories']} stories "
+        f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}; repair {c['repair_merges']} merges, "
+        f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
+        ["pairs", "joined", "precision", "recall"],
+        clustering_rows(result),
     )
     if fit:
         console.print(f"fitted: {result['fitted']}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -309,13 +309,16 @@ def english_of(store: Any, article_ids: Sequence[int]) -> dict[int, tuple[str, s
 
 def ensure_embeddings(
     store: Any, rows: Sequence[dict[str, Any]], embedder: Embedder, *, batch: int = 64,
-    english: dict[int, tuple[str, str]] | None = None,
+    english: dict[int, tuple[str, str]] | None = None, stale: Collection[int] = (),
 ) -> dict[int, np.ndarray]:
     """Lead vectors of ``rows`` (dicts with id, title, text): read from ``embeddings`` when stored for this
     model and not older than the article's last update, else embedded in batches and stored. With an English translation the vector is the normalised sum
-    of the original's and the translation's (both in one multilingual space)."""
+    of the original's and the translation's (both in one multilingual space). ``stale``: ids whose stored
+    vector is recomputed (and overwritten) anyway, e.g. articles that just gained an English translation (a
+    translation does not change the article's last update, so its old vector still looks fresh)."""
     ids = [int(r["id"]) for r in rows]
-    have = store.get_embeddings(ids, embedder.name, fresh_only=True)
+    drop = {int(i) for i in stale}
+    have = {k: v for k, v in store.get_embeddings(ids, embedder.name, fresh_only=True).items() if k not in drop}
     todo = [r for r in rows if int(r["id"]) not in have]
     english = english if english is not None else english_of(store, [int(r["id"]) for r in todo])
     step = max(1, int(batch))

@@ -130,17 +130,29 @@ def plan_merge(state: WindowState, story_id: int) -> int | None:
     return best if best is not None and best_link >= MERGE_LINK else None
 
 
-def plan_repairs(state: WindowState, touched: Iterable[int]) -> RepairPlan:
-    """What to merge and split among the touched stories; applies the moves to ``state`` as it plans."""
-    plan = RepairPlan()
-    for sid in sorted(set(touched)):
+def plan_merges(state: WindowState, stories: Iterable[int]) -> list[tuple[int, int]]:
+    """(keep, gone) merges among ``stories`` (the older id is kept); applied to ``state`` as planned. Also run
+    after splits: a group split off a chained story often belongs to a story of its own event that could not
+    merge with the chained one before the split (its average link to the mixed story was too low)."""
+    merges: list[tuple[int, int]] = []
+    for sid in sorted(set(stories)):
         if sid not in state.stories:
             continue
         other = plan_merge(state, sid)
         if other is not None:
             keep, gone = min(sid, other), max(sid, other)
             state.rename_story(gone, keep)
-            plan.merges.append((keep, gone))
+            merges.append((keep, gone))
+    return merges
+
+
+def plan_repairs(state: WindowState, touched: Iterable[int]) -> RepairPlan:
+    """What to merge and split among the touched stories (and the stories the clusterer found suspect since
+    the last pass, ``state.suspects``); applies the merges to ``state`` as it plans."""
+    plan = RepairPlan()
+    touched = set(touched) | state.suspects
+    state.suspects = set()
+    plan.merges = plan_merges(state, touched)
     for sid in sorted({keep for keep, _ in plan.merges} | set(touched)):
         if sid not in state.stories:
             continue

@@ -1,7 +1,10 @@
 """The story stage of the pipeline: embed, assign to stories, repair, synthesise.
 
-``update_stories(store, article_ids, settings)`` is what ``globewire.pipeline`` calls after storing (and
-translating) a batch; ``globewire cluster`` calls it with every unclustered article.
+``update_stories(store, article_ids, settings)`` is what ``globewire.pipeline`` calls after storing a batch;
+``globewire cluster`` calls it with every unclustered article. After the translation stage,
+``refresh_stories`` (``reconsider_translated``) lets the new English text re-cluster: an article that was a
+story of its own because its language could not be compared (or only by the weaker cross-lingual model) joins
+the story its English matches, and the repair pass can merge stories that became comparable.
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
-from globewire.stories.cluster import WindowState, make_input
-from globewire.stories.embed import english_of, ensure_embeddings, make_embedder
-from globewire.stories.repair import plan_repairs
+from globewire.stories import boilerplate
+from globewire.stories.cluster import Decision, WindowState, make_input
+from globewire.stories.embed import (
+    EmbedderError,
+    english_of,
+    ensure_embeddings,
+    make_embedder,
+)
+from globewire.stories.repair import plan_merges, plan_repairs
 
 if TYPE_CHECKING:
     from globewire.settings import Settings
     from globewire.store.base import Store
+    from globewire.stories.cluster import Member
 
 log = get_logger(__name__)
 
@@ -82,7 +92,7 @@ def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedd
     ids = sorted(story)
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        arts = store.clustering_rows(chunk)
+        arts = boilerplate.clustering_rows(store, chunk)
         english = english_of(store, chunk)
         vecs = ensure_embeddings(store, arts, embedder, batch=batch, english=english)
         for r in arts:
@@ -126,6 +136,23 @@ def repair(store: Store, state: WindowState, touched: set[int], report: StoryUpd
                 state.move(aid, new_id)
             out.add(new_id)
             report.split += 1
+        if plan.splits:
+            # the separated groups may now merge with the stories of their own events, and an article that
+            # the story-level check kept out of the chained story may now join what is left of it
+            merges = plan_merges(state, out)
+            for sid in sorted(out):
+                ids = state.stories.get(sid, [])
+                if len(ids) == 1:
+                    got = rejoin_single(store, state, ids[0], reason="after split")
+                    if got is not None:
+                        out.discard(got[1])
+                        out.add(got[0])
+                        report.merged += 1
+            for keep, gone in merges:
+                store.merge_stories(keep, gone, at=now)
+                out.discard(gone)
+                out.add(keep)
+                report.merged += 1
     return out
 
 
@@ -152,7 +179,7 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
     state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        rows = store.clustering_rows(chunk)
+        rows = boilerplate.clustering_rows(store, chunk)
         english = english_of(store, chunk)
         vecs = ensure_embeddings(store, rows, embedder, batch=ss.embed_batch, english=english)
         report.embedded_or_cached += len(vecs)
@@ -275,15 +302,166 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
 
 
 def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
-    """Re-synthesise the stories holding ``article_ids`` (e.g. after the translation stage gave them English
-    text: headlines and summaries switch to it). Membership does not change."""
+    """After the translation stage gave ``article_ids`` English text: re-cluster them with it and
+    re-synthesise their stories (headlines and summaries switch to English). See ``reconsider_translated``.
+    If the embedder fails, the stories are only re-synthesised (membership unchanged; the kept window state
+    is dropped, so the next run reads it afresh)."""
+    try:
+        return reconsider_translated(store, article_ids, settings)
+    except EmbedderError as e:
+        log.warning("recluster_skipped", error=f"{type(e).__name__}: {e}")
     t0 = time.perf_counter()
     report = StoryUpdateReport(articles_in=len(article_ids))
-    stories = sorted(set(store.stories_of_articles([int(i) for i in article_ids]).values()))
-    report.touched_story_ids = stories
-    _resynthesise(store, stories, settings, report)
+    report.touched_story_ids = sorted(set(store.stories_of_articles([int(i) for i in article_ids]).values()))
+    _resynthesise(store, report.touched_story_ids, settings, report)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _detach(state: WindowState, article_id: int) -> Member | None:
+    """Take one member out of the in-memory window (index, document frequencies, story lists), as if it had
+    never been added; ``state.add`` puts it back (with the same or new signals, in the same or another story)."""
+    m = state.members.pop(article_id, None)
+    if m is None:
+        return None
+    lst = state.stories.get(m.story_id, [])
+    if article_id in lst:
+        lst.remove(article_id)
+    if lst:
+        state.story_last[m.story_id] = max(state.members[a].hours for a in lst)
+    else:
+        state.stories.pop(m.story_id, None)
+        state.story_last.pop(m.story_id, None)
+    state.df.remove(m.signals.tf)
+    assert state.index is not None
+    state.index.remove([article_id])
+    return m
+
+
+def rejoin_single(store: Store, state: WindowState, article_id: int, duplicate_of: int | None = None, *,
+                  reason: str) -> tuple[int, int, Decision] | None:
+    """If ``article_id`` is the only member of its story, take the decision a new article would get (itself
+    left out of the window, never its own story); when that joins another story, merge its story into that
+    one (a story of 2+ articles keeps its id; between two single-article stories the older one does).
+    Returns (keep, gone, decision) when it merged, else None."""
+    m = state.members.get(article_id)
+    if m is None:
+        return None
+    own = m.story_id
+    if len(store.story_member_ids(own)) != 1:
+        return None
+    _detach(state, article_id)
+    dup_story = None
+    if duplicate_of is not None and duplicate_of not in state.members:
+        dup_story = store.story_of_article(duplicate_of)
+    d = state.decide(article_id, m.hours, m.signals, duplicate_of, dup_story)
+    state.add(article_id, own, m.hours, m.signals)
+    if d.story_id is None or d.story_id == own:
+        return None
+    target = d.story_id
+    if len(store.story_member_ids(target)) > 1:
+        keep, gone = target, own  # a running story keeps its id
+    else:
+        keep, gone = min(target, own), max(target, own)  # the older one, as the repair pass does
+    store.merge_stories(keep, gone, at=_when(m.hours), detail={
+        "reason": reason, "article_id": article_id, "score": round(d.score, 4), "via": d.via})
+    state.rename_story(gone, keep)
+    return keep, gone, d
+
+
+def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Re-cluster articles that just gained English text (the translation stage's ``article_ids``).
+
+    Their stories were decided on the originals: an article in a language the embedder does not know, or a
+    cross-lingual pair judged by the weaker cross-lingual model, often stays a story of its own. For each
+    article (in id order) this: re-embeds it (original + English lead; the stored vector predates the
+    translation) and rebuilds its signals with the English view in the window state; if it is the only member
+    of its story, takes the decision a new article would get (never its own story) and, when it joins another
+    story, merges its story into that one (the bigger story keeps its id; between two single-article stories
+    the older one does); members of bigger stories stay where they are. Then the repair pass runs over the
+    touched stories (stories whose members became comparable in English can merge) and they are synthesised.
+    Articles in no story yet are left to ``update_stories`` (their vector is refreshed all the same)."""
+    t0 = time.perf_counter()
+    ss = settings.stories
+    report = StoryUpdateReport(articles_in=len(article_ids))
+    ids = sorted({int(i) for i in article_ids})
+    if not ids:
+        return report
+    embedder = make_embedder(ss)
+    langs = getattr(embedder, "languages", None)
+    key = _state_key(store, embedder.name, ss.window_hours)
+    with _STATES_LOCK:
+        cached = _STATES.pop(key, None)
+    state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
+    touched: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        english = english_of(store, chunk)
+        rows = [r for r in boilerplate.clustering_rows(store, chunk) if int(r["id"]) in english]
+        if not rows:
+            continue
+        vecs = ensure_embeddings(store, rows, embedder, batch=ss.embed_batch, english=english,
+                                 stale=[int(r["id"]) for r in rows])
+        report.embedded_or_cached += len(vecs)
+        story_of = store.stories_of_articles([int(r["id"]) for r in rows])
+        inputs = [make_input(r, vecs[int(r["id"])], english[int(r["id"])], langs)
+                  for r in rows if int(r["id"]) in story_of]
+        report.already_clustered += len(inputs)
+        if not inputs:
+            continue
+        if state is None:
+            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]))
+        ensure_window(store, state, min(i.hours for i in inputs), max(i.hours for i in inputs), embedder,
+                      ss.embed_batch)
+        # 1. every translated member gets its English signals first, so that two articles translated in the
+        #    same run are compared with each other in English too
+        for inp in inputs:
+            _detach(state, inp.id)
+            state.add(inp.id, story_of[inp.id], inp.hours, inp.signals)
+        # 2. single-article stories: the decision of a new article (the article itself left out of the window)
+        ta = time.perf_counter()
+        chunk_touched: set[int] = set()
+        with store.tx():
+            for inp in inputs:
+                own = state.members[inp.id].story_id
+                got = rejoin_single(store, state, inp.id, inp.duplicate_of, reason="translated")
+                if got is None:
+                    chunk_touched.add(own)
+                    continue
+                keep, gone, d = got
+                chunk_touched.discard(gone)
+                chunk_touched.add(keep)
+                if d.via == "duplicate":
+                    report.duplicates += 1
+                else:
+                    report.joined += 1
+        report.assign_seconds += time.perf_counter() - ta
+        # 3. repair: stories whose members are now comparable in English can merge (or a drifting one split)
+        touched |= repair(store, state, chunk_touched, report)
+    touched = _follow_merges(store, touched)  # a later chunk may have merged a story an earlier one touched
+    report.touched_story_ids = sorted(touched)
+    synthesise(store, report.touched_story_ids, settings, report)
+    if state is not None:
+        with _STATES_LOCK:
+            _STATES[key] = (_fingerprint(store), state)
+    report.seconds = time.perf_counter() - t0
+    log.info("stories_reconsidered", **{k: v for k, v in report.as_dict().items() if k != "touched_story_ids"})
+    return report
+
+
+def _follow_merges(store: Store, story_ids: set[int]) -> set[int]:
+    """The live stories that ``story_ids`` are now (a story merged away by a later step points to its keeper)."""
+    out: set[int] = set()
+    for sid in story_ids:
+        seen: set[int] = set()
+        while sid not in seen:
+            seen.add(sid)
+            row = store.query_one("SELECT merged_into FROM stories WHERE id = ?", (sid,))
+            if not row or row.get("merged_into") is None:
+                break
+            sid = int(row["merged_into"])
+        out.add(sid)
+    return out
 
 
 def _resynthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
