@@ -160,3 +160,32 @@ def test_kill_9_mid_ingest_leaves_a_sound_db_that_resumes(tmp_path, db_path):
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert c.execute("SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM articles").fetchone() == (n, n)
         assert c.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == n
+
+
+def test_unknown_outlet_gets_the_country_of_its_domain(tmp_path, db_path):
+    """A saved page from a site the catalogue does not know: its country-code domain gives the country
+    (for the story's "countries covering"); a generic domain gives none rather than a guess."""
+    lang, _, title, paras = PAGES["de-bahn.html"]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "de.html").write_text(page_html(lang, "https://www.lokalblatt-beispiel.de/bahn", title, paras))
+    (folder / "uk.html").write_text(page_html("en", "https://news.example.co.uk/port", *PAGES["en-port.html"][2:]))
+    (folder / "tv.html").write_text(page_html("en", "https://channel-example.tv/port", "Port strike is over",
+                                              PAGES["en-port.html"][3]))
+    invoke("ingest", str(folder), "--db", str(db_path), "--no-stories", "--json")
+    rows = {r["canonical_url"]: r for r in export(db_path)}
+    assert rows["https://www.lokalblatt-beispiel.de/bahn"]["country"] == "DE"
+    assert rows["https://news.example.co.uk/port"]["country"] == "GB"
+    assert rows["https://channel-example.tv/port"]["country"] is None
+
+
+def test_country_from_url() -> None:
+    from globewire.urls import country_from_url
+
+    assert country_from_url("https://www.abc.net.au/news/x") == "AU"
+    assert country_from_url("https://lemonde.fr/") == "FR"
+    assert country_from_url("https://example.com/") is None
+    assert country_from_url("https://site.eu/") is None
+    assert country_from_url("https://a.io/") is None
+    assert country_from_url("http://10.0.0.1/") is None
+    assert country_from_url("::not a url::") is None

@@ -241,7 +241,7 @@ def extract_batch(
 
 def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Article:
     """Pure: combine what the document, its feed item, its outlet and the extractor know."""
-    from globewire.urls import canonical_variants, url_key
+    from globewire.urls import canonical_variants, country_from_url, url_key
 
     outlet = ctx.outlet_for(doc.outlet_id, doc.url)
     canonical = doc.url
@@ -263,7 +263,7 @@ def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Arti
         title=title,
         text=ex.text,
         outlet_id=outlet.id if outlet else doc.outlet_id,
-        country=(doc.country or (outlet.country if outlet else None) or None),
+        country=(doc.country or (outlet.country if outlet else None) or country_from_url(canonical) or None),
         language=doc.language_hint,
         published_at=ex.published_at or (item.published_at if item else None),
         authors=ex.authors,

@@ -287,3 +287,31 @@ def url_key(url: str) -> str:
         netloc = parts.netloc[4:] if parts.netloc.startswith("www.") else parts.netloc
         canon = urlunsplit(("https", netloc, parts.path, parts.query, ""))
     return hashlib.sha1(canon.encode("utf-8")).hexdigest()
+
+
+# Country-code top-level domains that are sold and used as generic names (.tv, .io, .co, .me, .fm, .ai ...):
+# a site under them says nothing about its country. Every other two-letter TLD is its country's ISO code,
+# except .uk (GB); .eu, .asia and the like are not countries.
+GENERIC_CCTLDS = frozenset(
+    ["ac", "ad", "ag", "ai", "am", "as", "bz", "cc", "cd", "co", "cx", "dj", "fm", "gg", "gl", "gs", "im", "io", "je",
+     "la", "ly", "me", "ms", "mu", "nu", "one", "sh", "so", "st", "su", "tk", "tm", "to", "tv", "vc", "vg", "ws"]
+)
+_TLD_COUNTRY_EXCEPTIONS = {"uk": "GB"}
+
+
+def country_from_url(url: str) -> str | None:
+    """The ISO 3166-1 alpha-2 country a URL's country-code domain names (``www.mdr.de`` -> DE,
+    ``bbc.co.uk`` -> GB), or None for generic domains (.com, .org, .tv ...), IP addresses and bad URLs.
+    Used only for articles whose outlet the catalogue does not know."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(tld) != 2 or not tld.isalpha() or tld in GENERIC_CCTLDS:
+        return None
+    if tld in _TLD_COUNTRY_EXCEPTIONS:
+        return _TLD_COUNTRY_EXCEPTIONS[tld]
+    import pycountry
+
+    return tld.upper() if pycountry.countries.get(alpha_2=tld.upper()) is not None else None

@@ -194,7 +194,8 @@ def bench_stories_cmd(
     c = result["clustering"]
     print_table(
         f"story level: {c['articles']} articles through the clusterer -> {c['stories']} stories "
-        f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}; repair {c['repair_merges']} merges, "
+        f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}, incoherent {c['incoherent_stories']}; "
+        f"repair {c['repair_merges']} merges, "
         f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
         ["pairs", "joined", "precision", "recall"],
         clustering_rows(result),
