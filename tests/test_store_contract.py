@@ -360,3 +360,15 @@ for _mod_name in _OTHER_AREA_TESTS:
     for _name, _fn in vars(_mod).items():
         if _name.startswith("test_") and inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__ and _portable(_fn):
             globals()[f"test_{_mod_name.removeprefix('test_')}__{_name.removeprefix('test_')}"] = _fn
+
+
+def test_adding_to_a_merged_story_adds_to_the_story_that_kept_its_articles(store) -> None:
+    at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    a, b, c = (store.upsert_article(art(f"https://m.example/{i}", f"text {i}"))[0] for i in range(3))
+    keep = store.create_story([a], at=at)
+    gone = store.create_story([b], at=at)
+    store.merge_stories(keep, gone, at=at)
+    assert store.live_story_id(gone) == keep and store.live_story_id(keep) == keep
+    store.add_to_story(gone, c, score=0.9, at=at)  # a caller holding the id from before the merge
+    assert store.story_of_article(c) == keep
+    assert sorted(store.story_member_ids(keep)) == sorted([a, b, c])

@@ -76,13 +76,27 @@ class StoriesRepo(_Base):
         return sid
 
     def add_to_story(self, story_id: int, article_id: int, *, score: float = 0.0, at: dt.datetime | None = None) -> None:
-        """Put an article in a story (moving it if it was in another one) and note it on the timeline."""
+        """Put an article in a story (moving it if it was in another one) and note it on the timeline. A story
+        merged into another one stands for the one that kept its articles (a caller holding an old story id,
+        e.g. a window state from before a merge by another process, never adds to a story nobody sees)."""
         at = at or utcnow()
         with self.tx():
+            story_id = self.live_story_id(story_id)
             old = self.story_of_article(article_id)
             self._put_member(story_id, article_id, score, at)
             self._add_update(story_id, at, "article_added", {"article_id": article_id, "score": round(score, 4)})
             self.refresh_story_counts([story_id] + ([old] if old and old != story_id else []))
+
+    def live_story_id(self, story_id: int) -> int:
+        """``story_id``, or the story it was merged into (followed to the end of the chain)."""
+        seen: set[int] = set()
+        while story_id not in seen:
+            seen.add(story_id)
+            row = self.query_one("SELECT merged_into FROM stories WHERE id = ?", (story_id,))
+            if not row or row.get("merged_into") is None:
+                break
+            story_id = int(row["merged_into"])
+        return story_id
 
     def _put_member(self, story_id: int, article_id: int, score: float, at: dt.datetime) -> None:
         self.execute(

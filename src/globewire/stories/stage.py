@@ -451,17 +451,7 @@ def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Se
 
 def _follow_merges(store: Store, story_ids: set[int]) -> set[int]:
     """The live stories that ``story_ids`` are now (a story merged away by a later step points to its keeper)."""
-    out: set[int] = set()
-    for sid in story_ids:
-        seen: set[int] = set()
-        while sid not in seen:
-            seen.add(sid)
-            row = store.query_one("SELECT merged_into FROM stories WHERE id = ?", (sid,))
-            if not row or row.get("merged_into") is None:
-                break
-            sid = int(row["merged_into"])
-        out.add(sid)
-    return out
+    return {store.live_story_id(sid) for sid in story_ids}
 
 
 def _resynthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
