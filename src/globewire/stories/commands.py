@@ -167,6 +167,9 @@ def bench_stories_cmd(
     data: Annotated[Path, typer.Option("--data", help="The story-pairs benchmark folder.")] = Path(
         "../shared/benchmarks/story-pairs-semeval2022"),
     fit: Annotated[bool, typer.Option("--fit", help="Refit the similarity weights on the training split.")] = False,
+    save: Annotated[bool, typer.Option(
+        "--save", help="With --fit: save the fitted weights and thresholds as the calibration of the configured "
+        "embedder (<data_dir>/calibration/<embedder>.json), which clustering then uses.")] = False,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings of the pairs here.")] = None,
     out: BenchOutOption = None,
 ) -> None:
@@ -179,9 +182,19 @@ def bench_stories_cmd(
     )
     from globewire.stories.embed import make_embedder
 
+    from globewire.stories.calibration import CalibrationError, from_json, load, save as save_calibration
+
     settings = settings_for()
+    if save and not fit:
+        err_console.print("[red]--save needs --fit[/red]")
+        raise typer.Exit(2)
     try:
-        result = run_pairs(data, make_embedder(settings.stories), cache=cache, do_fit=fit)
+        embedder = make_embedder(settings.stories)
+        calibration = load(settings.data_dir, embedder.name)
+        result = run_pairs(data, embedder, cache=cache, do_fit=fit, calibration=calibration)
+    except CalibrationError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
     except FileNotFoundError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
@@ -202,6 +215,9 @@ def bench_stories_cmd(
     )
     if fit:
         console.print(f"fitted: {result['fitted']}")
+    if save:
+        saved = save_calibration(from_json(result["calibration"], "fitted"), settings.data_dir)
+        console.print(f"saved the calibration of {result['embedder']} to {saved}")
     path = write_bench_json("stories", result, out)
     console.print(f"wrote {path}")
 

