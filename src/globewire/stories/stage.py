@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
+from globewire.stories.calibration import Calibration
 from globewire.stories.calibration import load as load_calibration
 from globewire.stories.cluster import Decision, WindowState, make_input
 from globewire.stories.embed import (
@@ -114,6 +115,20 @@ def _state_key(store: Store, model: str, window_hours: float) -> tuple[str, str,
     return (str(getattr(store, "path", id(store))), model, float(window_hours))
 
 
+def _take_state(store: Store, embedder_name: str, settings: Settings) -> tuple[
+        tuple[str, str, float], WindowState | None, Calibration]:
+    """The key of this store's kept window state, the state itself if it is still valid (taken out of the cache
+    while in use; put back under its key when done), and the calibration of the embedder."""
+    key = _state_key(store, embedder_name, settings.stories.window_hours)
+    with _STATES_LOCK:
+        cached = _STATES.pop(key, None)
+    state = cached[1] if cached and cached[0] == _fingerprint(store) else None
+    calibration = load_calibration(settings.data_dir, embedder_name)
+    if state is not None:
+        state.calibration = calibration
+    return key, state, calibration
+
+
 def forget_window_states() -> None:
     """Drop the window states kept between runs (tests, or after changing the store behind our back)."""
     with _STATES_LOCK:
@@ -174,13 +189,7 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
         return report
     embedder = make_embedder(ss)
     touched: set[int] = set()
-    key = _state_key(store, embedder.name, ss.window_hours)
-    with _STATES_LOCK:
-        cached = _STATES.pop(key, None)
-    state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
-    calibration = load_calibration(settings.data_dir, embedder.name)
-    if state is not None:
-        state.calibration = calibration
+    key, state, calibration = _take_state(store, embedder.name, settings)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = boilerplate.clustering_rows(store, chunk)
@@ -394,13 +403,7 @@ def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Se
         return report
     embedder = make_embedder(ss)
     langs = getattr(embedder, "languages", None)
-    key = _state_key(store, embedder.name, ss.window_hours)
-    with _STATES_LOCK:
-        cached = _STATES.pop(key, None)
-    state: WindowState | None = cached[1] if cached and cached[0] == _fingerprint(store) else None
-    calibration = load_calibration(settings.data_dir, embedder.name)
-    if state is not None:
-        state.calibration = calibration
+    key, state, calibration = _take_state(store, embedder.name, settings)
     touched: set[int] = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
