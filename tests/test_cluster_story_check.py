@@ -110,3 +110,16 @@ def test_bench_story_level_run_scores_pairs_by_shared_story(vectors: np.ndarray)
         p = out[f"{s}_all"]["precision"]
         assert math.isnan(p) or p == 1.0  # ... the cross-event ones never (nan: no joined pair in that split)
     assert out["stories"] >= 2 and out["largest_story"] <= 3
+
+
+def test_bench_cluster_cost_runs_with_the_story_level_check() -> None:
+    """The clustering-cost bench on a tiny synthetic index: every size reports a cost, and articles of a
+    topic join (so the story-level check is exercised, not skipped)."""
+    from globewire.bench.stories import run_scale
+
+    out = run_scale((3000, 6000), dim=64, queries=80)
+    assert set(out["sizes"]) == {"3000", "6000"}
+    for v in out["sizes"].values():
+        assert v["ms_per_article"] > 0 and v["mean_candidates"] > 0
+        assert v["joined_share"] > 0.2
+    assert out["growth_first_to_last"] is not None
