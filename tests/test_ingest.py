@@ -189,3 +189,25 @@ def test_country_from_url() -> None:
     assert country_from_url("https://a.io/") is None
     assert country_from_url("http://10.0.0.1/") is None
     assert country_from_url("::not a url::") is None
+
+
+def test_jsonl_records_get_their_outlet_and_country_from_the_url(tmp_path, db_path):
+    """Imported records without outlet/country: a URL of a catalogue outlet gets that outlet and its country;
+    an unknown site gets the country of its country-code domain; what a record states is kept."""
+    recs = [
+        {"url": "https://www.tagesschau.de/ausland/beispiel-100.html", "title": "Ein Titel", "text": "Ein Text über etwas. " * 20,
+         "language": "de"},
+        {"url": "https://unbekannt-beispiel.fr/article", "title": "Un titre", "text": "Un texte sur quelque chose. " * 20,
+         "language": "fr"},
+        {"url": "https://stated.example.com/x", "title": "T", "text": "A stated country record. " * 20,
+         "language": "en", "country": "NZ"},
+    ]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in recs))
+    invoke("ingest", str(f), "--db", str(db_path), "--no-stories", "--json")
+    rows = {r["url"]: r for r in export(db_path)}
+    t = rows["https://www.tagesschau.de/ausland/beispiel-100.html"]
+    assert t["outlet"] == "tagesschau" and t["country"] == "DE"
+    assert rows["https://unbekannt-beispiel.fr/article"]["country"] == "FR"
+    assert rows["https://unbekannt-beispiel.fr/article"]["outlet"] is None
+    assert rows["https://stated.example.com/x"]["country"] == "NZ"

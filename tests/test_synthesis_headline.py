@@ -171,3 +171,34 @@ def test_summariser_setting_unknown_backend() -> None:
             settings=StorySettings(summariser="nope"),
             reference_outlets=0,
         )
+
+
+DE_BODY = (
+    "Der Stadtrat von Lyon hat am Montag nach zweijähriger Beratung eine neue Straßenbahnlinie beschlossen. "
+    "Die Linie soll den Hauptbahnhof mit dem Universitätsgelände im Osten der Stadt verbinden. "
+    "Der Bau soll im kommenden Frühjahr beginnen und etwa drei Jahre dauern. "
+    "Die Kosten werden auf 420 Millionen Euro geschätzt."
+)
+FR_BODY = (
+    "Le conseil municipal de Lyon a approuvé lundi une nouvelle ligne de tramway après deux ans de concertation. "
+    "La ligne reliera la gare principale au campus universitaire à l'est de la ville."
+)
+
+
+def test_untranslated_story_gets_a_summary_in_its_main_language() -> None:
+    """No English anywhere (nothing translated yet): the summary is the opening of the earliest article in
+    the story's most common language, each sentence marked with that language, instead of nothing."""
+    arts = [a(1, "Lyon beschließt neue Straßenbahn", DE_BODY, lang="de", country="DE"),
+            a(2, "Lyon : feu vert pour le tram", FR_BODY, lang="fr"),
+            a(3, "Neue Tramlinie für Lyon", DE_BODY.replace("Montag", "Montagabend"), lang="de", country="CH")]
+    summary = extractive_summary(arts)
+    assert summary == []  # nothing in English to extract from
+    out = synthesise_story(7, arts, settings=StorySettings(), reference_outlets=0)
+    assert len(out["summary"]) == 3
+    assert all(s["language"] == "de" and s["article_id"] == 1 for s in out["summary"])
+    assert out["summary"][0]["text"].startswith("Der Stadtrat von Lyon")
+    # once one article has English, the English extractive summary takes over
+    arts[1] = a(2, "Lyon : feu vert pour le tram", FR_BODY, lang="fr", title_en="Lyon approves tram",
+                text_en=BODY)
+    out = synthesise_story(7, arts, settings=StorySettings(), reference_outlets=0)
+    assert out["summary"] and all("language" not in s for s in out["summary"])

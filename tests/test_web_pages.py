@@ -210,3 +210,33 @@ def test_head_answers_like_get(site: tuple[TestClient, dict[str, Any]]) -> None:
     client, _ = site
     r = client.head("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+
+
+def test_story_page_of_an_untranslated_story_shows_its_original_summary(tmp_path: Any) -> None:
+    """A story with no English yet gets the opening of its first report as summary, marked with its language
+    (so screen readers and browsers use the right one) and a note that it is not translated."""
+    import datetime as dt
+    import hashlib
+
+    from globewire.records import Article
+    from globewire.stories.stage import update_stories
+    from tests.test_synthesis_headline import DE_BODY
+
+    store = open_store(str(tmp_path / "de.db"))
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    ids = []
+    for i, (title, body) in enumerate([("Lyon beschließt neue Straßenbahn", DE_BODY),
+                                       ("Neue Tramlinie für Lyon", DE_BODY.replace("Montag", "Montagabend"))]):
+        url = f"https://zeitung{i}.example.de/lyon-tram"
+        ids.append(store.upsert_article(Article(
+            url=url, canonical_url=url, title=title, text=body, language="de", published_at=at,
+            content_hash=hashlib.sha256(body.encode()).hexdigest()))[0])
+    settings = load_settings(data_dir=tmp_path)
+    update_stories(store, ids, settings)
+    sid = store.story_of_article(ids[0])
+    assert sid == store.story_of_article(ids[1])
+    with TestClient(create_app(store, settings)) as client:
+        html = client.get(f"/story/{sid}").text
+    assert "Not translated yet" in html
+    assert '<span lang="de">Der Stadtrat von Lyon' in html
+    store.close()

@@ -241,7 +241,7 @@ def extract_batch(
 
 def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Article:
     """Pure: combine what the document, its feed item, its outlet and the extractor know."""
-    from globewire.urls import canonical_variants, country_from_url, url_key
+    from globewire.urls import canonical_variants, url_key
 
     outlet = ctx.outlet_for(doc.outlet_id, doc.url)
     canonical = doc.url
@@ -263,7 +263,7 @@ def build_article(ctx: PipelineContext, doc: RawDocument, ex: Extracted) -> Arti
         title=title,
         text=ex.text,
         outlet_id=outlet.id if outlet else doc.outlet_id,
-        country=(doc.country or (outlet.country if outlet else None) or country_from_url(canonical) or None),
+        country=_country(doc.country, outlet, canonical),
         language=doc.language_hint,
         published_at=ex.published_at or (item.published_at if item else None),
         authors=ex.authors,
@@ -390,9 +390,29 @@ def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> Batc
     return _finish(articles, ctx, report, failures)
 
 
+def _country(given: str | None, outlet: Outlet | None, url: str) -> str | None:
+    """The article's country: as given, else its outlet's, else its country-code domain's (``.de`` -> DE)."""
+    from globewire.urls import country_from_url
+
+    return given or (outlet.country if outlet else None) or country_from_url(url) or None
+
+
+def attribute(ctx: PipelineContext, a: Article) -> Article:
+    """An imported record without an outlet gets the catalogue's outlet for its URL (and that outlet's
+    country), or at least the country of its country-code domain, as a fetched or saved page would."""
+    if a.outlet_id and a.country:
+        return a
+    outlet = ctx.outlet_for(a.outlet_id, a.canonical_url) if not a.outlet_id else ctx.outlets.get(a.outlet_id)
+    outlet_id = a.outlet_id or (outlet.id if outlet else None)
+    country = _country(a.country, outlet, a.canonical_url)
+    if (outlet_id, country) == (a.outlet_id, a.country):
+        return a
+    return replace(a, outlet_id=outlet_id, country=country)
+
+
 def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: PipelineContext) -> BatchReport:
     """language → dedup → store, for records that arrive already extracted (JSON Lines import)."""
-    articles = list(items)
+    articles = [(d, attribute(ctx, a)) for d, a in items]
     report = BatchReport(received=len(articles))
     return _finish(articles, ctx, report, [])
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -576,6 +577,35 @@ def extractive_summary(
     return [{"text": s.text, "article_id": s.article_id} for s in picked]
 
 
+# Untranslated stories: sentences of at least this many characters (words cannot be counted the same way in
+# every script) make the fallback summary.
+ORIGINAL_MIN_SENTENCE_CHARS = 40
+
+
+def original_language_summary(articles: Sequence[ArticleView], *, max_sentences: int = SUMMARY_MIN_SENTENCES
+                              ) -> list[dict[str, Any]]:
+    """A summary for a story with no English text yet (nothing translated, no English source): the opening
+    sentences of the earliest article in the story's most common language, each marked with its language.
+    Replaced by the English extractive summary once translations arrive (the story is re-synthesised)."""
+    arts = unique_articles(articles)
+    langs = Counter((a.language or "").lower() for a in arts if a.language and a.text)
+    if not langs:
+        return []
+    top = max(langs.values())
+    first_lang = {}
+    for a in arts:  # arts are in time order: ties between languages go to the one reported first
+        first_lang.setdefault((a.language or "").lower(), a)
+    lang = min((lg for lg, n in langs.items() if n == top), key=lambda lg: arts.index(first_lang[lg]))
+    source = first_lang[lang]
+    out: list[dict[str, Any]] = []
+    for sent in split_sentences(source.text, lang):
+        if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent):
+            out.append({"text": sent, "article_id": source.id, "language": lang})
+        if len(out) >= max_sentences:
+            break
+    return out
+
+
 # --------------------------------------------------------------------------- backend
 
 
@@ -589,4 +619,5 @@ class ExtractiveSummariser:
 
     def summarise(self, articles: Sequence[ArticleView]) -> StorySummary:
         headline, lang, _ = neutral_headline(articles)
-        return StorySummary(headline, lang, extractive_summary(articles), self.name)
+        summary = extractive_summary(articles) or original_language_summary(articles)
+        return StorySummary(headline, lang, summary, self.name)
