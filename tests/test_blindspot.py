@@ -117,3 +117,15 @@ def test_settings_drive_synthesis() -> None:
         ]
         is True
     )
+
+
+def test_articles_of_unknown_outlets_count_as_outlets_in_the_reason() -> None:
+    """Imported pages whose outlet the catalogue does not know still count (one outlet each), and one
+    outlet is not "1 outlets"."""
+    arts = [art(1, "TZ", "citizen"), ArticleView(2, None, None, "KE", "en", "Ferry", "A ferry capsized.", None,
+                                                 None, T0, None), art(3, "TZ", "citizen")]
+    b = assess_blindspot(arts, reference_country="US", reference_outlets=14)
+    assert b["flag"] is True and b["reason"].startswith("Covered by 2 outlets in 2 countries")
+    one = assess_blindspot([art(1, "TZ", "citizen"), art(2, "KE", "citizen"), art(3, "KE", "citizen")],
+                           reference_country="US", reference_outlets=14)
+    assert one["reason"].startswith("Covered by 1 outlet in 2 countries")

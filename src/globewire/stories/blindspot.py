@@ -70,11 +70,13 @@ def assess_blindspot(
     )
     total = len(arts)
     share = ref_articles / total if total else 0.0
+    # outlets outside the reference country; an article whose outlet the catalogue does not know (an
+    # imported page) counts as an outlet of its own rather than as none
     outlets_other = len(
         {
-            a.outlet_id
+            a.outlet_id or f"#{a.id}"
             for a in arts
-            if a.country and a.country.upper() != ref and a.outlet_id
+            if a.country and a.country.upper() != ref
         }
     )
     base: dict[str, Any] = {
@@ -106,5 +108,6 @@ def assess_blindspot(
     who = ", ".join(f"{cc} ({per_country[cc]})" for cc in others)
     if ref_articles:
         could = f"{ref} outlets published only {ref_articles} of {total} articles ({share:.0%})"
-    reason = f"Covered by {outlets_other} outlets in {len(others)} countries — {who}; {could}."
+    outlets_word = "outlet" if outlets_other == 1 else "outlets"
+    reason = f"Covered by {outlets_other} {outlets_word} in {len(others)} countries — {who}; {could}."
     return base | {"flag": True, "reason": reason}
