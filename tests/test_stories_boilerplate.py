@@ -88,3 +88,17 @@ def test_without_stripping_the_notice_would_merge_them(tmp_path: Path) -> None:
     update_stories(store, ids, Settings(data_dir=tmp_path / "data"))
     assert len({store.story_of_article(i) for i in ids}) < len(ids)
     store.close()
+
+
+def test_an_article_is_cleaned_with_what_was_known_when_it_arrived(tmp_path: Path) -> None:
+    """Learning looks only at the outlet's articles up to the one being cleaned: the second article of a new
+    outlet keeps its notice (two sightings are not enough), the fifth loses it; cleaned in one batch, the
+    newest article of the outlet in the batch bounds what is looked at."""
+    store = open_store(str(tmp_path / "gw.db"))
+    store.sync_outlets([Outlet("cookiesite", "Cookie Site", "https://cookiesite.example", "GB", ("en",))])
+    ids = _store_outlet_articles(store, "cookiesite", "GB", [(t, f"{NOTICE}\n{b}") for t, b in BODIES], 0)
+    assert "cookies" in boilerplate.clustering_rows(store, [ids[1]])[0]["text"]
+    assert "cookies" not in boilerplate.clustering_rows(store, [ids[4]])[0]["text"]
+    together = {r["id"]: r["text"] for r in boilerplate.clustering_rows(store, [ids[1], ids[4]])}
+    assert "cookies" not in together[ids[4]]
+    store.close()

@@ -84,22 +84,31 @@ class Boilerplate:
 NONE = Boilerplate(frozenset())
 
 
-def for_outlets(store: Any, outlet_ids: Iterable[str | None]) -> dict[str, Boilerplate]:
-    """The boilerplate of each outlet, learned from its ``SAMPLE`` newest stored articles (originals only)."""
+def for_outlets(store: Any, newest: dict[str, int]) -> dict[str, Boilerplate]:
+    """The boilerplate of each outlet, learned from its ``SAMPLE`` newest stored originals up to the article
+    id given for it: the newest article of that outlet in the batch being cleaned. An article clustered as it
+    comes is cleaned with what was known then; a ``cluster --rebuild`` (batches in id order) sees at most one
+    batch further ahead, not the whole store."""
     out: dict[str, Boilerplate] = {}
-    for outlet in sorted({o for o in outlet_ids if o}):
+    for outlet in sorted(newest):
         rows = store.query(
-            "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL ORDER BY id DESC LIMIT ?",
-            (outlet, SAMPLE),
+            "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
+            " ORDER BY id DESC LIMIT ?",
+            (outlet, int(newest[outlet]), SAMPLE),
         )
         out[outlet] = Boilerplate.learn(str(r.get("text") or "") for r in rows)
     return out
 
 
 def clean_rows(store: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Copies of clustering rows (dicts with ``outlet_id`` and ``text``) with each outlet's boilerplate
+    """Copies of clustering rows (dicts with ``id``, ``outlet_id`` and ``text``) with each outlet's boilerplate
     stripped from ``text``; rows without an outlet are returned as they are."""
-    learned = for_outlets(store, (r.get("outlet_id") for r in rows))
+    newest: dict[str, int] = {}
+    for r in rows:
+        o = r.get("outlet_id")
+        if o:
+            newest[o] = max(newest.get(o, 0), int(r["id"]))
+    learned = for_outlets(store, newest)
     out = []
     for r in rows:
         bp = learned.get(r.get("outlet_id") or "", NONE)
