@@ -164,6 +164,25 @@ class WindowState:
         for aid in list(self.stories.get(gone, [])):
             self.move(aid, keep)
 
+    def detach(self, article_id: int) -> Member | None:
+        """Take one member out of the window (index, document frequencies, story lists) as if it had never
+        been added; ``add`` puts it back, with the same or new signals, in the same or another story."""
+        m = self.members.pop(article_id, None)
+        if m is None:
+            return None
+        lst = self.stories.get(m.story_id, [])
+        if article_id in lst:
+            lst.remove(article_id)
+        if lst:
+            self.story_last[m.story_id] = max(self.members[a].hours for a in lst)
+        else:
+            self.stories.pop(m.story_id, None)
+            self.story_last.pop(m.story_id, None)
+        self.df.remove(m.signals.tf)
+        assert self.index is not None
+        self.index.remove([article_id])
+        return m
+
     def evict_before(self, low_hours: float) -> int:
         """Drop members older than ``low_hours`` minus ``KEEP_WINDOWS`` windows (memory stays bounded)."""
         limit = low_hours - KEEP_WINDOWS * self.window_hours

@@ -180,9 +180,9 @@ def bench_stories_cmd(
         per_language_rows,
         run_pairs,
     )
+    from globewire.stories.calibration import CalibrationError, from_json, load
+    from globewire.stories.calibration import save as save_calibration
     from globewire.stories.embed import make_embedder
-
-    from globewire.stories.calibration import CalibrationError, from_json, load, save as save_calibration
 
     settings = settings_for()
     if save and not fit:

@@ -33,7 +33,6 @@ from globewire.stories.repair import plan_merges, plan_repairs
 if TYPE_CHECKING:
     from globewire.settings import Settings
     from globewire.store.base import Store
-    from globewire.stories.cluster import Member
 
 log = get_logger(__name__)
 
@@ -332,26 +331,6 @@ def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings
     return report
 
 
-def _detach(state: WindowState, article_id: int) -> Member | None:
-    """Take one member out of the in-memory window (index, document frequencies, story lists), as if it had
-    never been added; ``state.add`` puts it back (with the same or new signals, in the same or another story)."""
-    m = state.members.pop(article_id, None)
-    if m is None:
-        return None
-    lst = state.stories.get(m.story_id, [])
-    if article_id in lst:
-        lst.remove(article_id)
-    if lst:
-        state.story_last[m.story_id] = max(state.members[a].hours for a in lst)
-    else:
-        state.stories.pop(m.story_id, None)
-        state.story_last.pop(m.story_id, None)
-    state.df.remove(m.signals.tf)
-    assert state.index is not None
-    state.index.remove([article_id])
-    return m
-
-
 def rejoin_single(store: Store, state: WindowState, article_id: int, duplicate_of: int | None = None, *,
                   reason: str) -> tuple[int, int, Decision] | None:
     """If ``article_id`` is the only member of its story, take the decision a new article would get (itself
@@ -364,7 +343,7 @@ def rejoin_single(store: Store, state: WindowState, article_id: int, duplicate_o
     own = m.story_id
     if len(store.story_member_ids(own)) != 1:
         return None
-    _detach(state, article_id)
+    state.detach(article_id)
     dup_story = None
     if duplicate_of is not None and duplicate_of not in state.members:
         dup_story = store.story_of_article(duplicate_of)
@@ -428,7 +407,7 @@ def reconsider_translated(store: Store, article_ids: Sequence[int], settings: Se
         # 1. every translated member gets its English signals first, so that two articles translated in the
         #    same run are compared with each other in English too
         for inp in inputs:
-            _detach(state, inp.id)
+            state.detach(inp.id)
             state.add(inp.id, story_of[inp.id], inp.hours, inp.signals)
         # 2. single-article stories: the decision of a new article (the article itself left out of the window)
         ta = time.perf_counter()
