@@ -72,6 +72,10 @@ def test_unrelated_articles_of_a_site_with_a_notice_stay_apart(tmp_path: Path) -
     update_stories(store, ids, Settings(data_dir=tmp_path / "data"))
     stories = {store.story_of_article(i) for i in ids}
     assert len(stories) == len(ids)  # five unrelated local stories, five stories
+    # nor does it reach what the story pages show
+    from globewire.stories.stage import article_views
+
+    assert all("cookies" not in v.text for sid in stories for v in article_views(store, sid))
     store.close()
 
 

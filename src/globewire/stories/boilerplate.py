@@ -33,6 +33,7 @@ MIN_SHARE = 0.2
 MIN_CHARS = 25
 # Recent articles of an outlet looked at (newest first).
 SAMPLE = 40
+LATEST = 2**62  # an article id bound that admits every stored article
 
 _PIECES = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _NON_WORD = re.compile(r"\W+", re.UNICODE)
@@ -100,14 +101,16 @@ def for_outlets(store: Any, newest: dict[str, int]) -> dict[str, Boilerplate]:
     return out
 
 
-def clean_rows(store: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Copies of clustering rows (dicts with ``id``, ``outlet_id`` and ``text``) with each outlet's boilerplate
-    stripped from ``text``; rows without an outlet are returned as they are."""
+def clean_rows(store: Any, rows: Sequence[dict[str, Any]], *, latest: bool = False) -> list[dict[str, Any]]:
+    """Copies of rows (dicts with ``id``, ``outlet_id`` and ``text``) with each outlet's boilerplate stripped
+    from ``text``; rows without an outlet are returned as they are. Learned from the outlet's articles up to
+    the batch's newest one (clustering), or with ``latest`` from its newest articles (display: what is known
+    now)."""
     newest: dict[str, int] = {}
     for r in rows:
         o = r.get("outlet_id")
         if o:
-            newest[o] = max(newest.get(o, 0), int(r["id"]))
+            newest[o] = LATEST if latest else max(newest.get(o, 0), int(r["id"]))
     learned = for_outlets(store, newest)
     out = []
     for r in rows:

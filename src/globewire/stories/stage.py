@@ -248,7 +248,8 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
 def article_views(store: Store, story_id: int) -> list[Any]:
     from globewire.stories.synthesis import ArticleView
 
-    rows = store.story_articles(story_id, with_text=True)
+    # the outlets' boilerplate (cookie notices, templates) is kept out of headlines, summaries and takes too
+    rows = boilerplate.clean_rows(store, store.story_articles(story_id, with_text=True), latest=True)
     english = english_of(store, [int(r["id"]) for r in rows])
     out = []
     for r in rows:
