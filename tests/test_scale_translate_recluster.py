@@ -64,9 +64,9 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
 def lock_entry(store: Any, app_name: str, name: str, *, granted: bool) -> bool:
     """True when a connection of the worker (``application_name``) holds (``granted``) or waits for the
     advisory lock ``name``."""
-    from globewire.scale.locks import lock_key
+    from globewire.scale.locks import store_lock_key
 
-    k = lock_key(name) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows a bigint key as two oids: high, low 32 bits
+    k = store_lock_key(store, name) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows a bigint key as two oids: high, low 32 bits
     return store.query_one(
         "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
         " WHERE l.locktype = 'advisory' AND l.granted = ? AND a.application_name = ?"

@@ -15,16 +15,23 @@ from globewire.log import get_logger
 log = get_logger(__name__)
 
 
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for pg_advisory_lock."""
-    return zlib.crc32(b"globewire:" + name.encode()) - (1 << 31)
+def lock_key(name: str, scope: str = "") -> int:
+    """A stable signed 64-bit key for pg_advisory_lock. ``scope`` (the store's schema) keeps two fleets on
+    one database, each in its own schema, from waiting on each other's locks."""
+    label = f"globewire:{scope}:{name}" if scope else f"globewire:{name}"
+    return zlib.crc32(label.encode()) - (1 << 31)
+
+
+def store_lock_key(store: Any, name: str) -> int:
+    """The advisory-lock key of ``name`` for this store (scoped by its PostgreSQL schema, if it has one)."""
+    return lock_key(name, str(getattr(store, "schema", None) or ""))
 
 
 @contextlib.contextmanager
 def exclusive(store: Any, name: str) -> Iterator[None]:
     """Hold the lock ``name`` across the whole fleet for the duration of the block (blocking)."""
     if getattr(store, "dialect", "") == "postgresql":
-        key = lock_key(name)
+        key = store_lock_key(store, name)
         with store.pool.connection() as c:  # a connection of its own: the lock lives as long as it does
             c.execute("SELECT pg_advisory_lock(%s)", (key,))
             try:

@@ -254,10 +254,10 @@ _held: dict[str, Any] = {}
 def _try_lock(store: Any, name: str) -> bool:
     if getattr(store, "dialect", "") != "postgresql":
         return True
-    from globewire.scale.locks import lock_key
+    from globewire.scale.locks import store_lock_key
 
     conn = store.pool.getconn()
-    got = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (lock_key(name),)).fetchone()["ok"]
+    got = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (store_lock_key(store, name),)).fetchone()["ok"]
     if not got:
         store.pool.putconn(conn)
         return False
@@ -269,9 +269,9 @@ def _unlock(store: Any, name: str) -> None:
     conn = _held.pop(name, None)
     if conn is None:
         return
-    from globewire.scale.locks import lock_key
+    from globewire.scale.locks import store_lock_key
 
-    conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
+    conn.execute("SELECT pg_advisory_unlock(%s)", (store_lock_key(store, name),))
     store.pool.putconn(conn)
 
 
