@@ -101,3 +101,22 @@ def test_data_file_is_consistent() -> None:
     assert g.lookup("Georgia") == ("GE", "ambiguous")
     assert g.lookup("New Mexico") == ("US", "region")
     assert g.lookup("Emiratis") == ("AE", "demonym")
+
+
+def test_untranslated_text_is_read_with_the_country_names_of_its_language() -> None:
+    from globewire.stories.gazetteer import countries_mentioned, local_gazetteer
+
+    de = "Deutschland und Frankreich verhandeln. Frankreich will mehr, in Deutschland wird gestritten."
+    assert countries_mentioned([], [("de", de)])[0] == ["DE", "FR"]
+    ja = "日本と中国の首脳が東京で会談。日本政府は中国との協力を強調した。"  # unspaced: no word boundaries
+    assert countries_mentioned([], [("ja", ja)])[0] == ["CN", "JP"]
+    es = "Perú sufrió un terremoto. El gobierno de Peru y Chile coordinan ayuda; Chile envía rescatistas."
+    assert countries_mentioned([], [("es", es)])[0] == ["CL", "PE"]  # accents folded on both sides
+    ar = "قال وزير خارجية اليابان إن اليابان ستساعد"  # pycountry's name carries marks the text omits
+    assert countries_mentioned([], [("ar", ar)])[0] == ["JP"]
+    # a word that is an ambiguous name in English is not taken from another language's text either
+    assert countries_mentioned([], [("de", "Georgia und Jordan spielten. Georgia gewann, Jordan nicht.")])[0] == []
+    # English texts and originals are pooled under the same share/minimum rule
+    got, counts = countries_mentioned(["Japan and China met in Tokyo."], [("ja", "日本政府")])
+    assert counts["JP"] == 3 and "JP" in got  # Japan, Tokyo (a capital) and 日本
+    assert local_gazetteer("en") is None and local_gazetteer("xx-unknown") is None

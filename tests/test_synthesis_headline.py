@@ -202,3 +202,12 @@ def test_untranslated_story_gets_a_summary_in_its_main_language() -> None:
                 text_en=BODY)
     out = synthesise_story(7, arts, settings=StorySettings(), reference_outlets=0)
     assert out["summary"] and all("language" not in s for s in out["summary"])
+
+
+def test_untranslated_story_names_the_countries_it_mentions() -> None:
+    text = ("Frankreich und Deutschland haben sich auf eine gemeinsame Linie geeinigt. "
+            "Frankreich übernimmt den Vorsitz, Deutschland stellt die Mittel bereit.")
+    arts = [a(1, "Einigung zwischen Paris und Berlin", text, lang="de", country="DE"),
+            a(2, "Paris und Berlin einig", text.replace("geeinigt", "verständigt"), lang="de", country="AT")]
+    out = synthesise_story(8, arts, settings=StorySettings(), reference_outlets=0)
+    assert out["countries_mentioned"] == ["DE", "FR"]

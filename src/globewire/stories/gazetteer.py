@@ -97,10 +97,55 @@ def _load_rows(text: str) -> list[tuple[str, str | None, Kind]]:
     return rows
 
 
+# Scripts written without spaces: a name is glued to the next word there ("中国人", "日本政府"), so no word
+# boundary is asked for in these languages.
+UNSPACED_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
+# Localised names shorter than this are left out (two- and three-letter names collide with ordinary words in
+# spaced scripts; in Chinese and Japanese most country names have two characters: 日本, 中国, 韓国).
+MIN_LOCAL_NAME_CHARS = 4
+MIN_LOCAL_NAME_CHARS_UNSPACED = 2
+
+
+def fold_marks(text: str) -> str:
+    """``text`` without combining marks (Arabic vowel signs and shadda, which news text mostly omits but
+    pycountry's Arabic names carry; Latin accents), so names and text meet either way."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def _local_names(lang: str) -> list[tuple[str, str]]:
+    """Country names in ``lang`` from pycountry's translations of the ISO 3166-1 names (empty when pycountry
+    has no translation for that language)."""
+    import gettext
+
+    try:
+        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return []
+    out: list[tuple[str, str]] = []
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            english = getattr(c, attr, None)
+            if not english:
+                continue
+            raw = tr.gettext(english).strip()
+            local = fold_marks(raw)
+            shortest = MIN_LOCAL_NAME_CHARS_UNSPACED if lang in UNSPACED_LANGUAGES else MIN_LOCAL_NAME_CHARS
+            if "," in local or "(" in local or len(local) < shortest:
+                continue  # "Korea, Republik" style names, short names
+            if raw == english and (english_entry := default_gazetteer().lookup(english)) and english_entry[1] != "country":
+                continue  # the same word as in English, where it is ambiguous ("Georgia", "Jordan", "Chad")
+            out.append((local, c.alpha_2))
+    return out
+
+
 class Gazetteer:
-    def __init__(self, rows: Iterable[tuple[str, str | None, Kind]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, str | None, Kind]], *,
+                 names: Iterable[tuple[str, str]] | None = None, word_boundaries: bool = True) -> None:
         table: dict[str, tuple[str | None, Kind]] = {}
-        for name, code in _pycountry_names():
+        for name, code in (_pycountry_names() if names is None else names):
             table.setdefault(name, (code, "country"))
         # the data file overrides pycountry ("Georgia" becomes ambiguous)
         for name, cc, kind in rows:
@@ -113,8 +158,9 @@ class Gazetteer:
                 table[pl] = (cc, kind)
         self._table = table
         names = sorted(table, key=lambda n: (-len(n), n))
+        alternatives = "|".join(re.escape(n) for n in names)
         self._pattern = re.compile(
-            r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])"
+            r"(?<![\w.])(?:" + alternatives + r")(?![\w])" if word_boundaries else "(?:" + alternatives + ")"
         )
         log.debug("gazetteer_loaded", names=len(table))
 
@@ -177,6 +223,39 @@ def default_gazetteer() -> Gazetteer:
         .read_text(encoding="utf-8")
     )
     return Gazetteer(_load_rows(data))
+
+
+@cache
+def local_gazetteer(lang: str) -> Gazetteer | None:
+    """Country names in another language (pycountry's translations), for text that has no English yet; None
+    when there are none for ``lang``. Names only: the demonyms, capitals and cities of ``places.tsv`` are
+    English."""
+    lang = (lang or "").split("-")[0].lower()
+    if not lang or lang == "en":
+        return None
+    names = _local_names(lang)
+    if not names:
+        return None
+    return Gazetteer([], names=names, word_boundaries=lang not in UNSPACED_LANGUAGES)
+
+
+def countries_mentioned(english: Iterable[str], originals: Iterable[tuple[str, str]] = (), *,
+                        min_share: float = MIN_MENTION_SHARE, min_mentions: int = MIN_MENTIONS,
+                        ) -> tuple[list[str], Counter[str]]:
+    """Countries a story mentions: its English texts through the English gazetteer, plus ``originals``
+    ((language, text) of articles with no English yet) through the country names of their language; the
+    same share/minimum rule as ``Gazetteer.countries_mentioned`` over the pooled counts."""
+    counts = default_gazetteer().count(english)
+    for lang, text in originals:
+        local = local_gazetteer(lang)
+        if local is not None:
+            counts.update(local.count([fold_marks(text)]))
+    total = sum(counts.values())
+    if not total:
+        return [], counts
+    kept = sorted((cc for cc, n in counts.items() if n >= min_mentions and n / total >= min_share),
+                  key=lambda cc: (-counts[cc], cc))
+    return kept, counts
 
 
 def load_gazetteer(tsv_text: str) -> Gazetteer:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from globewire.log import get_logger
 from globewire.stories.blindspot import assess_blindspot
 from globewire.stories.config import StorySettings
-from globewire.stories.gazetteer import default_gazetteer
+from globewire.stories.gazetteer import countries_mentioned
 from globewire.stories.sentences import split_sentences
 from globewire.stories.summarise import (
     ExtractiveSummariser,
@@ -314,7 +314,13 @@ def synthesise_story(
         for t in (english_title(a), english_text(a))
         if t
     ]
-    mentioned, mention_counts = default_gazetteer().countries_mentioned(texts)
+    # articles with no English yet are read in their own language (country names only)
+    originals = [
+        (a.language or "", f"{a.title}\n{a.text}")
+        for a in unique_articles(arts)
+        if not english_text(a) and a.language
+    ]
+    mentioned, mention_counts = countries_mentioned(texts, originals)
     lang_counts = Counter((a.language or "und").lower() for a in arts)
     outlets = _outlets(arts)
     blind = assess_blindspot(
