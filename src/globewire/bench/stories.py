@@ -430,9 +430,7 @@ def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int =
             cands += len(keys)
             best, best_key = 0.0, -1
             for key in keys:
-                got = idx._ix.get(key, dtype="f32")
-                c = sim.DocSignals(lead=np.asarray(got, dtype=np.float32).ravel(), views={"en": topic_tf[topic_of[key]]})
-                p = sim.similarity(q, c, df)
+                p = sim.similarity(q, _stored(idx, key, topic_tf[topic_of[key]]), df)
                 if p > best:
                     best, best_key = p, int(key)
             if best >= JOIN_THRESHOLD:
@@ -440,10 +438,7 @@ def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int =
                 # (here: the last STORY_SAMPLE articles of the best candidate's topic)
                 members = recent.get(int(topic_of[best_key]), [])[-STORY_SAMPLE:]
                 for key in members:
-                    got = idx._ix.get(key, dtype="f32")
-                    c = sim.DocSignals(lead=np.asarray(got, dtype=np.float32).ravel(),
-                                       views={"en": topic_tf[topic_of[key]]})
-                    sim.similarity(q, c, df)
+                    sim.similarity(q, _stored(idx, key, topic_tf[topic_of[key]]), df)
                 joined += 1
             topic_of[n + i] = tq[i]
             recent.setdefault(int(tq[i]), []).append(n + i)
@@ -456,6 +451,12 @@ def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int =
     ms = [v["ms_per_article"] for v in out["sizes"].values()]
     out["growth_first_to_last"] = round(ms[-1] / ms[0], 2) if ms and ms[0] else None
     return out
+
+
+def _stored(idx: Any, key: int, stems: Any) -> sim.DocSignals:
+    """What the clusterer holds of an indexed synthetic article: its vector (read back) and its topic's stems."""
+    got = idx._ix.get(key, dtype="f32")
+    return sim.DocSignals(lead=np.asarray(got, dtype=np.float32).ravel(), views={"en": stems})
 
 
 def per_language_rows(result: dict[str, Any]) -> list[list[Any]]:

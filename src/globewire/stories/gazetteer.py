@@ -203,16 +203,18 @@ class Gazetteer:
     ) -> tuple[list[str], Counter[str]]:
         """Countries above the share/minimum, most mentioned first (ties by code); and the raw counts."""
         counts = self.count(texts)
-        total = sum(counts.values())
-        if not total:
-            return [], counts
-        kept = [
-            cc
-            for cc, n in counts.items()
-            if n >= min_mentions and n / total >= min_share
-        ]
-        kept.sort(key=lambda cc: (-counts[cc], cc))
-        return kept, counts
+        return above_share(counts, min_share, min_mentions), counts
+
+
+def above_share(counts: Counter[str], min_share: float = MIN_MENTION_SHARE,
+                min_mentions: int = MIN_MENTIONS) -> list[str]:
+    """The countries with at least ``min_mentions`` mentions and ``min_share`` of all, most mentioned first
+    (ties by code)."""
+    total = sum(counts.values())
+    if not total:
+        return []
+    kept = [cc for cc, n in counts.items() if n >= min_mentions and n / total >= min_share]
+    return sorted(kept, key=lambda cc: (-counts[cc], cc))
 
 
 @cache
@@ -250,12 +252,7 @@ def countries_mentioned(english: Iterable[str], originals: Iterable[tuple[str, s
         local = local_gazetteer(lang)
         if local is not None:
             counts.update(local.count([fold_marks(text)]))
-    total = sum(counts.values())
-    if not total:
-        return [], counts
-    kept = sorted((cc for cc, n in counts.items() if n >= min_mentions and n / total >= min_share),
-                  key=lambda cc: (-counts[cc], cc))
-    return kept, counts
+    return above_share(counts, min_share, min_mentions), counts
 
 
 def load_gazetteer(tsv_text: str) -> Gazetteer:
