@@ -85,23 +85,32 @@ class Boilerplate:
 NONE = Boilerplate(frozenset())
 
 
-def for_outlets(store: Any, newest: dict[str, int]) -> dict[str, Boilerplate]:
+def for_outlets(store: Any, newest: dict[str, int],
+                cache: dict[tuple[str, int], Boilerplate] | None = None) -> dict[str, Boilerplate]:
     """The boilerplate of each outlet, learned from its ``SAMPLE`` newest stored originals up to the article
     id given for it: the newest article of that outlet in the batch being cleaned. An article clustered as it
     comes is cleaned with what was known then; a ``cluster --rebuild`` (batches in id order) sees at most one
-    batch further ahead, not the whole store."""
+    batch further ahead, not the whole store. ``cache`` keeps what was learned across calls of one run (the
+    synthesis of many stories of the same outlets)."""
     out: dict[str, Boilerplate] = {}
     for outlet in sorted(newest):
+        key = (outlet, int(newest[outlet]))
+        if cache is not None and key in cache:
+            out[outlet] = cache[key]
+            continue
         rows = store.query(
             "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
             " ORDER BY id DESC LIMIT ?",
             (outlet, int(newest[outlet]), SAMPLE),
         )
         out[outlet] = Boilerplate.learn(str(r.get("text") or "") for r in rows)
+        if cache is not None:
+            cache[key] = out[outlet]
     return out
 
 
-def clean_rows(store: Any, rows: Sequence[dict[str, Any]], *, latest: bool = False) -> list[dict[str, Any]]:
+def clean_rows(store: Any, rows: Sequence[dict[str, Any]], *, latest: bool = False,
+               cache: dict[tuple[str, int], Boilerplate] | None = None) -> list[dict[str, Any]]:
     """Copies of rows (dicts with ``id``, ``outlet_id`` and ``text``) with each outlet's boilerplate stripped
     from ``text``; rows without an outlet are returned as they are. Learned from the outlet's articles up to
     the batch's newest one (clustering), or with ``latest`` from its newest articles (display: what is known
@@ -111,7 +120,7 @@ def clean_rows(store: Any, rows: Sequence[dict[str, Any]], *, latest: bool = Fal
         o = r.get("outlet_id")
         if o:
             newest[o] = LATEST if latest else max(newest.get(o, 0), int(r["id"]))
-    learned = for_outlets(store, newest)
+    learned = for_outlets(store, newest, cache)
     out = []
     for r in rows:
         bp = learned.get(r.get("outlet_id") or "", NONE)

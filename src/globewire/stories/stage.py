@@ -245,11 +245,13 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
 # --------------------------------------------------------------------------- synthesis
 
 
-def article_views(store: Store, story_id: int) -> list[Any]:
+def article_views(store: Store, story_id: int,
+                  boilerplate_cache: dict[tuple[str, int], Any] | None = None) -> list[Any]:
     from globewire.stories.synthesis import ArticleView
 
     # the outlets' boilerplate (cookie notices, templates) is kept out of headlines, summaries and takes too
-    rows = boilerplate.clean_rows(store, store.story_articles(story_id, with_text=True), latest=True)
+    rows = boilerplate.clean_rows(store, store.story_articles(story_id, with_text=True), latest=True,
+                                  cache=boilerplate_cache)
     english = english_of(store, [int(r["id"]) for r in rows])
     out = []
     for r in rows:
@@ -288,11 +290,12 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
     ss = settings.stories
     reference = store.reference_outlet_count(ss.reference_country)
     recent = store.list_stories(limit=RELATED_CANDIDATES)
+    learned: dict[tuple[str, int], Any] = {}  # outlets' boilerplate, learned once for all these stories
     for sid in story_ids:
         story = store.get_story(sid)
         if story is None or story.get("merged_into") or not story["article_ids"]:
             continue
-        views = article_views(store, sid)
+        views = article_views(store, sid, learned)
         data: dict[str, Any]
         try:
             if synthesis is None:
