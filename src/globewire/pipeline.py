@@ -169,10 +169,11 @@ def run_stage(
 def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracted:
     """Extraction of one document (module-level so that worker processes can run it)."""
     from globewire.extract import ExtractionError, clean_pasted_text, extract_html
+    from globewire.textnorm import clean_text
 
     try:
         if doc.content_type == "text":
-            ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url)
+            ex = clean_pasted_text(clean_text(doc.content.decode("utf-8", errors="replace")), doc.url)
         else:
             ex = extract_html(doc.content, doc.url, rules=rules, http_headers=doc.http_headers,
                               settings=extract_settings)

@@ -18,6 +18,7 @@ from globewire.extract.rules import apply_rules, drop
 from globewire.extract.title import choose_title
 from globewire.log import get_logger
 from globewire.records import Extracted, ExtractionRules
+from globewire.textnorm import clean_html
 
 log = get_logger(__name__)
 
@@ -103,7 +104,9 @@ def extract_html(
     """Extract one article. Raises ExtractionError (empty, binary, not_html, undecodable, too_short)."""
     settings = settings or ExtractSettings()
     decoded = decode_html(content, http_headers)
-    text = decoded.text
+    # Normalised once, before any parser sees it: one control character or &#xFFFE; makes lxml-based
+    # extractors return nothing (see globewire.textnorm).
+    text = clean_html(decoded.text)
     if len(text) > settings.max_html_chars:
         log.info("html_truncated", url=url, chars=len(text))
         text = text[: settings.max_html_chars]

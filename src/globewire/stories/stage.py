@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
+from globewire.validate import clamp_datetime, clamp_hours
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
 from globewire.stories.calibration import Calibration
@@ -67,7 +68,14 @@ class StoryUpdateReport:
 
 
 def _when(hours: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(hours * 3600.0, tz=dt.UTC)
+    # Clamped: a window edge computed from an extreme stored date (9999-12-31 + window) must not overflow.
+    return dt.datetime.fromtimestamp(clamp_hours(hours) * 3600.0, tz=dt.UTC)
+
+
+def _stored_time(value: Any) -> dt.datetime | None:
+    """A stored time for story arithmetic, clamped to the safe range (rows stored before validation)."""
+    d = parse_iso(value) if isinstance(value, str) else value
+    return clamp_datetime(d) if isinstance(d, dt.datetime) else None
 
 
 def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedder: Any, batch: int) -> int:
@@ -260,7 +268,7 @@ def article_views(store: Store, story_id: int,
             id=int(r["id"]), outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), country=r.get("country"),
             language=r.get("language"), title=r.get("title") or "", text=r.get("text") or "",
             title_en=en[0] if en else None, text_en=en[1] if en else None,
-            published_at=parse_iso(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
+            published_at=_stored_time(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
         ))
     return out
 
