@@ -128,6 +128,17 @@ def http_url(value: Any, field: str) -> str:
     return s
 
 
+def source_url(value: Any, field: str) -> str:
+    """An article's own URL: http(s), or a ``file:`` URL (what `ingest` of a local file records and `export`
+    writes back). Every other scheme (``javascript:``, ``data:`` ...) is refused."""
+    if isinstance(value, str) and value.strip().lower().startswith("file:///"):
+        s = value.strip()
+        if len(s) > MAX_URL_CHARS or s != clean_text(s) or any(c.isspace() for c in s):
+            raise FieldError(field, "file URL too long or holding control or space characters")
+        return s
+    return http_url(value, field)
+
+
 def optional_http_url(value: Any, field: str) -> str | None:
     return None if value is None or value == "" else http_url(value, field)
 
