@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
 from globewire.web import geo
+from globewire.web.params import clean_parameters
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
 
@@ -152,6 +153,7 @@ def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(clean_parameters)],
     )
     app.state.ctx = ctx
     def on_error(scope: Any, exc: Exception) -> Response:
