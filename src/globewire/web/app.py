@@ -25,7 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
 from globewire.web import geo
-from globewire.web.params import clean_parameters
+from globewire.web.params import CleanQueryMiddleware, check_parameters
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
 
@@ -153,7 +153,7 @@ def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(clean_parameters)],
+        dependencies=[Depends(check_parameters)],
     )
     app.state.ctx = ctx
     def on_error(scope: Any, exc: Exception) -> Response:
@@ -163,6 +163,7 @@ def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware, on_error=on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    app.add_middleware(CleanQueryMiddleware)
 
     static_dir = resources.files("globewire.web") / "static"
     app.mount("/static", _CachedStatic(directory=str(static_dir)), name="static")
