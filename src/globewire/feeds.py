@@ -321,7 +321,10 @@ def _child_text(el: Any, *path: str) -> str | None:
         if nxt is None:
             return None
         cur = nxt
-    text = "".join(cur.itertext()).strip()
+    try:
+        text = clean_text("".join(cur.itertext())).strip()
+    except ValueError:  # bytes the recovering parser kept although they do not decode
+        return None
     return text or None
 
 
@@ -345,12 +348,19 @@ def parse_sitemap(body: bytes, *, sitemap_url: str, outlet_id: str) -> tuple[lis
         raise FeedError("unsafe_xml", "entity declarations in a sitemap")
     if _HTML_START.match(stripped[:4096]):
         raise FeedError("not_a_feed", "an HTML page")
+    if not re.match(rb"<\?xml[^>]*encoding=[\"'](?!utf-?8)", stripped[:200], re.IGNORECASE):
+        # UTF-8 (declared or by default) with broken sequences: replaced here, or the recovering parser keeps
+        # bytes that fail later when the text is read.
+        try:
+            stripped.decode("utf-8")
+        except UnicodeDecodeError:
+            stripped = stripped.decode("utf-8", "replace").encode("utf-8")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=True, remove_comments=True
     )
     try:
         root = etree.fromstring(stripped, parser=parser)
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, ValueError) as exc:  # ValueError: bytes undecodable in the declared charset
         raise FeedError("malformed", str(exc)[:300]) from exc
     if root is None:
         raise FeedError("malformed", "no root element")

@@ -1,0 +1,321 @@
+"""Property-based tests (hypothesis) of every edge that takes values from outside: the import record schema,
+feed and sitemap parsing, URL canonicalisation, text normalisation and every API/page/feed parameter.
+The property is always the same: a typed answer or a typed error, never an escaped exception, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from globewire import validate
+from globewire.feeds import FeedError, parse_feed, parse_sitemap
+from globewire.ingest import Facts, parse_jsonl_line
+from globewire.records import Article, Failure
+from globewire.textnorm import clean_html, clean_text, is_dropped
+from globewire.urls import UrlError, canonical_variants, is_http_url, normalise_url, url_key
+
+# Examples per property: each runs in well under a second on 2 cores at this size; the API sweep is the
+# slowest (~3 s). Raise locally (HYPOTHESIS_PROFILE is not used) to search harder.
+EXAMPLES = 150
+API_EXAMPLES = 60
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Characters that make trouble: controls, non-characters, surrogates, bidi overrides, markup, quotes.
+NASTY = st.sampled_from(["\x00", "\x01", "\x0b", "\x1f", "\x7f", "\x85", "\ud800", "\udfff", "\ufffe", "\uffff",
+                         "\ufdd0", "\U0010ffff", "\u202e", "\u2066", "\u200f", "<", ">", "&", '"', "'", "\\",
+                         "&#xFFFE;", "&#1;", "]]>", "\n", "\t", " ", "é", "中", "🙂"])
+NASTY_TEXT = st.lists(st.one_of(NASTY, st.text(max_size=8)), max_size=12).map("".join)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    NASTY_TEXT, st.text(max_size=40))
+JSONISH = st.recursive(SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=3),
+                                                       st.dictionaries(st.text(max_size=5), kids, max_size=3)),
+                       max_leaves=6)
+FAILURE_REASONS = {"bad_field", "bad_json", "bad_record", "too_deep", "undecodable"}
+
+
+def _clean(s: str) -> bool:
+    return clean_text(s) == s
+
+
+# ------------------------------------------------------------------ text normalisation
+
+
+@FAST
+@given(NASTY_TEXT)
+def test_clean_text_is_idempotent_and_xml_safe(s: str) -> None:
+    out = clean_text(s)
+    assert clean_text(out) == out
+    assert not any(is_dropped(ord(c)) for c in out)
+    etree.Element("x").text = out  # lxml refuses anything XML 1.0 cannot hold
+    out.encode("utf-8")  # no lone surrogate
+
+
+@FAST
+@given(NASTY_TEXT)
+def test_clean_html_leaves_no_reference_to_a_dropped_code_point(s: str) -> None:
+    out = clean_html(s)
+    assert "&#xFFFE;" not in out and "&#1;" not in out
+    assert _clean(out)
+
+
+# ------------------------------------------------------------------ import records
+
+RECORD = st.fixed_dictionaries(
+    {},
+    optional={
+        "url": st.one_of(SCALARS, st.sampled_from(["https://ok.test/a", "javascript:alert(1)", "ftp://x.test/",
+                                                   "file:///tmp/x.html", "https://", "http://[::1/"])),
+        "canonical_url": SCALARS,
+        "title": st.one_of(NASTY_TEXT, SCALARS),
+        "text": st.one_of(NASTY_TEXT.map(lambda t: t * 5), SCALARS),
+        "language": st.one_of(SCALARS, st.sampled_from(["en", "de-AT", "zh_Hant", "x" * 5000, "EN"])),
+        "country": st.one_of(SCALARS, st.sampled_from(["de", "GB", "XX", "ZZ", "g b"])),
+        "language_confidence": SCALARS,
+        "published_at": st.one_of(SCALARS, st.sampled_from(["9999-12-31", "0001-01-01T00:00:00+14:00",
+                                                            "2024-05-01T10:00:00Z", "2024-02-30"])),
+        "fetched_at": SCALARS,
+        "authors": JSONISH,
+        "image_url": SCALARS,
+        "outlet": SCALARS,
+        "site_name": SCALARS,
+        "html_lang": SCALARS,
+    },
+)
+
+
+def _check_item(item: Any) -> None:
+    if isinstance(item, Failure):
+        assert item.reason in FAILURE_REASONS, item
+        assert _clean(item.detail) and _clean(item.url)
+        return
+    _, a = item
+    assert isinstance(a, Article)
+    assert is_http_url(a.url) or a.url.startswith("file:///")
+    assert a.title or a.text.strip()
+    for s in (a.title, a.text, *a.authors, a.site_name or "", a.outlet_id or ""):
+        assert _clean(s)
+    assert a.language is None or (a.language.isalpha() and 2 <= len(a.language) <= 3)
+    assert a.country is None or (len(a.country) == 2 and a.country.isupper())
+    assert math.isfinite(a.language_confidence) and 0 <= a.language_confidence <= 1
+    for when in (a.published_at, a.fetched_at):
+        assert when is None or validate.plausible_datetime(when) is not None
+    assert a.image_url is None or is_http_url(a.image_url)
+
+
+@FAST
+@given(RECORD)
+def test_any_import_record_is_an_article_or_a_typed_failure(rec: dict[str, Any]) -> None:
+    line = json.dumps(rec, allow_nan=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    _check_item(parse_jsonl_line(line, Facts(), "in.jsonl:1"))
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_any_bytes_line_is_an_article_or_a_typed_failure(line: bytes) -> None:
+    _check_item(parse_jsonl_line(line, Facts(), "in.jsonl:1"))
+
+
+def test_deep_nesting_is_a_typed_failure() -> None:
+    for line in (b"[" * 100_000, b'{"a":' * 50_000, b'{"url": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"):
+        item = parse_jsonl_line(line, Facts(), "deep.jsonl:1")
+        assert isinstance(item, Failure) and item.reason in ("too_deep", "bad_json", "bad_field")
+
+
+# ------------------------------------------------------------------ feeds and sitemaps
+
+DATES = st.one_of(NASTY_TEXT, st.sampled_from(["Mon, 01 Jan 0001 00:00:00 +1400", "Fri, 31 Dec 9999 23:59:59 -1400",
+                                               "2024-05-01T10:00:00Z", "0000-00-00", "99999-01-01"]))
+LINKS = st.one_of(NASTY_TEXT, st.sampled_from(["https://ok.test/a", "javascript:x", "//x.test/p", "http://[::1/",
+                                               "https://xn--zz.test/", "https://a.test:99999/"]))
+
+
+def _x(s: str) -> str:
+    """Text as XML character data (escaped; characters XML cannot hold written as references, as a hostile
+    feed would)."""
+    out = []
+    for c in s.replace("&", "&amp;").replace("<", "&lt;"):
+        cp = ord(c)
+        out.append(f"&#x{cp:X};" if (cp < 0x20 and c not in "\t\n\r") or 0xD800 <= cp <= 0xDFFF else c)
+    return "".join(out)
+
+
+def _feed_items_are_sane(items: list[Any]) -> None:
+    for it in items:
+        assert is_http_url(it.url)
+        assert _clean(it.title) and _clean(it.summary) and _clean(it.guid)
+        assert it.published_at is None or validate.plausible_datetime(it.published_at) is not None
+
+
+@FAST
+@given(st.lists(st.tuples(NASTY_TEXT, LINKS, DATES, NASTY_TEXT), min_size=1, max_size=4),
+       st.sampled_from(["rss", "atom"]))
+def test_generated_feeds_parse_or_fail_typed(entries: list[tuple[str, str, str, str]], kind: str) -> None:
+    if kind == "rss":
+        body = "".join(f"<item><title>{_x(t)}</title><link>{_x(u)}</link><pubDate>{_x(d)}</pubDate>"
+                       f"<description>{_x(s)}</description></item>" for t, u, d, s in entries)
+        doc = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>{body}</channel></rss>'
+    else:
+        body = "".join(f'<entry><title>{_x(t)}</title><link href="{_x(u)}"/><updated>{_x(d)}</updated>'
+                       f"<summary>{_x(s)}</summary><id>{_x(u)}</id></entry>" for t, u, d, s in entries)
+        doc = f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>{body}</feed>'
+    try:
+        items = parse_feed(doc.encode("utf-8", "surrogatepass"), feed_url="https://feeds.test/f", outlet_id="o")
+    except FeedError:
+        return
+    _feed_items_are_sane(items)
+
+
+@FAST
+@given(st.binary(max_size=400))
+def test_feed_bytes_parse_or_fail_typed(body: bytes) -> None:
+    try:
+        _feed_items_are_sane(parse_feed(b"<rss version='2.0'><channel>" + body, feed_url="https://f.test/",
+                                        outlet_id="o"))
+    except FeedError:
+        pass
+    try:
+        _feed_items_are_sane(parse_feed(body, feed_url="https://f.test/", outlet_id="o"))
+    except FeedError:
+        pass
+
+
+@FAST
+@given(st.lists(st.tuples(LINKS, DATES, NASTY_TEXT), min_size=1, max_size=4), st.booleans())
+def test_generated_sitemaps_parse_or_fail_typed(urls: list[tuple[str, str, str]], index: bool) -> None:
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+    if index:
+        doc = f"<sitemapindex {ns}>" + "".join(f"<sitemap><loc>{_x(u)}</loc></sitemap>" for u, _, _ in urls) + "</sitemapindex>"
+    else:
+        doc = f"<urlset {ns}>" + "".join(
+            f"<url><loc>{_x(u)}</loc><lastmod>{_x(d)}</lastmod><news:news><news:title>{_x(t)}</news:title>"
+            f"</news:news></url>" for u, d, t in urls) + "</urlset>"
+    for body in (doc.encode("utf-8", "surrogatepass"), "\n".join(u for u, _, _ in urls).encode("utf-8", "surrogatepass")):
+        try:
+            items, children = parse_sitemap(body, sitemap_url="https://s.test/sitemap.xml", outlet_id="o")
+        except FeedError:
+            continue
+        _feed_items_are_sane(items)
+        assert all(is_http_url(c) for c in children)
+
+
+# ------------------------------------------------------------------ URLs
+
+URLS = st.one_of(
+    NASTY_TEXT,
+    st.builds(lambda scheme, host, port, path, q: f"{scheme}://{host}{port}/{path}?{q}",
+              st.sampled_from(["http", "https", "HTTP", "javascript", "ftp", ""]),
+              st.one_of(NASTY_TEXT, st.sampled_from(["example.com", "EXAMPLE.com.", "bücher.de", "[::1]", "127.0.0.1",
+                                                      "xn--", "a..b", "m.site.co.uk", "amp.x.test"])),
+              st.sampled_from(["", ":80", ":443", ":0", ":65536", ":-1", ":abc"]),
+              NASTY_TEXT, NASTY_TEXT),
+)
+
+
+@FAST
+@given(URLS, st.one_of(st.none(), URLS))
+def test_url_normalisation_is_typed_and_idempotent(url: str, base: str | None) -> None:
+    try:
+        out = normalise_url(url, base=base)
+    except UrlError:
+        return
+    assert isinstance(out, str)
+    url_key(out)
+    if not is_http_url(out):
+        return
+    assert normalise_url(out) == out
+    try:
+        canon = canonical_variants(out)
+    except UrlError:
+        return
+    assert is_http_url(canon)
+    assert canonical_variants(canon) == canon
+
+
+# ------------------------------------------------------------------ every API, page and feed parameter
+
+
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    from globewire.settings import load_settings
+    from globewire.store import open_store
+    from globewire.web.app import create_app
+    from tests.browser.webcorpus import fill_store
+
+    tmp = Path(tempfile.mkdtemp(prefix="gw-props-"))
+    store = open_store(str(tmp / "props.db"))
+    fill_store(store)
+    with TestClient(create_app(store, load_settings(data_dir=tmp)), raise_server_exceptions=False) as c:
+        yield c
+    store.close()
+
+
+def _cursor(data: Any) -> str:
+    raw = json.dumps(data, allow_nan=True).encode("utf-8", "surrogatepass")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+CURSORS = st.one_of(NASTY_TEXT, JSONISH.map(_cursor),
+                    st.fixed_dictionaries({"id": st.integers()}).map(_cursor),
+                    st.fixed_dictionaries({"offset": st.integers()}).map(_cursor),
+                    st.fixed_dictionaries({"u": st.one_of(NASTY_TEXT, st.integers()), "id": st.integers()}).map(_cursor),
+                    st.fixed_dictionaries({"oid": NASTY_TEXT}).map(_cursor))
+QDATES = st.one_of(NASTY_TEXT, st.datetimes(timezones=st.sampled_from(
+    [dt.timezone(dt.timedelta(hours=14)), dt.timezone(dt.timedelta(hours=-14)), dt.UTC])).map(dt.datetime.isoformat),
+    st.dates().map(dt.date.isoformat))
+VALUES = st.one_of(NASTY_TEXT, st.integers().map(str), CURSORS, QDATES,
+                   st.sampled_from(["", "0", "-1", "101", str(2**63), "1e309", "nan", "true", "de", "ZZ"]))
+PATHS = ["/api/v1/stories", "/api/v1/articles", "/api/v1/search", "/api/v1/blindspot", "/api/v1/outlets",
+         "/api/v1/countries", "/search", "/outlets", "/feeds/search.rss", "/feeds/search.atom", "/",
+         "/feeds/world.rss", "/feeds/blindspot.atom"]
+NAMES = ["q", "country", "language", "since", "until", "limit", "cursor", "outlet", "mentioned", "blindspot"]
+IDS = st.one_of(st.integers(), NASTY_TEXT, st.sampled_from(["1", "0", str(2**62), str(2**63), "1.5", "%00"]))
+ID_PATHS = ["/api/v1/stories/{}", "/api/v1/articles/{}", "/story/{}", "/article/{}", "/api/v1/countries/{}",
+            "/country/{}", "/feeds/country/{}.rss"]
+
+
+@settings(max_examples=API_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(PATHS), st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=5))
+def test_no_parameter_makes_a_server_error(client: Any, path: str, params: dict[str, str]) -> None:
+    params = {k: v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for k, v in params.items()}
+    r = client.get(path, params=params)
+    assert r.status_code < 500, (path, params, r.text[:300])
+    if path.startswith("/feeds/") and r.status_code == 200:
+        etree.fromstring(r.content)  # well-formed XML, whatever went in
+
+
+@settings(max_examples=API_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(ID_PATHS), IDS)
+def test_no_path_value_makes_a_server_error(client: Any, template: str, value: Any) -> None:
+    from urllib.parse import quote
+
+    text = str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    r = client.get(template.format(quote(text, safe="")))
+    assert r.status_code < 500, (template, text, r.text[:300])
+
+
+def test_out_of_range_values_get_clear_client_errors(client: Any) -> None:
+    big = _cursor({"id": 2**63})
+    r = client.get("/api/v1/articles", params={"cursor": big})
+    assert r.status_code == 400 and "cursor" in r.json()["error"]["message"]
+    r = client.get("/api/v1/stories", params={"cursor": _cursor({"u": "x\x00", "id": 1})})
+    assert r.status_code == 400
+    for since in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        assert client.get("/api/v1/search", params={"q": "the", "since": since}).status_code == 200
+        assert client.get("/search", params={"q": "the", "until": since}).status_code == 200
+        assert client.get("/feeds/search.rss", params={"q": "the", "since": since}).status_code == 200
+    r = client.get("/api/v1/search", params={"q": "the", "since": "2020-13-01"})
+    assert r.status_code == 400 and "not a date" in r.json()["error"]["message"]
+    r = client.get("/api/v1/articles/" + str(2**63))
+    assert r.status_code == 422 and "article_id" in r.json()["error"]["message"]
