@@ -38,6 +38,8 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_DETAIL_CHARS = 500
 # Bytes read per step while skipping the rest of an over-long line.
 _SKIP_CHUNK = 1 << 20
+# Most bytes one step of the gzip completeness check inflates (discarded at once).
+_CHECK_OUTPUT = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,28 +222,27 @@ def gzip_complete_until(fh: BinaryIO) -> tuple[int, int]:
         fh.seek(0)
         return size, size
     fh.seek(0)
-    pos = good = 0
+    pos = good = 0  # compressed bytes consumed; end of the last complete member
     d = zlib.decompressobj(wbits=31)
-    while pos < size:
-        chunk = fh.read(1 << 20)
-        if not chunk:
+    buf = b""
+    while True:
+        if not buf:
+            buf = fh.read(1 << 20)
+            if not buf:
+                break
+        try:
+            d.decompress(buf, _CHECK_OUTPUT)  # output bounded per call: a gzip bomb cannot fill memory
+        except zlib.error:
             break
-        data = chunk
-        while data:
-            try:
-                d.decompress(data, 0)
-            except zlib.error:
-                fh.seek(0)
-                return good, size
-            if d.eof:
-                used = len(data) - len(d.unused_data)
-                pos += used
-                good = pos
-                data = d.unused_data
-                d = zlib.decompressobj(wbits=31)
-            else:
-                pos += len(data)
-                data = b""
+        if d.eof:
+            rest = d.unused_data
+            pos += len(buf) - len(rest)
+            good, buf = pos, rest
+            d = zlib.decompressobj(wbits=31)
+        else:
+            tail = d.unconsumed_tail
+            pos += len(buf) - len(tail)
+            buf = tail
     fh.seek(0)
     return good, size
 
