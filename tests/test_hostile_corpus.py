@@ -96,8 +96,11 @@ def test_hostile_corpus_is_recorded_by_reason_and_loses_nothing(tmp_path: Path, 
     per_file: dict[str, list[str]] = collections.defaultdict(list)
     for url, reason, detail in rows:
         name = url.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        # A record cut mid-body is reported under its own URL.
         if url.startswith("https://hostile-warc.test/plain/"):
             name = "cut-body.warc"
+        if url.startswith("https://hostile-warc.test/gz/"):
+            name = "cut-member.warc.gz"
         per_file[name].append(reason)
         assert detail and clean_text(detail) == detail
     assert {k: sorted(v) for k, v in per_file.items()} == {k: sorted(v) for k, v in EXPECTED_PER_FILE.items()}
@@ -218,3 +221,43 @@ def test_feeds_stay_valid_with_hostile_stored_text(store: Any, tmp_path: Path) -
         assert summaries and all(s.get("type") == "text" for s in summaries)
         assert client.get("/api/v1/articles?country=GB").status_code == 200
         assert client.get("/country/GB").status_code == 200
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_every_cut_of_a_warc_is_reported_and_never_stored_as_whole(tmp_path: Path, gz: bool) -> None:
+    """Cut a three-record archive at every 7th byte: reading never raises, every document yielded is a
+    whole record's body, and a cut anywhere but between two records is reported as `truncated`."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from globewire.ingest import Facts, read_path
+    from globewire.records import Failure, RawDocument
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gz)
+    bodies = {}
+    ends: list[int] = []  # a cut exactly here leaves a valid, shorter archive
+    for i in range(3):
+        url = f"https://cut.test/{i}"
+        bodies[url] = (f"<html><body><p>Record {i}.</p>" + "<p>words</p>" * (20 + 30 * i) + "</body></html>").encode()
+        h = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(bodies[url]), http_headers=h))
+        ends.append(buf.tell())
+    data = buf.getvalue()
+    path = tmp_path / ("a.warc.gz" if gz else "a.warc")
+    for cut in sorted({*range(1, len(data), 7), *ends[:-1]}):
+        path.write_bytes(data[:cut])
+        items = list(read_path(path, Facts()))
+        docs = [it for it in items if isinstance(it, RawDocument)]
+        fails = [it for it in items if isinstance(it, Failure)]
+        assert all(d.content == bodies[d.url] for d in docs), cut
+        # A cut between records, or (plain WARC) inside the blank lines that end one, loses nothing.
+        whole = [i for i, e in enumerate(ends) if e - (0 if gz else 4) <= cut <= e]
+        if whole:
+            assert not fails and len(docs) == whole[0] + 1, (cut, fails)
+            continue
+        assert fails and all(f.reason == "truncated" for f in fails), (cut, fails)
+    path.write_bytes(data)
+    assert [it.url for it in read_path(path, Facts())] == list(bodies)

@@ -182,26 +182,29 @@ def read_path(path: Path, facts: Facts) -> Iterator[Item]:
 def warc_record_to_item(record: Any, facts: Facts) -> RawDocument | Failure | None:
     """One WARC record as a document: responses with a 2xx HTML body under the size cap (the record's target URI
     is the article URL); other records are skipped (None). A record whose body ends before its declared length
-    is a `truncated` failure, never a document. Used by `ingest` and by the fleet's backfill."""
-    if record.rec_type != "response":
-        return None
-    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
+    (skipped or not) is a `truncated` failure, never a document. Used by `ingest` and by the fleet's backfill."""
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip() if record.rec_headers else ""
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip() if record.rec_headers else ""
+    if record.rec_type is None or not (declared.isascii() and declared.isdigit()):
+        # every WARC record declares its type and length: headers without them were cut short
+        return failure(uri or "(no WARC-Target-URI)", "truncated", "WARC record headers cut short", facts.outlet)
     ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
-    if ctype and "html" not in ctype.lower():
-        return None
     status = record.http_headers.get_statuscode() if record.http_headers else "200"
-    if status and not str(status).startswith("2"):
+    wanted = (record.rec_type == "response" and not (ctype and "html" not in ctype.lower())
+              and not (status and not str(status).startswith("2")))
+    body = record.content_stream().read(MAX_FILE_BYTES + 1) if wanted else _drain(record)
+    if len(body) > MAX_FILE_BYTES:
+        return failure(uri, "too_large", "WARC record body over the cap", facts.outlet)
+    left = getattr(record.raw_stream, "limit", 0)
+    if isinstance(left, int) and left > 0:
+        return failure(uri or "(no WARC-Target-URI)", "truncated",
+                       f"WARC record cut {left} bytes before its declared end", facts.outlet)
+    if not wanted:
         return None
     try:
         uri = validate.http_url(uri, "WARC-Target-URI")
     except validate.FieldError as e:
         return failure(uri or "(no WARC-Target-URI)", "bad_field", str(e), facts.outlet)
-    body = record.content_stream().read(MAX_FILE_BYTES + 1)
-    if len(body) > MAX_FILE_BYTES:
-        return failure(uri, "too_large", "WARC record body over the cap", facts.outlet)
-    left = getattr(record.raw_stream, "limit", 0)
-    if isinstance(left, int) and left > 0:
-        return failure(uri, "truncated", f"WARC record cut {left} bytes before its declared end", facts.outlet)
     try:
         date = parse_iso((record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"))
     except ValueError:
@@ -212,16 +215,27 @@ def warc_record_to_item(record: Any, facts: Facts) -> RawDocument | Failure | No
                        fetched_at=validate.plausible_datetime(date) or utcnow(), source="warc")
 
 
+def _drain(record: Any) -> bytes:
+    """Read a skipped record's raw body to its end (warcio would read it anyway), so that a record cut
+    short is noticed; nothing is kept."""
+    stream = getattr(record, "raw_stream", None)
+    while stream is not None and stream.read(1 << 16):
+        pass
+    return b""
+
+
 def gzip_complete_until(fh: BinaryIO) -> tuple[int, int]:
-    """(offset just after the last complete gzip member, file size). The two differ when the file was cut:
-    warcio then silently yields nothing for the cut member, or fails with an AttributeError."""
+    """(end of the last complete gzip member, end of the file), both counted from the stream's current
+    position, which is kept. The two differ when the file was cut: warcio then silently yields nothing for the
+    cut member, or fails with an AttributeError."""
+    start = fh.tell()
     fh.seek(0, os.SEEK_END)
-    size = fh.tell()
-    fh.seek(0)
+    size = fh.tell() - start
+    fh.seek(start)
     if fh.read(2) != b"\x1f\x8b":  # named .gz but stored plain: warcio reads it as such
-        fh.seek(0)
+        fh.seek(start)
         return size, size
-    fh.seek(0)
+    fh.seek(start)
     pos = good = 0  # compressed bytes consumed; end of the last complete member
     d = zlib.decompressobj(wbits=31)
     buf = b""
@@ -243,43 +257,94 @@ def gzip_complete_until(fh: BinaryIO) -> tuple[int, int]:
             tail = d.unconsumed_tail
             pos += len(buf) - len(tail)
             buf = tail
-    fh.seek(0)
+    fh.seek(start)
     return good, size
 
 
-def _offset(it: Any) -> str:
+def _bytes_after_last_record(it: Any, fh: BinaryIO, start: int) -> bool:
+    """Whether anything but the records' blank-line separators follows the last record warcio read (it
+    ignores a record cut inside its first header lines without a word)."""
     try:
-        return str(it.offset)
+        offset, length = it.member_info
+        fh.seek(start + offset + length)
+        return bool(fh.read(4096).strip())
+    except Exception:  # noqa: BLE001 - no record info: nothing to say
+        return False
+
+
+def _offset(it: Any) -> int:
+    try:
+        return int(it.offset)
     except Exception:  # noqa: BLE001 - only for the failure's location
-        return "?"
+        return 0
 
 
 def _read_warc(path: Path, facts: Facts) -> Iterator[Item]:
+    with _open(path) as fh:
+        for item in iter_warc(fh, facts, str(path), gz=path.name.lower().endswith(".gz")):
+            if item is not None:
+                yield item
+
+
+def iter_warc(fh: BinaryIO, facts: Facts, where: str, *, gz: bool) -> Iterator[Item | None]:
+    """One entry per WARC record from the stream's position (None for a record that is no article), then a
+    failure if the archive ends damaged: a record cut short is reported `truncated`, never yielded as a
+    document. Never raises. Used by `ingest` and by the fleet's backfill (which counts records and may stop
+    early: the completeness check of a gzip'd archive runs only once its end was reached)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    with _open(path) as fh:
-        complete, size = gzip_complete_until(fh) if path.name.lower().endswith(".gz") else (None, None)
-        it = ArchiveIterator(fh)
+    start = fh.tell()
+    it = ArchiveIterator(fh)
+    error: Exception | None = None
+    at_end = False  # warcio had read the whole file when it failed: a cut, not a corrupt middle
+    cut_record = False  # the last record was itself reported as cut short
+    records = 0
+    try:
+        for record in it:
+            try:
+                item = warc_record_to_item(record, facts)
+            except Exception as e:  # noqa: BLE001 - one bad record; the iterator decides whether more follow
+                uri = record.rec_headers.get_header("WARC-Target-URI") or where
+                item = failure(uri, _reason(e), f"{type(e).__name__}: {e}", facts.outlet)
+            cut_record = isinstance(item, Failure) and item.reason == "truncated"
+            records += 1
+            yield item
+    except Exception as e:  # noqa: BLE001 - warcio fails with assorted errors on damaged archives
+        error = e
         try:
-            for record in it:
-                try:
-                    item = warc_record_to_item(record, facts)
-                except Exception as e:  # noqa: BLE001 - one bad record; the iterator decides whether more follow
-                    where = record.rec_headers.get_header("WARC-Target-URI") or str(path)
-                    item = failure(where, _reason(e), f"{type(e).__name__}: {e}", facts.outlet)
-                # (the offset is known once the record was read)
-                if complete is not None and it.get_record_offset() >= complete:
-                    break  # a record of the cut member: reported below, never stored
-                if item is not None:
-                    yield item
-        except Exception as e:  # noqa: BLE001 - warcio fails with assorted errors on damaged archives
-            at_end = size is None and fh.tell() >= os.fstat(fh.fileno()).st_size
-            reason = "truncated" if at_end or (complete is not None and complete < size) else "bad_warc"
-            yield failure(f"{path}@{_offset(it)}", reason, f"{type(e).__name__}: {e}", facts.outlet)
-            return
-        if complete is not None and complete < size:
-            yield failure(f"{path}@{complete}", "truncated",
-                          f"archive cut at byte {size}: the record starting at byte {complete} is incomplete",
+            at_end = fh.tell() >= os.fstat(fh.fileno()).st_size
+        except (OSError, ValueError):
+            pass
+    # warcio yields nothing for a gzip member cut short and stops without a word: the members say whether
+    # the archive is whole.
+    complete = size = None
+    if gz:
+        try:
+            fh.seek(start)
+            complete, size = gzip_complete_until(fh)
+        except (OSError, ValueError):
+            pass
+    if complete is not None and size is not None and complete < size:
+        if cut_record and error is None:
+            return  # the cut record was reported as such
+        yield failure(f"{where}@{start + complete}", "truncated",
+                      f"archive cut at byte {start + size}: the record starting at byte {start + complete} is "
+                      "incomplete" + (f" ({type(error).__name__}: {error})" if error else ""), facts.outlet)
+    elif error is not None:
+        yield failure(f"{where}@{start + _offset(it)}", "truncated" if at_end else "bad_warc",
+                      f"{type(error).__name__}: {error}", facts.outlet)
+    elif not gz and records and not cut_record and _bytes_after_last_record(it, fh, start):
+        yield failure(f"{where}@{start + it.member_info[0] + it.member_info[1]}", "truncated",
+                      "bytes after the last complete record: a record cut inside its headers", facts.outlet)
+    elif records == 0:
+        try:
+            fh.seek(start)
+            head = fh.read(8)
+        except (OSError, ValueError):
+            head = b""
+        if head:  # bytes, yet not one record: cut before the first record ended, or no archive at all
+            cut = b"WARC/1.0".startswith(head) or b"\x1f\x8b".startswith(head[:2])
+            yield failure(where, "truncated" if cut else "bad_warc", "not one WARC record could be read",
                           facts.outlet)
 
 
