@@ -220,7 +220,10 @@ def test_feeds_stay_valid_with_hostile_stored_text(store: Any, tmp_path: Path) -
         summaries = list(atom.iter("{http://www.w3.org/2005/Atom}summary"))
         assert summaries and all(s.get("type") == "text" for s in summaries)
         assert client.get("/api/v1/articles?country=GB").status_code == 200
-        assert client.get("/country/GB").status_code == 200
+        for page in ("/country/GB", "/search?q=bold"):
+            r = client.get(page)
+            assert r.status_code == 200 and "bold" in r.text
+            assert "\ufffe" not in r.text and "\x01" not in r.text and "\u202e" not in r.text
 
 
 @pytest.mark.parametrize("gz", [True, False])

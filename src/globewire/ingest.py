@@ -355,7 +355,14 @@ EXPORT_FIELDS = (
 
 
 def article_to_record(a: Article) -> dict[str, Any]:
-    """One export record (the same fields `ingest` reads back from .jsonl)."""
+    """One export record (the same fields `ingest` reads back from .jsonl); text is cleaned on the way out
+    (rows stored before normalisation existed), so every export is valid to any reader."""
+    rec = _raw_record(a)
+    return {k: (clean_text(v) if isinstance(v, str) else [clean_text(x) for x in v] if isinstance(v, list) else v)
+            for k, v in rec.items()}
+
+
+def _raw_record(a: Article) -> dict[str, Any]:
     return {
         "id": a.id,
         "url": a.url,

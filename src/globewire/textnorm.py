@@ -16,6 +16,7 @@ as parsers turn them into the characters themselves.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _NONCHARS = "".join(f"{chr(p - 1)}{chr(p)}" for p in range(0x1FFFF, 0x110000, 0x10000))
 # Everything removed from text (see the module docstring).
@@ -63,3 +64,12 @@ def clean_html(markup: str) -> str:
 
 def clean_optional(value: str | None) -> str | None:
     return clean_text(value) if value else value
+
+
+def clean_value(value: Any) -> Any:
+    """``value`` cleaned when it is a string, keeping its type (a template's ``Markup`` stays ``Markup``);
+    anything else unchanged. For output writers (templates' ``finalize``)."""
+    if isinstance(value, str) and value:
+        cleaned = clean_text(value)
+        return value if cleaned == value else type(value)(cleaned)
+    return value

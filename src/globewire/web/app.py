@@ -25,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
 from globewire.web import geo
+from globewire.textnorm import clean_value
 from globewire.web.params import CleanQueryMiddleware, check_parameters
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
@@ -108,6 +109,7 @@ def make_templates() -> Jinja2Templates:
     env.autoescape = True
     env.trim_blocks = True
     env.lstrip_blocks = True
+    env.finalize = clean_value  # every value a page prints is valid text (rows stored before normalisation)
     env.filters["when"] = _fmt_time
     env.filters["country_name"] = lambda cc: geo.country_name(cc) if cc and len(cc) == 2 else (cc or "")
     env.filters["language_name"] = _language_name
