@@ -11,7 +11,7 @@ import os
 import shutil
 import socket
 import sqlite3
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -75,24 +75,47 @@ def _corpus(tmp_path: Path) -> Path:
     return d
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hostile.db'}"
+        return
+    from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+
+    reason = pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    try:
+        yield f"{PG_BASE}?schema={schema}"
+    finally:
+        drop_schema(schema)
+
+
 @pytest.mark.timeout(300)
-def test_hostile_corpus_is_recorded_by_reason_and_loses_nothing(tmp_path: Path, db_path: Path) -> None:
+def test_hostile_corpus_is_recorded_by_reason_and_loses_nothing(tmp_path: Path, any_db: str) -> None:
+    from globewire.store import open_store
+
     d = _corpus(tmp_path)
     null = tmp_path / "null"
     null.symlink_to("/dev/null")  # a character device, named on the command line
-    res = runner.invoke(app, ["ingest", str(d), str(null), "--db", str(db_path), "--no-stories", "--json"],
+    env = {"GLOBEWIRE_DATABASE_URL": any_db}  # (`--db` takes a SQLite path)
+    res = runner.invoke(app, ["ingest", str(d), str(null), "--no-stories", "--json"], env=env,
                         catch_exceptions=False)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["files"] == 13
-    stats = json.loads(runner.invoke(app, ["stats", "--db", str(db_path), "--json"]).stdout)
+    stats = json.loads(runner.invoke(app, ["stats", "--json"], env=env).stdout)
     assert stats["failures_by_reason"] == EXPECTED_FAILURES
-    with sqlite3.connect(db_path) as c:
-        rows = c.execute("SELECT url, reason, detail FROM failures ORDER BY id").fetchall()
-        stored = {u if u.startswith("https://") else u.rsplit("/", 1)[-1]
-                  for (u,) in c.execute("SELECT url FROM articles")}
-        titles = dict(c.execute("SELECT url, title FROM articles").fetchall())
-        texts = [t for (t,) in c.execute("SELECT text FROM articles")]
+    store = open_store(any_db)
+    try:
+        rows = [(r["url"], r["reason"], r["detail"]) for r in store.query("SELECT url, reason, detail FROM failures")]
+        arts = store.query("SELECT url, title, text FROM articles")
+    finally:
+        store.close()
+    stored = {r["url"] if r["url"].startswith("https://") else r["url"].rsplit("/", 1)[-1] for r in arts}
+    titles = {r["url"]: r["title"] for r in arts}
+    texts = [r["text"] for r in arts]
     per_file: dict[str, list[str]] = collections.defaultdict(list)
     for url, reason, detail in rows:
         name = url.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
