@@ -244,8 +244,11 @@ def test_url_normalisation_is_typed_and_idempotent(url: str, base: str | None) -
 # ------------------------------------------------------------------ every API, page and feed parameter
 
 
-@pytest.fixture(scope="module")
-def client():
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def client(request: pytest.FixtureRequest):
+    """The web app over a filled store, on SQLite and on PostgreSQL (which refuses NUL in text outright)."""
+    import uuid
+
     from fastapi.testclient import TestClient
 
     from globewire.settings import load_settings
@@ -254,11 +257,26 @@ def client():
     from tests.browser.webcorpus import fill_store
 
     tmp = Path(tempfile.mkdtemp(prefix="gw-props-"))
-    store = open_store(str(tmp / "props.db"))
-    fill_store(store)
-    with TestClient(create_app(store, load_settings(data_dir=tmp)), raise_server_exceptions=False) as c:
-        yield c
-    store.close()
+    schema = None
+    if request.param == "sqlite":
+        url = str(tmp / "props.db")
+    else:
+        from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+
+        reason = pg_reachable()
+        if reason:
+            pytest.skip(reason)
+        schema = "t_" + uuid.uuid4().hex[:12]
+        url = f"{PG_BASE}?schema={schema}"
+    store = open_store(url)
+    try:
+        fill_store(store)
+        with TestClient(create_app(store, load_settings(data_dir=tmp)), raise_server_exceptions=False) as c:
+            yield c
+    finally:
+        store.close()
+        if schema:
+            drop_schema(schema)
 
 
 def _cursor(data: Any) -> str:

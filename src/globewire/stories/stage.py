@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
-from globewire.validate import clamp_datetime, clamp_hours
+from globewire.validate import clamp_hours, plausible_datetime
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
 from globewire.stories.calibration import Calibration
@@ -73,9 +73,13 @@ def _when(hours: float) -> dt.datetime:
 
 
 def _stored_time(value: Any) -> dt.datetime | None:
-    """A stored time for story arithmetic, clamped to the safe range (rows stored before validation)."""
-    d = parse_iso(value) if isinstance(value, str) else value
-    return clamp_datetime(d) if isinstance(d, dt.datetime) else None
+    """A stored publication time as synthesis sees it: None when it is not plausible (a row stored before
+    dates were validated, e.g. 9999-12-31), so story dates and windows never rest on it."""
+    try:
+        d = parse_iso(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return plausible_datetime(d) if isinstance(d, dt.datetime) else None
 
 
 def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedder: Any, batch: int) -> int:
