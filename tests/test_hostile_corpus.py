@@ -11,7 +11,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from typer.testing import CliRunner
 
 from globewire.cli import app
 from globewire.textnorm import clean_text
+from tests.test_store_contract import pg_url  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 runner = CliRunner()
@@ -78,18 +78,8 @@ def _corpus(tmp_path: Path) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hostile.db'}"
-        return
-    from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
-
-    reason = pg_reachable()
-    if reason:
-        pytest.skip(reason)
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        yield f"{PG_BASE}?schema={schema}"
-    finally:
-        drop_schema(schema)
+        return f"sqlite:///{tmp_path / 'hostile.db'}"
+    return request.getfixturevalue("pg_url")  # a fresh schema, dropped afterwards (skips without PostgreSQL)
 
 
 @pytest.mark.timeout(300)
