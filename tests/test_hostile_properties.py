@@ -22,7 +22,13 @@ from globewire.feeds import FeedError, parse_feed, parse_sitemap
 from globewire.ingest import Facts, parse_jsonl_line
 from globewire.records import Article, Failure
 from globewire.textnorm import clean_html, clean_text, is_dropped
-from globewire.urls import UrlError, canonical_variants, is_http_url, normalise_url, url_key
+from globewire.urls import (
+    UrlError,
+    canonical_variants,
+    is_http_url,
+    normalise_url,
+    url_key,
+)
 
 # Examples per property: each runs in well under a second on 2 cores at this size; the API sweep is the
 # slowest (~3 s). Raise locally (HYPOTHESIS_PROFILE is not used) to search harder.

@@ -53,7 +53,7 @@ class Facts:
 
     @classmethod
     def checked(cls, url: str | None = None, outlet: str | None = None, country: str | None = None,
-                language: str | None = None) -> "Facts":
+                language: str | None = None) -> Facts:
         """Facts from the command line, validated like any imported field (FieldError names the option)."""
         return cls(url=validate.http_url(url, "--url") if url else None,
                    outlet=validate.optional_text(outlet, "--outlet", validate.MAX_ID_CHARS),
@@ -81,9 +81,10 @@ def discover(paths: list[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
             found: list[Path] = []
-            for root, _, files in os.walk(p, onerror=lambda e: found.append(Path(e.filename))):
+            unlisted: list[Path] = []
+            for root, _, files in os.walk(p, onerror=lambda e, out=unlisted: out.append(Path(e.filename))):
                 found += [Path(root) / name for name in files if name.lower().endswith(ALL_SUFFIXES)]
-            yield from sorted(found)
+            yield from sorted(found + unlisted)
         elif p.exists() or p.is_symlink():
             yield p
         else:
@@ -134,7 +135,7 @@ def _read(path: Path) -> bytes:
 
 
 def _mtime(path: Path) -> dt.datetime:
-    when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     return validate.plausible_datetime(when) or utcnow()
 
 

@@ -81,7 +81,7 @@ def clamp_datetime(d: dt.datetime, lo: dt.datetime = SAFE_MIN, hi: dt.datetime =
     u = as_utc(d)
     if u is None:
         return lo if d.year < 5000 else hi
-    return lo if u < lo else hi if u > hi else u
+    return lo if u < lo else min(u, hi)
 
 
 def clamp_hours(hours: float) -> float:

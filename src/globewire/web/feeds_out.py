@@ -7,9 +7,9 @@ import datetime as dt
 import html
 from typing import Annotated, Any, Literal
 
+import nh3
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-import nh3
 from feedgen.feed import FeedGenerator
 
 from globewire.store.db import parse_iso
