@@ -158,6 +158,16 @@ def language_code(value: Any, field: str) -> str | None:
     return primary
 
 
+def language_tag_or_none(value: Any) -> str | None:
+    """A page's declared language tag (``en-GB``) when it is a plausible one, else None (never raises)."""
+    try:
+        if language_code(value, "lang") is None:
+            return None
+    except FieldError:
+        return None
+    return str(value).strip()
+
+
 def country_code(value: Any, field: str) -> str | None:
     """An ISO 3166-1 alpha-2 code that names a country (upper case), or None."""
     if value is None or value == "":

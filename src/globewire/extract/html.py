@@ -7,6 +7,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from globewire import validate
 from globewire.extract.authors import choose_authors, split_names
 from globewire.extract.body import clean_body, extract_body
 from globewire.extract.config import ExtractSettings
@@ -145,8 +146,8 @@ def extract_html(
         authors=authors,
         image_url=image or _image(pm, url),
         canonical_url=_canonical(pm, url),
-        site_name=_site_name(pm),
-        html_lang=pm.html_lang,
+        site_name=(_site_name(pm) or "")[: validate.MAX_NAME_CHARS] or None,
+        html_lang=validate.language_tag_or_none(pm.html_lang),  # bounded like an imported field
         description=pm.first("description", "og:description", "twitter:description"),
         captions=captions,
     )
