@@ -62,10 +62,6 @@ def clean_html(markup: str) -> str:
     return clean_text(markup)
 
 
-def clean_optional(value: str | None) -> str | None:
-    return clean_text(value) if value else value
-
-
 def clean_value(value: Any) -> Any:
     """``value`` cleaned when it is a string, keeping its type (a template's ``Markup`` stays ``Markup``);
     anything else unchanged. For output writers (templates' ``finalize``)."""

@@ -214,14 +214,3 @@ def text(value: Any, field: str, max_chars: int, *, required: bool = False) -> s
 def optional_text(value: Any, field: str, max_chars: int) -> str | None:
     out = text(value, field, max_chars)
     return out if out else None
-
-
-def row_id(value: Any, field: str) -> int | None:
-    """A row id from outside: an integer in [1, MAX_ID], or None."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(field, f"an id must be an integer, not {type(value).__name__}")
-    if not 1 <= value <= MAX_ID:
-        raise FieldError(field, f"id out of range [1, 2**62]: {value}"[:80])
-    return value
