@@ -216,9 +216,9 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
                 rows[n] = 2 * k + j - 1
         ends.append((a, b))
     state = WindowState(window_hours=72.0, dim=int(lead.shape[1]), calibration=calibration)
+    t0 = time.perf_counter()
     sigs = [sim.make_signals(text, lead[row], lang, 0.0) for (text, lang), row in zip(texts, rows, strict=True)]
     links: list[tuple[int, int]] = []  # "coverage elsewhere" links (cluster.py step 5)
-    t0 = time.perf_counter()
     for aid, sig in enumerate(sigs):
         d = state.decide(aid, 0.0, sig, None, None)
         state.add(aid, d.story_id if d.story_id is not None else aid, 0.0, sig)
