@@ -107,8 +107,6 @@ def progress(store: Any, job: str) -> dict[str, Any]:
 
 def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict[str, Any],
               process: Callable[[list[RawDocument]], Any]) -> dict[str, Any]:
-    from warcio.archiveiterator import ArchiveIterator
-
     store = rt.store
     ensure_tables(store)
     f = Facts(**facts)
