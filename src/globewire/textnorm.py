@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_NONCHARS = "".join(f"{chr(p - 1)}{chr(p)}" for p in range(0x1FFFF, 0x110000, 0x10000))
-# Everything removed from text (see the module docstring).
-_DROP = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069"
-    + _NONCHARS + "]"
-)
+# Everything removed from text in the Basic Multilingual Plane (see the module docstring).
+_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+# Characters beyond it are matched as one range and filtered by code point (the non-characters U+1FFFE,
+# U+1FFFF ... U+10FFFF): a character class listing those 32 code points makes the regex engine ~15x slower
+# on every page (measured: 5 vs 75 M chars/s over the AEB pages).
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SPACE = re.compile("[\x0b\x0c]")
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));?")
 
@@ -32,7 +32,11 @@ def is_dropped(cp: int) -> bool:
     """True for a code point that :func:`clean_text` removes (or one outside Unicode altogether)."""
     if cp > 0x10FFFF or cp < 0:
         return True
-    return cp in (0x0B, 0x0C) or bool(_DROP.match(chr(cp)))
+    return cp in (0x0B, 0x0C) or (cp & 0xFFFE) == 0xFFFE or bool(_DROP.match(chr(cp)))
+
+
+def _astral(m: re.Match[str]) -> str:
+    return "" if (ord(m.group()) & 0xFFFE) == 0xFFFE else m.group()
 
 
 def clean_text(value: str) -> str:
@@ -40,6 +44,8 @@ def clean_text(value: str) -> str:
     if not value:
         return value
     value = _DROP.sub("", value)
+    if _ASTRAL.search(value):
+        value = _ASTRAL.sub(_astral, value)
     return _SPACE.sub(" ", value) if "\x0b" in value or "\x0c" in value else value
 
 
