@@ -56,7 +56,7 @@ EXPECTED_STORED = {
     "https://hostile-warc.test/hdr/0", "https://hostile-jsonl.test/1", "https://hostile-jsonl.test/11",
     "https://hostile-jsonl.test/12", "https://hostile-jsonl.test/14", "https://hostile-jsonl.test/20",
     "https://hostile-jsonl.test/21", "https://hostile-jsonl.test/22", "https://hostile-jsonl.test/99",
-    "good.html", "odd-characters.html",
+    "good.html", "odd-characters.html", "bad-canonical.html",
 }
 
 
@@ -94,7 +94,7 @@ def test_hostile_corpus_is_recorded_by_reason_and_loses_nothing(tmp_path: Path, 
                         catch_exceptions=False)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary["files"] == 13
+    assert summary["files"] == 14
     stats = json.loads(runner.invoke(app, ["stats", "--json"], env=env).stdout)
     assert stats["failures_by_reason"] == EXPECTED_FAILURES
     store = open_store(any_db)
