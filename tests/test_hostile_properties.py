@@ -214,6 +214,51 @@ def test_generated_sitemaps_parse_or_fail_typed(urls: list[tuple[str, str, str]]
         assert all(is_http_url(c) for c in children)
 
 
+# ------------------------------------------------------------------ pages (the HTML edge)
+
+PAGE_PARAS = ("Dock workers at the country's largest container port returned to work on Monday after union "
+              "leaders accepted a pay offer that had been improved twice during the nine-day stoppage. ") * 3
+
+
+def _attr(s: str) -> str:
+    return _x(s).replace('"', "&quot;")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.fixed_dictionaries({"title": NASTY_TEXT, "canonical": LINKS, "image": LINKS, "date": DATES,
+                              "lang": st.one_of(NASTY_TEXT, st.sampled_from(["en", "x" * 500, "de-AT"])),
+                              "body": NASTY_TEXT}), st.booleans())
+def test_any_page_extracts_to_a_sane_article_or_a_typed_error(page: dict[str, str], local: bool) -> None:
+    """Hostile values in the places a page declares facts (canonical URL, image, date, language, title):
+    extraction gives a typed error or values as clean as an imported record's, and building the article
+    never raises."""
+    from globewire.extract import ExtractionError, extract_html
+    from globewire.pipeline import PipelineContext, build_article
+    from globewire.records import RawDocument
+    from globewire.settings import load_settings
+
+    html = (f'<html lang="{_attr(page["lang"])}"><head><title>{_x(page["title"])}</title>'
+            f'<link rel="canonical" href="{_attr(page["canonical"])}">'
+            f'<meta property="og:image" content="{_attr(page["image"])}">'
+            f'<meta property="article:published_time" content="{_attr(page["date"])}"></head>'
+            f"<body><article><h1>{_x(page['title'])}</h1><p>{_x(page['body'])} {PAGE_PARAS}</p>"
+            f"<p>{PAGE_PARAS}</p></article></body></html>")
+    url = "file:///tmp/page.html" if local else "https://site.test/a/page"
+    try:
+        ex = extract_html(html.encode("utf-8", "surrogatepass"), url)
+    except ExtractionError:
+        return
+    for s in (ex.title, ex.text, *ex.authors, ex.site_name or "", ex.html_lang or ""):
+        assert _clean(s)
+    assert ex.canonical_url is None or normalise_url(ex.canonical_url)
+    assert ex.image_url is None or normalise_url(ex.image_url)
+    assert ex.published_at is None or validate.plausible_datetime(ex.published_at) is not None
+    assert ex.html_lang is None or len(ex.html_lang) <= 35
+    ctx = PipelineContext(settings=load_settings(), store=None)  # type: ignore[arg-type]
+    a = build_article(ctx, RawDocument(url=url, content=b""), ex)
+    assert a.canonical_url
+
+
 # ------------------------------------------------------------------ URLs
 
 URLS = st.one_of(

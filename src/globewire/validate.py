@@ -114,7 +114,7 @@ def parse_datetime(value: Any, field: str) -> dt.datetime | None:
 
 def http_url(value: Any, field: str) -> str:
     """An absolute http(s) URL with a host, bounded in length."""
-    from globewire.urls import is_http_url
+    from globewire.urls import is_http_url, normalise_url
 
     if not isinstance(value, str):
         raise FieldError(field, f"a URL must be a string, not {type(value).__name__}")
@@ -125,6 +125,10 @@ def http_url(value: Any, field: str) -> str:
         raise FieldError(field, "URL holds control or space characters")
     if not is_http_url(s):
         raise FieldError(field, f"not an http(s) URL: {s[:80]!r}")
+    try:
+        normalise_url(s)  # a port past 65535 or a bad international host name: no URL to store or fetch
+    except ValueError as e:
+        raise FieldError(field, str(e)[:120]) from None
     return s
 
 
