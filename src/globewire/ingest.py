@@ -3,6 +3,21 @@
 Files are streamed in batches; each article is committed on its own, so an interrupted ingest
 (even ``kill -9``) leaves a consistent database and a re-run resumes without duplicates (upserts are
 keyed by canonical URL).
+
+One bad record or file never stops the run nor loses what was read before: it is recorded as a failure
+(stage ``ingest``, shown by ``globewire stats``) with one of these reasons, and the run goes on:
+
+``not_regular_file`` a FIFO, socket or device: refused before it is opened
+``unreadable``       the file or folder cannot be opened or listed
+``too_large``        a file (after gunzip) or WARC record over MAX_FILE_BYTES
+``too_long``         a JSON Lines line over MAX_LINE_BYTES (skipped without being held in memory)
+``truncated``        a gzip stream, WARC record (body or headers) or archive cut short: never stored as whole
+``bad_gzip``         a ``.gz`` name on something that is not gzip
+``bad_warc``         a damaged WARC archive (not at its end)
+``undecodable``      a JSON Lines line that is not UTF-8
+``bad_json``         a line that is not JSON; ``too_deep`` one nested past the parser's recursion limit
+``bad_record``       JSON that is not an object
+``bad_field``        a field out of range (globewire.validate); the detail names the field
 """
 
 from __future__ import annotations
