@@ -60,9 +60,9 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
         raise CursorError("cursor does not belong to this list")
     for k in keys:
         v = data[k]
-        if k == "id" or k == "offset":
+        if k in ("id", "offset", "g"):  # integer keys (g: search-by-story group offset)
             # Bounded: an id past the stores' 63-bit integers (or an offset past any real page) is not ours.
-            top = validate.MAX_OFFSET if k == "offset" else validate.MAX_ID
+            top = validate.MAX_ID if k == "id" else validate.MAX_OFFSET
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= top:
                 raise CursorError("bad cursor value")
         elif not isinstance(v, str) or len(v) > 200 or clean_text(v) != v:
