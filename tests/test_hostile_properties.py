@@ -413,3 +413,25 @@ def test_out_of_range_values_get_clear_client_errors(client: Any) -> None:
     assert r.status_code == 400 and "not a date" in r.json()["error"]["message"]
     r = client.get("/api/v1/articles/" + str(2**63))
     assert r.status_code == 422 and "article_id" in r.json()["error"]["message"]
+
+
+# ------------------------------------------------------------------ other values from outside
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # dateparser: ~0.1 s a call
+@given(st.one_of(DATES, NASTY_TEXT, st.integers().map(str), st.lists(DATES, max_size=2),
+                 st.dictionaries(st.sampled_from(["@value", "value"]), DATES, max_size=1)))
+def test_page_dates_are_plausible_or_none(value: Any) -> None:
+    from globewire.extract.dates import parse_date
+
+    d = parse_date(value)
+    assert d is None or validate.plausible_datetime(d) is not None
+
+
+@FAST
+@given(st.one_of(NASTY_TEXT, st.integers().map(str), st.sampled_from(["²", "٣", "9" * 400, "-1", "Fri, 31 Dec 9999 23:59:59 GMT"])))
+def test_retry_after_is_a_finite_wait_or_none(value: str) -> None:
+    from globewire.fetch.client import parse_retry_after
+
+    wait = parse_retry_after(value)
+    assert wait is None or (math.isfinite(wait) and wait >= 0)
