@@ -392,3 +392,25 @@ def _drop_self_notes(lines: list[_Line], keep: list[bool], title_idx: int | None
 
 def _next_to_date(lines: list[_Line], k: int) -> bool:
     return any(0 <= m < len(lines) and lines[m].kind == "date" for m in (k - 1, k + 1))
+
+
+def clean_text_record(rec: dict, url: str) -> dict:
+    """A JSON Lines record whose ``text`` is a paste (not a globewire export, which carries ``content_hash``):
+    its text cleaned like a .txt, and its missing title, published_at and authors filled from the text.
+    A record with nothing left after cleaning is returned unchanged (its text may be all the user has)."""
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip() or rec.get("content_hash"):
+        return rec
+    try:
+        ex = clean_pasted_text(text, url)
+    except ExtractionError:
+        return rec
+    out = dict(rec)
+    out["text"] = ex.text or text
+    if not rec.get("title") and ex.title:
+        out["title"] = ex.title
+    if not rec.get("published_at") and ex.published_at is not None:
+        out["published_at"] = ex.published_at.isoformat()
+    if not rec.get("authors") and ex.authors:
+        out["authors"] = list(ex.authors)
+    return out
