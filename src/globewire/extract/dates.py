@@ -342,12 +342,16 @@ def resolve_date_lines(
 
 
 def _place_year(d: DateLine, absolute: list[dt.datetime], year_clues: list[int], ceiling: dt.datetime) -> dt.datetime | None:
+    """The year of a year-less date: that of the text's other dates; else the first year from the latest year the
+    text mentions (texts mention past years: the date is not before them) up to the ceiling, matching the
+    printed weekday; else the latest such year before the ceiling."""
     if absolute:
-        start = max(absolute).year
+        order = list(range(max(absolute).year, max(absolute).year - YEARLESS_MAX_YEARS_BACK - 1, -1))
     else:
         years = [y for y in year_clues if MIN_YEAR <= y <= ceiling.year]
-        start = max(set(years), key=lambda y: (years.count(y), y)) if years else ceiling.year
-    for y in range(start, start - YEARLESS_MAX_YEARS_BACK - 1, -1):
+        back = list(range(ceiling.year, ceiling.year - YEARLESS_MAX_YEARS_BACK - 1, -1))
+        order = (list(range(max(years), ceiling.year + 1)) + back) if years else back
+    for y in order:
         try:
             when = d.when.replace(year=y)
         except ValueError:  # 29 February

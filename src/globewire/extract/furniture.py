@@ -112,7 +112,8 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     # Related/see-also and tag block labels (the block they open is dropped by the cleaner)
     ("drop", RELATED_LABELS),
     # --- bylines ("Published by: Jane Doe" before the date rows so that it is not read as a date)
-    ("byline", r"(?:published|posted|written|reported|edited) by\s*:?\s*(?P<names>[^\d\n]{2,80})"),
+    ("drop", r"(?:edited|compiled|curated|translated) by\s*:?\s*[^\d\n]{2,80}"),
+    ("byline", r"(?:published|posted|written|reported) by\s*:?\s*(?P<names>[^\d\n]{2,80})"),
     ("byline", r"(?:penulis|oleh|yazan|autor(?:ka)?|автор|記者|记者|报道|كتب|بقلم|द्वारा|लेखक|rédigé par|escrito por)\s*:?\s*(?P<names>[^\d\n]{2,60})"),
     ("byline", r"(?P<names>[^\s\d]{2,5}(?:\s[^\s\d]{1,4})?)\s*(?:기자|特派員|记者)"),
     ("byline", r"(?:by|written by|von|par|por|door|av|af|przez|автор:?)\s+(?P<names>[^\W\d_][^\n]{1,80})"),

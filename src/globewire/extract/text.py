@@ -41,7 +41,7 @@ MIN_TITLE_WORDS = 3
 PROSE_MIN_WORDS = 6
 PROSE_LONG_WORDS = 25
 # The headline is the candidate followed by a date or byline within this many lines.
-TITLE_LOOKAHEAD = 4
+TITLE_LOOKAHEAD = 3
 # A run of this many short lines in a row is a menu / list (share menus, navigation, related items, tags).
 MENU_RUN = 3
 # Menu items have at most this many words.
@@ -134,6 +134,24 @@ def _name_of(line: str) -> str | None:
     if len(line.split()) - len(tokens) > 4:
         return None
     return head
+
+
+def _names_of(line: str, *, allow_caps: bool = False) -> list[str]:
+    """Names of a byline-shaped line: one ("Tom Ashby in Oslo") or several ("ROSA CALDERÓN and DANIEL MWANGI"
+    when ``allow_caps``, i.e. next to a date line)."""
+    one = _name_of(line)
+    if one:
+        return [one]
+    letters = [ch for ch in line if ch.isalpha()]
+    if not allow_caps or not letters or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
+        return []
+    names = _clean_names(line)
+    return names if names and all(_name_of(n) for n in names) else []
+
+
+def _in_text(name: str, text: str) -> bool:
+    """A "name" the article itself mentions is a place or a subject ("By Neha Gupta, New Delhi"), not its author."""
+    return len(name) >= 4 and name.casefold() in text.casefold()
 
 
 def _cjk_name(line: str) -> str | None:
@@ -254,9 +272,13 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
     b_end = body_prose[-1] if body_prose else -1
 
     # --- headline
+    late = {ln.text.casefold() for ln in lines[b0 + 1:]} if body_prose else set()
+
     def candidate(k: int) -> bool:
         ln = lines[k]
-        return ln.kind is None and not ln.prose and not in_menu[k] and _headline_shaped(ln.text)
+        # a line printed again after the body starts is the site's name or a section, not this article's headline
+        return (ln.kind is None and not ln.prose and not in_menu[k] and _headline_shaped(ln.text)
+                and ln.text.casefold() not in late)
 
     cands = [k for k in range(b0) if candidate(k)]
     # a logo or section name ("The Times of India", "Clima y Medio Ambiente") is a headline only when nothing else is
@@ -269,8 +291,9 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
             break
     if title_idx is None and cands:
         title_idx = cands[-1]
-        while title_idx - 1 in cands:
-            title_idx -= 1
+    # a headline followed by its standfirst: the first of adjacent candidates is the headline
+    while title_idx is not None and title_idx - 1 in cands:
+        title_idx -= 1
     if not body_prose and title_idx is None:
         # no prose and no headline: a short text of short lines; its first content line is the title
         free = [k for k in range(n) if lines[k].kind is None and not in_menu[k]]
@@ -317,8 +340,11 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
     authors: list[str] = []
     captions: list[str] = []
     dates: list[DateLine] = []
-    first_prose_after = b0
+    # bylines are looked for up to the second body paragraph (a standfirst may come before the byline)
+    kept_prose = [k for k in range(n) if keep[k] and lines[k].prose]
+    zone_end = kept_prose[1] if len(kept_prose) > 1 else n
     name_zone_start = (title_idx + 1) if title_idx is not None else 0
+    text_all = "\n".join(ln.text for k, ln in enumerate(lines) if keep[k] or lines[k].kind == "caption" or k == title_idx)
     caption_next = False
     for k, ln in enumerate(lines):
         if keep[k] or k == title_idx:
@@ -333,15 +359,18 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
             captions.append(ln.text)
         if ln.kind == "date" and ln.date is not None:
             dates.append(ln.date)
-        near_top = k < first_prose_after + 8 and (title_idx is None or k > title_idx or ln.kind == "byline")
-        if not authors and near_top and ln.names:
-            authors.extend(ln.names)
-        elif (not authors and near_top and ln.kind is None and k >= name_zone_start
+        near_top = k < zone_end and (title_idx is None or k > title_idx or ln.kind == "byline")
+        if authors or not near_top or (counts.get(ln.text.casefold(), 0) > 1 and not _next_to_date(lines, k)):
+            continue
+        if ln.names:
+            authors.extend(n for n in ln.names if not _in_text(n, text_all))
+        elif (ln.kind is None and k >= name_zone_start
               and (not in_menu[k] or (title_idx is not None and k - title_idx <= NAME_AFTER_TITLE))):
-            name = _name_of(ln.text)
-            cjk = _cjk_name(ln.text) if _next_to_date(lines, k) else None
-            if name or cjk:
-                authors.append(name or cjk or "")
+            dated = _next_to_date(lines, k)
+            names = _names_of(ln.text, allow_caps=dated)
+            if not names and dated and _cjk_name(ln.text):
+                names = [_cjk_name(ln.text) or ""]
+            authors.extend(n for n in names if not _in_text(n, text_all))
 
     body_lines: list[str] = []
     for k in range(n):
