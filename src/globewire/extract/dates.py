@@ -223,8 +223,13 @@ def _candidates(segment: str) -> list[tuple[str, bool]]:
         rest = words[lead:]
         head = " ".join(words[:lead])
         label_only = not lead or bool(_UPDATED_WORDS.search(head) or _PUBLISHED_WORDS.search(head)) or head.endswith(":")
-        for trail in range(0, min(DATE_LINE_MAX_TRAIL, len(rest) - 1) + 1):
-            part = rest[: len(rest) - trail] if trail else rest
+        # ends: the segment's end, a few words before it, and just after its last word with a digit (+ one word:
+        # "Uhr", "IST") — "9. Oktober 2024, 14:12 Uhr Quelle: ZEIT ONLINE, dpa, AFP"
+        last_digit = max((i for i, w in enumerate(rest) if any(ch.isdigit() for ch in w)), default=len(rest) - 1)
+        ends = [len(rest) - t for t in range(0, min(DATE_LINE_MAX_TRAIL, len(rest) - 1) + 1)]
+        ends += [e for e in (last_digit + 2, last_digit + 1) if e < len(rest) - DATE_LINE_MAX_TRAIL]
+        for end in ends:
+            part, trail = rest[:end], len(rest) - end
             cand = " ".join(part).strip(" :,-–—|()")
             if cand and any(ch.isdigit() for ch in cand) and len(cand.split()) <= DATE_CANDIDATE_MAX_WORDS:
                 out.setdefault(cand, label_only and not trail)

@@ -156,7 +156,7 @@ def _in_text(name: str, text: str) -> bool:
 
 def _cjk_name(line: str) -> str | None:
     s = line.replace(" ", "")
-    if 3 <= len(s) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in s):
+    if 3 <= len(s) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in s) and not any(w in s for w in _CJK_ORG_WORDS):
         return s
     return None
 
@@ -231,7 +231,7 @@ def _classify(text: str) -> _Line:
     d = parse_date_line(text)
     if d is not None:
         ln.kind, ln.date = "date", d
-        first = re.split(r"\s+[/|]\s+", text)[0]
+        first = re.split(r"\s+[/|—–]\s+", text)[0]
         if first != text:
             name = _name_of(first)
             if name:
@@ -368,7 +368,8 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
               and (not in_menu[k] or (title_idx is not None and k - title_idx <= NAME_AFTER_TITLE))):
             dated = _next_to_date(lines, k)
             names = _names_of(ln.text, allow_caps=dated)
-            if not names and dated and _cjk_name(ln.text):
+            # a name in an unspaced script has no shape of its own: only between the headline and the date line
+            if not names and k == (title_idx or -2) + 1 and k + 1 < n and lines[k + 1].kind == "date" and _cjk_name(ln.text):
                 names = [_cjk_name(ln.text) or ""]
             authors.extend(n for n in names if not _in_text(n, text_all))
 
