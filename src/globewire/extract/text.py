@@ -183,8 +183,8 @@ def _clean_names(raw: str) -> list[str]:
             continue
         if n.isupper() and re.search(r"[^\W\d_]", n) and " " in n:
             n = n.title()
-        if " " not in n and n.isupper():
-            continue  # "CNN", "TNN": an outlet, not a person
+        if " " not in n and any(ch.isupper() or ch.islower() for ch in n):
+            continue  # one word of a cased script: "CNN", "TNN", "Portsmouth" (an outlet or a place, not a person)
         if any(w in n for w in _CJK_ORG_WORDS):
             continue  # "澎湃新闻记者": the outlet's reporter, not a name
         first = n.split()[0]
