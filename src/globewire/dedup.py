@@ -92,7 +92,7 @@ class DedupIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_signatures(cls, rows: Iterable[tuple[int, bytes]]) -> "DedupIndex":
+    def from_signatures(cls, rows: Iterable[tuple[int, bytes]]) -> DedupIndex:
         idx = cls()
         for article_id, blob in rows:
             idx.add(article_id, minhash_from_bytes(blob))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from globewire.cli_common import BenchOutOption, bench_app, console, print_table, write_bench_json
+from globewire.cli_common import (
+    BenchOutOption,
+    bench_app,
+    console,
+    print_table,
+    write_bench_json,
+)
 
 
-def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off bench_app
+def register(app: typer.Typer) -> None:
     @bench_app.command("pipeline")
     def bench_pipeline(
-        data: Annotated[Optional[Path], typer.Option("--data", help="fundus-pages folder (real pages); default: generated pages.")] = None,
+        data: Annotated[Path | None, typer.Option("--data", help="fundus-pages folder (real pages); default: generated pages.")] = None,
         pages: Annotated[int, typer.Option("--pages", help="How many pages to crawl.")] = 250,
         out: BenchOutOption = None,
     ) -> None:

@@ -131,7 +131,7 @@ _GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_]{2,})(?![^\W\d_]*\d)
 # Segments of one line: "Priya Menon / TNN / Updated: Tue, Nov 5, 2024 | 09:10 AM IST".
 _SEGMENT_SPLIT = re.compile(r"\s+[|/·•]\s+|\s*\|\s*|\s+[-–—]\s+(?=\D*\d)")
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "0123456789" * 3)
-_NUMERIC_WITH_TIME = re.compile(r"(?<!\d)\d{1,4}([./-])\d{1,2}\1\d{2,4}(?!\d)(?:,?\s*\d{1,2}[:.h]\d{2}(?!\d)(?:\s*[ap]\.?m\.?)?)?", re.I)
+_NUMERIC_WITH_TIME = re.compile(r"(?<!\d)\d{1,4}([./-])\d{1,2}\1\d{2,4}(?!\d)(?:,?\s*\d{1,2}[:.h]\d{2}(?!\d)(?:\s*[ap]\.?m\.?)?)?", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _DOTTED_MONTH = re.compile(r"(\d)\.([^\W\d_]{3,})\.(\d)")
 # Words that say a date line is the update time, not the first publication (supplements the position rule:
@@ -173,7 +173,7 @@ def _numeric_order(segment: str) -> str | None:
     m = _NUMERIC_DATE.search(segment)
     if not m:
         return None
-    a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
+    a, sep, b = m.group(1), m.group(2), m.group(3)
     if len(a) == 4:
         return "YMD"
     if sep == "." or int(a) > 12:
@@ -226,7 +226,7 @@ def _candidates(segment: str) -> list[tuple[str, bool]]:
         # ends: the segment's end, a few words before it, and just after its last word with a digit (+ one word:
         # "Uhr", "IST") — "9. Oktober 2024, 14:12 Uhr Quelle: ZEIT ONLINE, dpa, AFP"
         last_digit = max((i for i, w in enumerate(rest) if any(ch.isdigit() for ch in w)), default=len(rest) - 1)
-        ends = [len(rest) - t for t in range(0, min(DATE_LINE_MAX_TRAIL, len(rest) - 1) + 1)]
+        ends = [len(rest) - t for t in range(min(DATE_LINE_MAX_TRAIL, len(rest) - 1) + 1)]
         ends += [e for e in (last_digit + 2, last_digit + 1) if e < len(rest) - DATE_LINE_MAX_TRAIL]
         for end in ends:
             part, trail = rest[:end], len(rest) - end
@@ -336,9 +336,9 @@ def resolve_date_lines(
                 return when
             continue
         if d.yearless:
-            when = _place_year(d, absolute, year_clues, ceiling)
-            if when is not None:
-                return when
+            placed = _place_year(d, absolute, year_clues, ceiling)
+            if placed is not None:
+                return placed
             continue
         p = _plausible(d.when)
         if p is not None:

@@ -90,25 +90,31 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     ("drop", r"(?:©|\(c\)|copyright)\s.{0,80}"),
     ("drop", r"(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati).{0,20}"),
     # --- app share menus, print views, account and player chrome (one or two words on their own line)
-    ("drop", r"(?:get link|other apps|link copied!?|copy(?: article)? link|copy|save|saved|bookmark|sms|print this page|"
-             r"print|reuse this content|listen(?: to this article)?|ad feedback|share story|show full article|"
-             r"continue reading|start a conversation|join the conversation|purchase licensing rights|feedback|"
-             r"labels|comments|font size|aa|list|news\+|full coverage|subscribe|sign in|log in|support us|"
-             r"compartilhe(?: esta notícia)?|compartilhar|ouvir o texto|(?:diminuir|aumentar) fonte|copiar enlace|"
-             r"ir a los comentarios|lire plus tard|offrir l[’']article|réutiliser ce contenu|contribuer|"
-             r"voir les commentaires|link kopieren|artikel verschenken|e-mail|skomentuj|udostępnij|"
-             r"haberi paylaş|takip et|delen|deel artikel:?|bekijk meer|lihat foto|baca di app|follow us:?|"
-             r"поделиться|добавить в избранное|シェアする|記事を印刷する|写真・図版|图片|字号|登录|下载客户端|"
-             r"评论|【纠错】|扫一扫在手机打开当前页|기사 공유하기|본문 글자 크기 조정|인쇄하기|전체메뉴|"
-             r"شارك|مشاركة|طباعة|حفظ|تابعونا على|शेयर|कॉपी लिंक|ई-पेपर|follow us|विज्ञापन|सार|विस्तार)"),
+    ("drop", (
+        r"(?:get link|other apps|link copied!?|copy(?: article)? link|copy|save|saved|bookmark|sms|print this page|"
+        r"print|reuse this content|listen(?: to this article)?|ad feedback|share story|show full article|"
+        r"continue reading|start a conversation|join the conversation|purchase licensing rights|feedback|"
+        r"labels|comments|font size|aa|list|news\+|full coverage|subscribe|sign in|log in|support us|"
+        r"compartilhe(?: esta notícia)?|compartilhar|ouvir o texto|(?:diminuir|aumentar) fonte|copiar enlace|"
+        r"ir a los comentarios|lire plus tard|offrir l[’']article|réutiliser ce contenu|contribuer|"
+        r"voir les commentaires|link kopieren|artikel verschenken|e-mail|skomentuj|udostępnij|"
+        r"haberi paylaş|takip et|delen|deel artikel:?|bekijk meer|lihat foto|baca di app|follow us:?|"
+        r"поделиться|добавить в избранное|シェアする|記事を印刷する|写真・図版|图片|字号|登录|下载客户端|"
+        r"评论|【纠错】|扫一扫在手机打开当前页|기사 공유하기|본문 글자 크기 조정|인쇄하기|전체메뉴|"
+        r"شارك|مشاركة|طباعة|حفظ|تابعونا على|शेयर|कॉपी लिंक|ई-पेपर|follow us|विज्ञापन|सार|विस्तार)"
+    )),
     ("drop", r"(?:share|teilen|partager|compartir|compartilhar|condividi)\s+(?:on|auf|sur|en|no|em|su)\s+\S{1,20}"),
     ("drop", r"(?:read time|lesedauer|tempo de leitura|czas czytania|okuma süresi)\s*:?\s*\d+\s*\S{0,8}"),
     ("drop", r"(?:lecture|temps de lecture)\s*:?\s*\d+\s*min\.?"),
-    ("drop", r"ten (?:tekst|artykuł) przeczytasz w \d+ minut[ay]?|\d+\s*dakikada okunur|\d+\s*分で読めます|"
-             r"artikel zum hören\s*[•·]?\s*\d+\s*min\.?|\d+\s*मिनट(?: में पढ़ें)?"),
+    ("drop", (
+        r"ten (?:tekst|artykuł) przeczytasz w \d+ minut[ay]?|\d+\s*dakikada okunur|\d+\s*分で読めます|"
+        r"artikel zum hören\s*[•·]?\s*\d+\s*min\.?|\d+\s*मिनट(?: में पढ़ें)?"
+    )),
     # "read in <language>" links in the language's own name or script: "हिंदी में पढ़ें", "Read in ಕನ್ನಡ"
-    ("drop", r"read (?:this )?in \S{2,20}|\S{2,20} में पढ़ें|\S{2,12}(?:\s\S{2,12})? ?で読む|用\S{2,6}阅读|"
-             r"читать (?:на|в) \S{2,20}(?:\s+в)?|читать \S{2,20} в|\S{2,12}\s+oku|czytaj po \S{2,20}|lees in het \S{2,20}"),
+    ("drop", (
+        r"read (?:this )?in \S{2,20}|\S{2,20} में पढ़ें|\S{2,12}(?:\s\S{2,12})? ?で読む|用\S{2,6}阅读|"
+        r"читать (?:на|в) \S{2,20}(?:\s+в)?|читать \S{2,20} в|\S{2,12}\s+oku|czytaj po \S{2,20}|lees in het \S{2,20}"
+    )),
     # Related/see-also and tag block labels (the block they open is dropped by the cleaner)
     ("drop", RELATED_LABELS),
     # --- bylines ("Published by: Jane Doe" before the date rows so that it is not read as a date)
@@ -126,11 +132,15 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     # Wire credits and syndication notes that follow an article ("(Reporting by …)", "… contributed to this report.")
     ("drop", r"\(?(?:reporting|additional reporting|writing|editing|compiled) by [^\n]{2,200}"),
     ("drop", r"[^\n]{2,80} contributed to this (?:report|story|article)\.?|[^\n]{2,60} reported from [^\n]{2,60}\.?"),
-    ("drop", r"our standards:[^\n]{0,80}|[^\n]{0,60}trust principles\.?|source\s*:\s*[^\n]{2,60}|"
-             r"(?:المصدر|来源|출처|kaynak|źródło|источник|quelle|fuente|fonte)\s*[:：]\s*[^\n]{1,60}"),
+    ("drop", (
+        r"our standards:[^\n]{0,80}|[^\n]{0,60}trust principles\.?|source\s*:\s*[^\n]{2,60}|"
+        r"(?:المصدر|来源|출처|kaynak|źródło|источник|quelle|fuente|fonte)\s*[:：]\s*[^\n]{1,60}"
+    )),
     ("drop", r"url\s*:\s*\S+|https?://\S+|www\.\S+"),
-    ("drop", r"[^\n]{0,160}(?:未经授权不得转载|無断転載|무단 전재|all rights reserved|riproduzione riservata|"
-             r"tüm hakları saklıdır|все права защищены|جميع الحقوق محفوظة)[^\n]{0,120}"),
+    ("drop", (
+        r"[^\n]{0,160}(?:未经授权不得转载|無断転載|무단 전재|all rights reserved|riproduzione riservata|"
+        r"tüm hakları saklıdır|все права защищены|جميع الحقوق محفوظة)[^\n]{0,120}"
+    )),
     # --- datelines
     ("date", r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|gepubliceerd|publisert|publicerad|опубликовано)\s*(?:on|am|le|el|il|em|op|:)?\s*(?P<date>.{4,60})"),
     ("date", r"(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?)"),

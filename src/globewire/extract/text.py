@@ -63,7 +63,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"), None)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u1000-\u109f]")
 _RELATED = re.compile(rf"\s*(?:{RELATED_LABELS})\s*", re.IGNORECASE)
 _WRAPPED = re.compile(r"^[(\[【（].*[)\]】）]$")
-_DOMAIN = re.compile(r"(?:^|\s)(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co\.\w\w|in|de|fr|es|it|br|pl|ru|jp|cn|kr|tr)\b", re.I)
+_DOMAIN = re.compile(r"(?:^|\s)(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co\.\w\w|in|de|fr|es|it|br|pl|ru|jp|cn|kr|tr)\b", re.IGNORECASE)
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
 # A caption ends in a photo credit: "(Photo: Reuters)", "(DANIEL MIHAILESCU / AFP)", "— Foto: Reprodução/RBS TV".
 _CREDIT_END = re.compile(
@@ -75,13 +75,10 @@ _CREDIT_END = re.compile(
 _CAPTION_LABEL = re.compile(r"(?i)^(?:image caption|photo caption|caption|bildunterschrift|légende|legenda|pie de foto)\s*[,:]?$")
 # Words that make a capitalised line an organisation or section, not a person ("BBC News", "France Télévisions").
 _ORG_WORDS = frozenset(
-    "news press media times post daily television télévisions televisión radio tv agency agence agencia desk staff "
-    "bureau redaktion redazione rédaction redacción correspondent reporter online digital network group service "
-    "world nation local home weather sport sports business politics opinion live reuters afp ap pti ians ani tnn "
-    "efe ansa dpa xinhua tass ria bloomberg associated guardian independent story video photo image more".split()
+    ["news", "press", "media", "times", "post", "daily", "television", "télévisions", "televisión", "radio", "tv", "agency", "agence", "agencia", "desk", "staff", "bureau", "redaktion", "redazione", "rédaction", "redacción", "correspondent", "reporter", "online", "digital", "network", "group", "service", "world", "nation", "local", "home", "weather", "sport", "sports", "business", "politics", "opinion", "live", "reuters", "afp", "ap", "pti", "ians", "ani", "tnn", "efe", "ansa", "dpa", "xinhua", "tass", "ria", "bloomberg", "associated", "guardian", "independent", "story", "video", "photo", "image", "more"]
 )
 _CJK_ORG_WORDS = ("新闻", "新聞", "日报", "日報", "电视", "電視", "通信", "通讯", "뉴스", "신문", "방송")
-_PARTICLES = frozenset("de da do dos das di del della van von der den la le du al el bin ibn ben".split())
+_PARTICLES = frozenset(["de", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "der", "den", "la", "le", "du", "al", "el", "bin", "ibn", "ben"])
 
 
 def _normalise(text: str) -> list[str]:
@@ -112,9 +109,7 @@ def _headline_shaped(line: str) -> bool:
         return False
     if line.endswith((":", ",", ";")) or _DOMAIN.search(line) or _NO_LETTERS.match(line):
         return False
-    if line.count("|") >= 2 or line.count("/") >= 2 or line.count("•") >= 1:
-        return False
-    return True
+    return not (line.count("|") >= 2 or line.count("/") >= 2 or "•" in line)
 
 
 def _name_of(line: str) -> str | None:
@@ -380,7 +375,7 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
     body = "\n".join(body_lines)
     if not body and not title:
         raise ExtractionError("empty", "only page furniture in the pasted text")
-    year_clues = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", "\n".join([title, body]))]
+    year_clues = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", f"{title}\n{body}")]
     published = resolve_date_lines(dates, year_clues, reference)
     return Extracted(
         url=url,
