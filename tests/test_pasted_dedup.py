@@ -80,3 +80,20 @@ def test_jsonl_text_bodies_are_cleaned_like_text_files(tmp_path) -> None:
     body = text.split("\n")
     assert body == list(fx.body)
     assert not set(body) & set(fx.furniture)
+
+
+def test_unspaced_scripts_are_matched_on_character_pairs() -> None:
+    from globewire.dedup import minhash_of, text_for_matching
+    from globewire.extract.text import clean_pasted_text
+
+    def sig(name: str, extra: str = ""):
+        ex = clean_pasted_text(load_fixture(FIX / f"{name}.pasted").text + extra, "x")
+        return minhash_of(text_for_matching(ex.text))
+
+    wire = sig("cn_xinhua_like")
+    # the copy on another portal, updated with one more paragraph
+    update = sig("cn_163_xinhua_copy", "\n气象部门预计，台风将于17日减弱为热带风暴，上海市内交通将在当天下午逐步恢复正常运营。\n")
+    other = sig("cn_thepaper_like")  # the same typhoon, another newsroom's story
+    assert wire is not None and update is not None and other is not None  # no longer "too short" as one word
+    assert wire.jaccard(update) >= 0.5
+    assert wire.jaccard(other) < 0.2

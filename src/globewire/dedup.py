@@ -37,11 +37,13 @@ NEAR_DUP_THRESHOLD = 0.5
 # lost to the banding's false negatives; every candidate is then checked against NEAR_DUP_THRESHOLD.
 LSH_THRESHOLD = 0.4
 # Texts shorter than this many words are only matched exactly: short texts share shingles by chance.
+# (Words of unspaced scripts are character pairs: see match_tokens.)
 MIN_WORDS_FOR_NEAR_DUP = 40
 # How far back the near-duplicate index reaches when it is (re)built from the store.
 INDEX_WINDOW = dt.timedelta(days=30)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u1000-\u109f]")
 
 
 def normalise_text(text: str) -> str:
@@ -60,8 +62,20 @@ def _shingles(words: list[str]) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def match_tokens(text: str) -> list[str]:
+    """Words for near-duplicate matching; a run of an unspaced script (Chinese, Japanese, Thai...) is one "word"
+    to ``\\w+``, so it is cut into overlapping character pairs instead."""
+    out: list[str] = []
+    for word in normalise_text(text).split():
+        if len(word) >= 3 and len(_UNSPACED.findall(word)) * 2 >= len(word):
+            out.extend(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            out.append(word)
+    return out
+
+
 def minhash_of(text: str) -> MinHash | None:
-    words = normalise_text(text).split()
+    words = match_tokens(text)
     if len(words) < MIN_WORDS_FOR_NEAR_DUP:
         return None
     m = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME)
