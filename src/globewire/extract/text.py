@@ -59,7 +59,9 @@ TAIL_PARAGRAPHS = 2
 NAME_MIN_WORDS, NAME_MAX_WORDS = 2, 4
 
 _SENTENCE_END = re.compile(r"[.!?。！？।؟…]['\"”’»」』)\]]*$")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"), None)
+# Invisible characters dropped from pasted text. Not ZWNJ/ZWJ (U+200C/U+200D): they spell Persian, Indic
+# scripts and emoji sequences ("تیم‌های" is not "تیمهای").
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\xad"), None)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u1000-\u109f]")
 _RELATED = re.compile(rf"\s*(?:{RELATED_LABELS})\s*", re.IGNORECASE)
 _WRAPPED = re.compile(r"^[(\[【（].*[)\]】）]$")
