@@ -97,3 +97,23 @@ def test_unspaced_scripts_are_matched_on_character_pairs() -> None:
     assert wire is not None and update is not None and other is not None  # no longer "too short" as one word
     assert wire.jaccard(update) >= 0.5
     assert wire.jaccard(other) < 0.2
+
+
+def test_relative_date_is_read_against_the_time_the_file_was_saved(tmp_path) -> None:
+    import datetime as dt
+    import os
+
+    db = tmp_path / "gw.db"
+    paste = tmp_path / "saved.txt"
+    body = load_fixture(FIX / "plain_no_chrome.pasted").text.split("\n", 1)[1]
+    paste.write_text("City News\nCity council delays vote on new bus lanes\n2 hours ago\nShare\n" + body, encoding="utf-8")
+    saved = dt.datetime(2024, 11, 5, 12, 0, tzinfo=dt.UTC)
+    os.utime(paste, (saved.timestamp(), saved.timestamp()))
+    res = runner.invoke(app, ["ingest", str(paste), "--db", str(db), "--no-stories"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    con = sqlite3.connect(db)
+    title, published, text = con.execute("SELECT title, published_at, text FROM articles").fetchone()
+    con.close()
+    assert title == "City council delays vote on new bus lanes"
+    assert dt.datetime.fromisoformat(published) == saved - dt.timedelta(hours=2)
+    assert "Share" not in text.split("\n") and "2 hours ago" not in text
