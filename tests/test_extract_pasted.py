@@ -199,3 +199,14 @@ def test_bench_pasted_command_writes_json(tmp_path) -> None:
     assert "tune" in res.output
     bad = CliRunner().invoke(app, ["bench", "pasted", "--data", str(tmp_path / "nope")])
     assert bad.exit_code != 0
+
+
+def test_a_long_table_of_numbers_is_cleaned_in_bounded_time() -> None:
+    import time
+
+    rows = "\n".join(f"{i} {i * 3}.{i % 7} {i % 13}" for i in range(3000))
+    text = "Closing prices\n" + rows + "\n" + BODY
+    t0 = time.perf_counter()
+    ex = clean_pasted_text(text, "u")
+    assert time.perf_counter() - t0 < 60  # ~2 s here: only MAX_DATE_LINES lines go to dateparser
+    assert ex.text.endswith(BODY.strip())
