@@ -210,3 +210,11 @@ def test_a_long_table_of_numbers_is_cleaned_in_bounded_time() -> None:
     ex = clean_pasted_text(text, "u")
     assert time.perf_counter() - t0 < 60  # ~2 s here: only MAX_DATE_LINES lines go to dateparser
     assert ex.text.endswith(BODY.strip())
+
+
+def test_a_bulleted_list_inside_the_body_is_kept() -> None:
+    paras = BODY.strip().split("\n")
+    items = ["- Eight months of work on the outer wall", "- The ferry pier closed from March", "- A new storm gate by 2026"]
+    text = "\n".join(["Council approves plan to rebuild harbour wall", "5 Nov 2024", paras[0], *items, paras[1], paras[2]])
+    ex = clean_pasted_text(text, "u")
+    assert ex.text.split("\n") == [paras[0], *items, paras[1], paras[2]]

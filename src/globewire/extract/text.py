@@ -67,6 +67,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？।؟…]['\"”’»」』)\]]*$")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\xad"), None)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u1000-\u109f]")
 _RELATED = re.compile(rf"\s*(?:{RELATED_LABELS})\s*", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-–—•*·▪►✓]|\d{1,2}[.)])\s+\S")
 _WRAPPED = re.compile(r"^[(\[【（].*[)\]】）]$")
 _DOMAIN = re.compile(r"(?:^|\s)(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co\.\w\w|in|de|fr|es|it|br|pl|ru|jp|cn|kr|tr)\b", re.IGNORECASE)
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
@@ -333,7 +334,7 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
                 j += 1
             run = range(i, j)
             chrome = (
-                len(run) > CROSSHEAD_MAX_LINES
+                (len(run) > CROSSHEAD_MAX_LINES and not all(_BULLET.match(lines[k].text) for k in run))
                 or any(lines[k].kind is not None or in_menu[k] or counts.get(lines[k].text.casefold(), 0) > 1 for k in run)
                 or any(lines[k].words > MAX_TITLE_WORDS for k in run)
             )
