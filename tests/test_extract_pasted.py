@@ -218,3 +218,18 @@ def test_a_bulleted_list_inside_the_body_is_kept() -> None:
     text = "\n".join(["Council approves plan to rebuild harbour wall", "5 Nov 2024", paras[0], *items, paras[1], paras[2]])
     ex = clean_pasted_text(text, "u")
     assert ex.text.split("\n") == [paras[0], *items, paras[1], paras[2]]
+
+
+@pytest.mark.parametrize("mid", ["Image", "[Image]", "Video", "Play video", "toggle caption", "Bild vergrößern",
+                                 "写真", "صورة", "Фото", "फोटो", "Open in app", "Continue reading the main story"])
+def test_placeholders_between_paragraphs_are_dropped(mid: str) -> None:
+    paras = BODY.strip().split("\n")
+    ex = clean_pasted_text("\n".join(["Harbour wall plan approved", paras[0], mid, paras[1]]), "u")
+    assert ex.text.split("\n") == paras[:2]
+
+
+def test_cross_headings_between_paragraphs_are_kept() -> None:
+    paras = BODY.strip().split("\n")
+    for head in ("Why the wall matters", "Reaktionen aus Berlin", "背景と課題"):
+        ex = clean_pasted_text("\n".join(["Harbour wall plan approved", paras[0], head, paras[1]]), "u")
+        assert ex.text.split("\n") == [paras[0], head, paras[1]]

@@ -110,6 +110,20 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
         r"ten (?:tekst|artykuł) przeczytasz w \d+ minut[ay]?|\d+\s*dakikada okunur|\d+\s*分で読めます|"
         r"artikel zum hören\s*[•·]?\s*\d+\s*min\.?|\d+\s*मिनट(?: में पढ़ें)?"
     )),
+    # image/video placeholders and player/gallery controls, in many languages
+    ("drop", (
+        r"(?:\[?(?:image|photo|picture|video|gallery|audio|embed|foto|bild|imagen|imagem|immagine|afbeelding|zdjęcie|"
+        r"fotoğraf|фото|видео|फोटो|वीडियो|صورة|فيديو|写真|動画|图片|视频|사진|영상|동영상)\]?)"
+        r"(?:\s*\d+\s*(?:/|of|von|de|di|z|из)\s*\d+)?"
+    )),
+    ("drop", (
+        r"(?:play|watch|view|enlarge|expand|open|toggle|hide|show|close|zoom)\s+(?:the\s+|this\s+)?"
+        r"(?:video|image|photo|picture|gallery|caption|in app|in (?:the )?app|image in fullscreen|fullscreen)\b.{0,20}|"
+        r"(?:bild|foto|video) (?:vergrößern|ansehen|abspielen)|(?:ver|reproducir) (?:vídeo|video|foto|galería)|"
+        r"(?:voir|regarder) la (?:vidéo|photo)|assista ao vídeo|guarda il video|"
+        r"click here.{0,40}|scroll (?:down )?to continue.{0,20}|continue reading(?: the main story)?|"
+        r"sponsored content|paid content|partner content"
+    )),
     # "read in <language>" links in the language's own name or script: "हिंदी में पढ़ें", "Read in ಕನ್ನಡ"
     ("drop", (
         r"read (?:this )?in \S{2,20}|\S{2,20} में पढ़ें|\S{2,12}(?:\s\S{2,12})? ?で読む|用\S{2,6}阅读|"

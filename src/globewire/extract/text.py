@@ -162,6 +162,12 @@ def _cjk_name(line: str) -> str | None:
     return None
 
 
+def _crosshead_shaped(line: str) -> bool:
+    """A cross-heading has two words or more and starts like a heading (not "toggle caption", not "Watch")."""
+    first = line.lstrip("\"'“‘«„¿¡([")[:1]
+    return word_count(line) >= 2 and not (first.isalpha() and first.islower())
+
+
 def _label_like(line: str) -> bool:
     """A short line of capitalised words (a logo, a section name), not a headline."""
     words = line.split()
@@ -335,7 +341,8 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
             run = range(i, j)
             chrome = (
                 (len(run) > CROSSHEAD_MAX_LINES and not all(_BULLET.match(lines[k].text) for k in run))
-                or any(lines[k].kind is not None or in_menu[k] or counts.get(lines[k].text.casefold(), 0) > 1 for k in run)
+                or any(lines[k].kind is not None or in_menu[k] or counts.get(lines[k].text.casefold(), 0) > 1
+                       or not _crosshead_shaped(lines[k].text) for k in run)
                 or any(lines[k].words > MAX_TITLE_WORDS for k in run)
             )
             if any(lines[k].kind == "related" or lines[k].text.endswith((":", "：")) for k in run):
