@@ -398,7 +398,9 @@ _register_features()
 
 
 def main() -> None:
-    app()
+    from globewire.cli_common import run_app
+
+    run_app(app)
 
 
 if __name__ == "__main__":
