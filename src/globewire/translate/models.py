@@ -369,7 +369,7 @@ def download_converted(repo: str, models_dir: Path, out_dir: Path, *, upstream: 
     except Exception as exc:
         if _is_not_found(exc):
             raise ModelNotFound(f"{repo} is not on the hub") from exc
-        raise ModelError(f"cannot reach the model hub for {repo} ({_one_line(exc)})") from exc
+        raise ModelError(f"cannot download {repo}: the model hub is unreachable ({_one_line(exc)})") from exc
     siblings = {s.rfilename: s for s in (info.siblings or [])}
     if "model.bin" not in siblings:
         raise ModelNotFound(f"{repo} has no ctranslate2 model.bin")
