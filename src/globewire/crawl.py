@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -21,9 +21,6 @@ from globewire.log import get_logger
 from globewire.pipeline import BatchReport, PipelineContext, process_documents
 from globewire.records import Failure, FeedItem, FetchResult, Outlet, RawDocument
 from globewire.urls import url_key
-
-if TYPE_CHECKING:
-    from globewire.progress import NetworkWatch
 
 log = get_logger(__name__)
 
@@ -66,7 +63,7 @@ class Crawler:
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Any = None,
         progress: Callable[[str, int], None] | None = None,
-        watch: NetworkWatch | None = None,
+        watch: Any = None,  # a globewire.progress.NetworkWatch: probe first, skip when the network is down
     ) -> None:
         self.ctx = ctx
         self.watch = watch
@@ -91,14 +88,11 @@ class Crawler:
         return report
 
     async def _probe_then_crawl(self, outlets: list[Outlet], report: CrawlReport) -> None:
-        """The first PROBE_OUTLETS outlets start at once; the others wait until a server has answered (or
+        """The watch's first ``probe_outlets`` outlets start at once; the others wait until a server has answered (or
         the probes are done), and are skipped when the network looks unreachable."""
-        from globewire.progress import PROBE_OUTLETS
-
         watch = self.watch
-        assert watch is not None
         watch.start_round()
-        probe, rest = outlets[:PROBE_OUTLETS], outlets[PROBE_OUTLETS:]
+        probe, rest = outlets[: watch.probe_outlets], outlets[watch.probe_outlets :]
 
         async def probes() -> None:
             await asyncio.gather(*(self._crawl_outlet(o, report) for o in probe))

@@ -56,6 +56,8 @@ QUEUE_EVERY_S = 10.0
 class NetworkWatch:
     """Is the network up? Decided from the first fetches of each round; remembered across rounds."""
 
+    probe_outlets = PROBE_OUTLETS
+
     def __init__(self) -> None:
         self.down = False
         self.down_rounds = 0  # consecutive rounds that found the network unreachable

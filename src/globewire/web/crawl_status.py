@@ -13,10 +13,8 @@ log = get_logger(__name__)
 
 def crawl_status_for(request: Request) -> dict[str, Any]:
     """The store's crawl status row, or ``{"state": "never"}`` when no crawl has run on this database."""
-    from globewire.web.app import get_ctx
-
     try:
-        row = get_ctx(request).store.crawl_status()
+        row = request.app.state.ctx.store.crawl_status()
     except Exception as exc:  # noqa: BLE001 - the home page renders without it
         log.warning("crawl_status_unreadable", error=str(exc))
         return {"state": "unknown"}
