@@ -16,14 +16,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from globewire.bench.loopback import LoopbackHTTP
 from globewire.records import utcnow
 
 GOAL_FIRST_PAGE_S = 5.0
@@ -170,35 +169,18 @@ class LoopbackOutlet:
     def __init__(self, i: int, address: str) -> None:
         self.i = i
         self.articles = outlet_articles(i)
-        self.httpd = ThreadingHTTPServer((address, 0), self._handler())
-        self.base = f"http://{address}:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.server = LoopbackHTTP(self._answer, address)
+        self.base = self.server.base
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        outlet = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a: Any) -> None:
-                return
-
-            def do_GET(self) -> None:  # noqa: N802
-                if self.path == "/robots.txt":
-                    return self._send(b"User-agent: *\nAllow: /\n", "text/plain")
-                if self.path == "/feed.xml":
-                    return self._send(outlet.feed(), "application/rss+xml")
-                for slug, title, paras in outlet.articles:
-                    if self.path == f"/news/{slug}.html":
-                        return self._send(outlet.page(title, paras), "text/html; charset=utf-8")
-                self.send_error(404)
-
-            def _send(self, body: bytes, ctype: str) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
+    def _answer(self, path: str) -> tuple[bytes, str] | None:
+        if path == "/robots.txt":
+            return b"User-agent: *\nAllow: /\n", "text/plain"
+        if path == "/feed.xml":
+            return self.feed(), "application/rss+xml"
+        for slug, title, paras in self.articles:
+            if path == f"/news/{slug}.html":
+                return self.page(title, paras), "text/html; charset=utf-8"
+        return None
 
     def feed(self) -> bytes:
         now = format_datetime(utcnow())
@@ -251,7 +233,7 @@ def run_first_run_bench(*, outlets: int = 50, timeout_s: float = 180.0, keep: Pa
     data.mkdir(parents=True, exist_ok=True)
     site = [LoopbackOutlet(i, a) for i, a in enumerate(_addresses(outlets))]
     for o in site:
-        o.thread.start()
+        o.server.start()
     lines = ["shipped = false", "", "outlets = ["]
     for o in site:
         lines.append(f'  {{ id = "loop{o.i:02d}", name = "Loopback {o.i}", homepage = "{o.base}/", country = "GB", '
@@ -312,8 +294,7 @@ def run_first_run_bench(*, outlets: int = 50, timeout_s: float = 180.0, keep: Pa
             if store is not None:
                 store.close()
             for o in site:
-                o.httpd.shutdown()
-                o.httpd.server_close()
+                o.server.stop()
     status_shown = any(s in home_text_at_first_page for s in ("under way", "No crawl has run", "last crawl finished"))
     return {
         "outlets": outlets,
