@@ -139,3 +139,32 @@ def test_home_page_with_news_shows_no_status(tmp_path: Path) -> None:
 def test_home_page_before_any_crawl(tmp_path: Path) -> None:
     html = _home(tmp_path)
     assert "No crawl has run on this database yet" in html and 'href="/outlets"' in html
+
+
+def test_crawl_command_offline_says_it_once_in_structured_logs(tmp_path: Path) -> None:
+    """`globewire crawl --once` without a terminal: structured progress lines, the unreachable network said
+    once, and only the probe outlets tried (every outlet's server refuses connections here)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.e2e_helpers import free_port, subprocess_env
+
+    closed = free_port()
+    data = tmp_path / "data"
+    data.mkdir()
+    lines = ["shipped = false", "outlets = ["]
+    for i in range(20):
+        base = f"http://127.0.0.{20 + i}:{closed}"
+        lines.append(f'  {{ id = "down{i}", name = "Down {i}", homepage = "{base}/", country = "GB", '
+                     f'languages = ["en"], feeds = ["{base}/feed.xml"] }},')
+    (data / "sources.toml").write_text("\n".join([*lines, "]"]) + "\n", encoding="utf-8")
+    env = subprocess_env({"GLOBEWIRE_DATA_DIR": str(data), "GLOBEWIRE_CONFIG": str(tmp_path / "none.toml"),
+                          "GLOBEWIRE_FETCH__ALLOW_PRIVATE_ADDRESSES": "true", "GLOBEWIRE_FETCH__MAX_RETRIES": "0"})
+    r = subprocess.run([sys.executable, "-m", "globewire.cli", "crawl", "--once", "--no-stories", "--json"],
+                       env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["outlets_skipped"] == 20 - prog.PROBE_OUTLETS
+    assert r.stderr.count("network looks unreachable") == 1 and "connect_error" in r.stderr
+    assert "crawl_round_done" in r.stderr and "outlets_total=20" in r.stderr

@@ -125,7 +125,7 @@ def crawl(
 
     ctx, catalogue = _context(db)
     outlets = _select_outlets(catalogue, outlet, country)
-    runner = RoundRunner(ctx, console=err_console)  # live progress on a terminal, structured logs otherwise
+    runner = RoundRunner(ctx, console=err_console, repeating=not once)  # live on a terminal, logs otherwise
     while True:
         report = runner.crawl(outlets)
         post = {} if no_process else after_store(ctx, report.batch.new_ids + report.batch.changed_ids)

@@ -231,9 +231,11 @@ class CrawlProgress:
 class RoundRunner:
     """Rounds of the main job with their progress, the network watch and the status row."""
 
-    def __init__(self, ctx: PipelineContext, *, console: Console | None = None, **crawl_kwargs: Any) -> None:
+    def __init__(self, ctx: PipelineContext, *, console: Console | None = None, repeating: bool = True,
+                 **crawl_kwargs: Any) -> None:
         self.ctx = ctx
         self.console = console
+        self.repeating = repeating  # more rounds follow (run, crawl without --once)
         self.watch = NetworkWatch()
         self.rounds = 0
         self.crawl_kwargs = crawl_kwargs
@@ -257,8 +259,10 @@ class RoundRunner:
         if down:
             state, detail = "unreachable", self.watch.describe()
             if changed:
-                self._say(f"the network looks unreachable: {detail}. Probing a few outlets again with backoff "
-                          f"(next try in {self.watch.next_delay(self.interval_s):.0f}s).", warn=True)
+                again = (f" Probing a few outlets again with backoff (next try in {self.next_delay():.0f}s)."
+                         if self.repeating else "")
+                self._say(f"the network looks unreachable: {detail}; the other outlets were not tried.{again}",
+                          warn=True)
         else:
             state, detail = "idle", ""
             if changed:
