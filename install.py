@@ -72,9 +72,15 @@ def make_venv(root: Path, *, force_no_ensurepip: bool = False) -> Path:
         return python
     with_pip = _has_ensurepip() and not force_no_ensurepip
     _say(f"creating the virtual environment {root}")
-    venv.EnvBuilder(with_pip=with_pip, upgrade_deps=False).create(root)
-    if not with_pip:
-        _bootstrap_pip(python)
+    if with_pip:
+        try:
+            venv.EnvBuilder(with_pip=True, upgrade_deps=False).create(root)
+            return python
+        except (subprocess.CalledProcessError, SystemExit, OSError) as exc:  # ensurepip there but broken
+            _say(f"ensurepip failed ({exc}); making the environment without it")
+            shutil.rmtree(root, ignore_errors=True)
+    venv.EnvBuilder(with_pip=False, upgrade_deps=False).create(root)
+    _bootstrap_pip(python)
     return python
 
 
