@@ -9,7 +9,6 @@ Slow (a fresh virtualenv, ~30 s from the local wheel caches): ``.ci/run`` runs t
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 from tests.e2e_helpers import free_port
 from tests.ingest_pages import PAGES, page_html
 from tests.model_hub import ModelHub
+from tests.test_readme_commands import readme_commands
 from tests.test_translate_hub import PUBLISHED, published_model  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
@@ -30,13 +30,6 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 DEBIAN_PYTHON = Path("/usr/bin/python3")
 INSTALL_SECONDS = 900
-
-
-def readme_first_command() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"```sh\n(.+?)\n```", text, re.S)
-    assert m, "README.md has no ```sh block"
-    return m.group(1).strip()
 
 
 def install_part(command: str) -> tuple[str, str]:
@@ -70,7 +63,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         if src.is_file():
             (checkout / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, checkout / f)
-    command = readme_first_command()
+    command = readme_commands()[0]
     install, exe = install_part(command)
     env = _clean_env(home, {"PATH": f"{shim}:/usr/bin:/bin"})
     r = subprocess.run(["bash", "-c", install], cwd=checkout, env=env, capture_output=True, text=True,
