@@ -159,3 +159,29 @@ def build_published_marian(folder: Path, work: Path) -> Path:
     (Path(folder) / ".gitattributes").write_text("*.bin filter=lfs diff=lfs merge=lfs -text\n"
                                                  "*.spm filter=lfs diff=lfs merge=lfs -text\n", encoding="utf-8")
     return Path(folder)
+
+
+def main() -> None:
+    """``python -m tests.model_hub``: serve a tiny model as gaudi/opus-mt-de-en-ctranslate2 until Ctrl-C, so
+    ``HF_ENDPOINT=<printed URL> globewire models pull de`` can be tried by hand (needs the test extra)."""
+    import argparse
+    import tempfile
+    import time
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--repo", default="gaudi/opus-mt-de-en-ctranslate2")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gw-hub-") as tmp:
+        folder = build_published_marian(Path(tmp) / "model", Path(tmp))
+        with ModelHub() as hub:
+            hub.add(args.repo, folder)
+            print(f"serving {args.repo}: HF_ENDPOINT={hub.url} globewire models pull de", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+
+
+if __name__ == "__main__":
+    main()
