@@ -168,3 +168,7 @@ def test_crawl_command_offline_says_it_once_in_structured_logs(tmp_path: Path) -
     assert report["outlets_skipped"] == 20 - prog.PROBE_OUTLETS
     assert r.stderr.count("network looks unreachable") == 1 and "connect_error" in r.stderr
     assert "crawl_round_done" in r.stderr and "outlets_total=20" in r.stderr
+    st = subprocess.run([sys.executable, "-m", "globewire.cli", "stats", "--json"], env=env, capture_output=True,
+                        text=True, timeout=120)
+    crawl = json.loads(st.stdout)["crawl"]
+    assert crawl["state"] == "unreachable" and crawl["outlets_total"] == 20

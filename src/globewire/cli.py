@@ -304,6 +304,7 @@ def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
     extra = getattr(store, "translation_stats", None)
     if extra is not None:
         data["translation"] = extra()
+    data["crawl"] = store.crawl_status()  # what the crawler is doing (None before the first crawl)
     if json_out:
         print_json(data)
         return
@@ -313,6 +314,8 @@ def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
         print_table(key.replace("_", " "), ["key", "count"], rows)
     if "translation" in data:
         print_table("translation", ["key", "value"], [[k, v] for k, v in data["translation"].items()])
+    if data["crawl"]:
+        print_table("crawl", ["key", "value"], [[k, v] for k, v in data["crawl"].items() if k != "id"])
 
 
 @db_app.command("migrate")
