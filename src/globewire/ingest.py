@@ -455,12 +455,14 @@ def parse_jsonl_line(line: bytes, facts: Facts, where: str) -> tuple[RawDocument
 
 def record_to_item(rec: dict[str, Any], facts: Facts, where: str) -> tuple[RawDocument, Article]:
     """An imported record, every field validated as a fetched one would be; FieldError names the bad field."""
+    from globewire.extract.text import clean_text_record
     from globewire.urls import UrlError, canonical_variants
 
     v = validate
     url = v.source_url(rec["url"], "url") if rec.get("url") is not None else facts.url
     if not url:
         raise v.FieldError("url", "missing")
+    rec = clean_text_record(rec, url)  # a pasted text body is cleaned like a .txt file
     text = v.text(rec.get("text"), "text", v.MAX_TEXT_CHARS)
     title = v.text(rec.get("title"), "title", v.MAX_TITLE_CHARS).strip()
     if not text.strip() and not title:
