@@ -1,4 +1,5 @@
-"""`globewire bench extract | fundus | language`: the extraction and language benchmarks."""
+"""`globewire bench extract | fundus | language | nonarticles`: the extraction and language benchmarks;
+`globewire purge-notices`: remove stored texts that are notices repeated across URLs, not articles."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ import typer
 
 from globewire.cli_common import (
     BenchOutOption,
+    DbOption,
+    JsonOption,
     bench_app,
     console,
+    open_store,
+    print_json,
     print_table,
+    settings_for,
     write_bench_json,
 )
 
@@ -30,6 +36,26 @@ def _split_rows(result: dict[str, Any], metrics: list[str]) -> list[list[Any]]:
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("purge-notices")
+    def purge_notices(
+        db: DbOption = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Remove stored texts that arrived from several unrelated URLs and are notices (anti-bot, consent...),
+        not articles: out of their stories and the store, recorded as failures (not_article:repeated_notice)."""
+        from globewire.extract.nonarticle import purge_repeated_notices
+
+        store = open_store(settings_for(db))
+        found = purge_repeated_notices(store, dry_run=dry_run)
+        if json_out:
+            print_json({"dry_run": dry_run, "notices": found})
+            return
+        rows = [[f["sample_url"][:70], len(f["article_ids"]), ", ".join(map(str, f["stories"])), "; ".join(f["evidence"])]
+                for f in found]
+        print_table(f"repeated notices {'found' if dry_run else 'removed'}: {len(found)}",
+                    ["sample url", "copies", "stories", "evidence"], rows)
+
     @bench_app.command("extract")
     def bench_extract(
         data: DataOption = _SHARED / "extraction-aeb", limit: LimitOption = None, out: BenchOutOption = None

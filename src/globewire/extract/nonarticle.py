@@ -399,3 +399,116 @@ def kinds_summary(verdicts: Iterable[Verdict | None]) -> dict[str, int]:
         out[k] = out.get(k, 0) + 1
     return dict(sorted(out.items()))
 
+
+
+# --------------------------------------------------------------------------- repetition across URLs
+
+# A text is a notice when at least this many distinct URLs delivered it ...
+REPEAT_MIN_URLS = 3
+# ... it is short (a notice; wire stories republished by several outlets are usually longer, and are
+# linked as copies by the dedup stage, not rejected) ...
+REPEAT_MAX_CHARS = NOTICE_MAX_CHARS
+# ... and either one site delivered it under this many different URLs (a site does not publish one text
+# three times; canonical variants are already one URL) ...
+REPEAT_SAME_SITE_URLS = 3
+# ... or for at least this share of the copies the page's title has nothing to do with the text (the
+# article's own headline, from its metadata, above a notice): fewer than TITLE_IN_BODY_MIN of the title's
+# words (or, for scripts written without spaces, of its character 3-grams) occur in the text. A wire copy's
+# headline is about its text: on the hand-written fixtures such titles share 0.5-1.0 of their words with
+# the body, titles above a notice 0-0.1.
+UNRELATED_TITLE_SHARE = 0.5
+TITLE_IN_BODY_MIN = 0.25
+
+_WORDS = re.compile(r"\w{4,}", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Repetition:
+    """A repeated notice: the verdict and the stored copies to remove."""
+
+    verdict: Verdict
+    copies: tuple[int, ...]
+
+
+def title_in_body(title: str, body: str) -> float:
+    """Share of the title's words (4+ letters; character 3-grams for unspaced scripts) found in the body."""
+    words = {w.casefold() for w in _WORDS.findall(title)}
+    if len(words) >= 2:
+        body_words = {w.casefold() for w in _WORDS.findall(body)}
+        return sum(w in body_words for w in words) / len(words)
+    key, body_key = text_key(title), text_key(body)
+    grams = {key[i : i + 3] for i in range(max(len(key) - 2, 0))}
+    if not grams:
+        return 1.0  # no title: nothing says the text is unrelated to it
+    return sum(g in body_key for g in grams) / len(grams)
+
+
+def judge_repetition(copies: list[dict[str, Any]], text: str) -> Verdict | None:
+    """Is ``text``, stored or arriving as ``copies`` (dicts with ``canonical_url`` and ``title``), a notice?"""
+    urls = {c["canonical_url"] for c in copies}
+    if len(urls) < REPEAT_MIN_URLS or len(text) > REPEAT_MAX_CHARS:
+        return None
+    per_site: dict[str, set[str]] = {}
+    for c in copies:
+        per_site.setdefault(_bare_host(c["canonical_url"]), set()).add(c["canonical_url"])
+    most = max(len(v) for v in per_site.values())
+    by_url = {c["canonical_url"]: c.get("title") or "" for c in copies}
+    unrelated = sum(title_in_body(t, text) < TITLE_IN_BODY_MIN for t in by_url.values()) / len(by_url)
+    if most >= REPEAT_SAME_SITE_URLS or unrelated >= UNRELATED_TITLE_SHARE:
+        return Verdict("repeated_notice", (
+            f"same text from {len(urls)} URLs on {len(per_site)} site(s)", f"up to {most} URLs on one site",
+            f"{unrelated:.0%} of titles unrelated to the text", f"{len(text)} chars"))
+    return None
+
+
+def repeated_notice(store: Any, article: Any) -> Repetition | None:
+    """The dedup stage's test of an incoming article (``content_hash``/``minhash``/``duplicate_of`` set):
+    a text already known as a notice, or one that the store now holds from enough unrelated URLs."""
+    from globewire import dedup  # (dedup imports records only)
+
+    known = store.notice_by_hash(article.content_hash)
+    if known is None and article.minhash is not None:
+        m = dedup.minhash_from_bytes(article.minhash)
+        for row in store.notice_signatures():
+            if float(m.jaccard(dedup.minhash_from_bytes(bytes(row["minhash"])))) >= dedup.NEAR_DUP_THRESHOLD:
+                known = row
+                break
+    copies = store.text_copies(article.content_hash, article.duplicate_of)
+    others = [c for c in copies if c["canonical_url"] != article.canonical_url]
+    if known is not None:
+        v = Verdict("repeated_notice", (f"text known as a notice ({known['kind']})",))
+        return Repetition(v, tuple(int(c["id"]) for c in others))
+    rows = [*others, {"canonical_url": article.canonical_url, "title": article.title}]
+    v = judge_repetition(rows, article.text)
+    if v is None:
+        return None
+    store.record_notice(article.content_hash, article.minhash, v.kind, urls=len({r["canonical_url"] for r in rows}),
+                        sample_url=article.canonical_url)
+    return Repetition(v, tuple(int(c["id"]) for c in copies))
+
+
+def purge_repeated_notices(store: Any, *, dry_run: bool = False) -> list[dict[str, Any]]:
+    """The repair path for a store filled before (or without) the repetition test: every stored text held
+    from ``REPEAT_MIN_URLS`` or more URLs is judged; notices are removed from the store and their stories
+    (recorded as ``dedup``/``not_article:repeated_notice`` failures) and remembered. Returns what was found."""
+    found: list[dict[str, Any]] = []
+    for root in store.repeated_text_roots(REPEAT_MIN_URLS):
+        head = store.text_copies("", root)
+        if not head:
+            continue
+        original = next((c for c in head if int(c["id"]) == root), head[0])
+        copies = store.text_copies(original["content_hash"], root)
+        v = judge_repetition(copies, original["text"] or "")
+        if v is None:
+            continue
+        ids = sorted(int(c["id"]) for c in copies)
+        item = {"root": root, "article_ids": ids, "sample_url": original["canonical_url"],
+                "evidence": list(v.evidence), "stories": []}
+        if not dry_run:
+            sig = original.get("minhash")
+            store.record_notice(original["content_hash"], bytes(sig) if sig is not None else None, v.kind, urls=len(ids),
+                                sample_url=original["canonical_url"])
+            item["stories"] = store.remove_not_articles(ids, stage="dedup", reason=v.reason, detail=v.detail)
+        found.append(item)
+    return found
+
