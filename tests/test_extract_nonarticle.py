@@ -172,3 +172,40 @@ def test_purge_removes_stored_copies_from_their_story(tmp_path: Path) -> None:
     ctx.settings.extract.detect_nonarticles = True
     report = process_documents(_notice_docs("hirportal.example", 1, start=20), ctx)
     assert report.failures == {"dedup:not_article:repeated_notice": 1}
+
+
+# --------------------------------------------------------------------------- live blogs and not-body blocks
+
+def test_an_english_live_blog_is_kept_whole_as_timed_entries_oldest_first() -> None:
+    text = _extract("en_liveblog.html").text
+    lines = text.split("\n")
+    assert lines[0] == "2024-07-04 22:00 — Polls close"
+    stamps = [ln.split(" — ")[0] for ln in lines[::2]]
+    assert stamps == ["2024-07-04 22:00", "2024-07-04 22:30", "2024-07-05 00:45", "2024-07-05 02:10"]
+    assert "majority of 3,412" in text and "postal votes still being verified" in text
+    for junk in ("Join the conversation", "Sign up", "Huge queues at Westgate", "political editor", "What the polls say",
+                 "Copy link", "Log in or register"):
+        assert junk not in text, junk
+
+
+def test_a_portuguese_live_blog_keeps_every_entry_without_prompts() -> None:
+    text = _extract("pt_liveblog.html").text
+    assert [ln.split(" — ")[1] for ln in text.split("\n")[::2]] == [
+        "Número de mortos sobe para 39", "Aeroporto suspende voos", "Guaíba passa de 5 metros"]
+    for junk in ("Deixe seu comentário", "Assine o Jornal", "Como ajudar", "publicação compartilhada"):
+        assert junk not in text, junk
+
+
+def test_embedded_posts_bios_and_teaser_blocks_are_not_body_text() -> None:
+    html = (FIXTURES / "ctrl_de_article_with_captcha.html").read_text(encoding="utf-8").replace(
+        "</article>",
+        '<blockquote class="twitter-tweet"><p>Endlich! Die Linie kommt #Nordheim</p>— Anwohner (@anw)</blockquote>'
+        '<div class="author-box"><p>Lena Brandt schreibt seit 2015 für den Kreisboten über Stadtpolitik und Verkehr '
+        "und leitet die Lokalredaktion.</p></div>"
+        '<section class="more-from-author"><h3>Mehr von Lena Brandt</h3><a href="/lokales/2024/04/30/neue-radwege-'
+        'fuer-die-innenstadt-geplant">Neue Radwege für die Innenstadt geplant</a></section></article>')
+    text = extract_html(html.encode(), "https://kreisbote.example/lokales/strassenbahn",
+                        settings=ExtractSettings(min_text_chars=0)).text
+    assert "31 zu 12 Stimmen" in text and "Bürgerversammlung im Juni" in text
+    for junk in ("Endlich!", "schreibt seit 2015", "Neue Radwege"):
+        assert junk not in text, junk

@@ -131,7 +131,8 @@ def extract_html(
     if hits and hits.body:
         body_text, body_source = clean_body(hits.body, title, captions), "rules"
     else:
-        b = extract_body(tree, url, pm, title=title, captions=captions, favor_precision=settings.favor_precision)
+        b = extract_body(tree, url, pm, title=title, captions=captions, favor_precision=settings.favor_precision,
+                         strip_embeds=settings.strip_embeds)
         body_text, body_source = b.text, b.source
 
     published = parse_date(hits.date) if hits and hits.date else None
