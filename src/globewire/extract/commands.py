@@ -93,6 +93,27 @@ def register(app: typer.Typer) -> None:
             console.print(f"language: html_lang={d['html_lang']} detected={d['detected']}  {d['page'][:90]}")
         console.print(f"wrote {write_bench_json('fundus', result, out)}")
 
+    @bench_app.command("nonarticles")
+    def bench_nonarticles_cmd(
+        fundus: Annotated[Path, typer.Option("--fundus", help="fundus-pages folder.")] = _SHARED / "fundus-pages",
+        aeb: Annotated[Path, typer.Option("--aeb", help="extraction-aeb folder.")] = _SHARED / "extraction-aeb",
+        fixtures: Annotated[Path, typer.Option("--fixtures", help="Labelled non-article pages.")] = Path("tests/fixtures/nonarticles"),
+        out: BenchOutOption = None,
+    ) -> None:
+        """Real articles wrongly rejected as non-articles (anti-bot, consent, paywall, error, section pages),
+        and the labelled non-article fixtures."""
+        from globewire.bench.nonarticles import bench_nonarticles
+
+        result = bench_nonarticles(fundus, aeb, fixtures)
+        print_table(f"real article pages ({result['real_pages_per_s']} pages/s)", ["set", "pages", "rejected as non-article", "other failures"],
+                    [[k, v["pages"], v["rejected"], v["other_failures"]] for k, v in result["real"].items()])
+        for r in result["rejected_real"]:
+            console.print(f"rejected: {r['reason']}  {r['url'][:90]}  ({r['detail']})")
+        if result["fixtures"]:
+            print_table(f"fixtures: {result['fixtures_correct']} as labelled", ["file", "expected", "got"],
+                        [[f["file"], f["expected"], f["got"]] for f in result["fixtures"]])
+        console.print(f"wrote {write_bench_json('nonarticles', result, out)}")
+
     @bench_app.command("language")
     def bench_language_cmd(
         data: DataOption = _SHARED / "langid-lingua",
