@@ -209,3 +209,41 @@ def test_embedded_posts_bios_and_teaser_blocks_are_not_body_text() -> None:
     assert "31 zu 12 Stimmen" in text and "Bürgerversammlung im Juni" in text
     for junk in ("Endlich!", "schreibt seit 2015", "Neue Radwege"):
         assert junk not in text, junk
+
+
+@pytest.mark.shared
+def test_no_real_article_of_a_fundus_slice_is_rejected(shared_dir: Path) -> None:
+    """Every 6th real page of fundus-pages (43 pages, ~40 countries): none is taken for a non-article (the
+    whole set and extraction-aeb: `globewire bench nonarticles`)."""
+    import gzip
+    import json
+
+    data = shared_dir / "benchmarks" / "fundus-pages"
+    rows = [json.loads(line) for line in (data / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rejected = []
+    for row in rows[::6]:
+        try:
+            extract_html(gzip.decompress((data / row["html_file"]).read_bytes()), row["url"],
+                         settings=ExtractSettings(min_text_chars=0))
+        except ExtractionError as exc:
+            if exc.reason.startswith("not_article:"):
+                rejected.append((row["url"], exc.reason, exc.detail))
+    assert rejected == []
+
+
+def test_purge_notices_command_removes_and_reports(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    ctx = _ctx(tmp_path, detect_nonarticles=False)
+    process_documents(_notice_docs("hirportal.example", 4), ctx)
+    db = tmp_path / "gw.db"
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")])}
+    run = [sys.executable, "-m", "globewire.cli", "purge-notices", "--db", str(db), "--json"]
+    dry = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert len(json.loads(dry.stdout)["notices"][0]["article_ids"]) == 4 and ctx.store.count_articles() == 4
+    done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert json.loads(done.stdout)["dry_run"] is False and ctx.store.count_articles() == 0

@@ -46,8 +46,15 @@ def register(app: typer.Typer) -> None:
         not articles: out of their stories and the store, recorded as failures (not_article:repeated_notice)."""
         from globewire.extract.nonarticle import purge_repeated_notices
 
-        store = open_store(settings_for(db))
+        settings = settings_for(db)
+        store = open_store(settings)
         found = purge_repeated_notices(store, dry_run=dry_run)
+        touched = sorted({sid for f in found for sid in f["stories"]})
+        live = [s["id"] for s in (store.get_story(sid) for sid in touched) if s and s.get("article_count")]
+        if live:  # stories that keep other members are re-synthesised without the notice
+            from globewire.stories.stage import StoryUpdateReport, synthesise
+
+            synthesise(store, live, settings, StoryUpdateReport())
         if json_out:
             print_json({"dry_run": dry_run, "notices": found})
             return
