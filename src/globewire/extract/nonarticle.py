@@ -96,6 +96,13 @@ _CONSENT_ID = re.compile(
     r"cookiebot|borlabs|iubenda|privacy-?(?:wall|banner|center|manager)|qc-cmp|fc-consent|cc-window",
     re.IGNORECASE,
 )
+# The teaser rule (a short body beside a paywall) takes only the paywall widgets themselves, not generic
+# subscription banners that sit beside short real articles too.
+_PAYWALL_STRONG = re.compile(
+    r"paywall|pay-wall|regwall|registration-?wall|piano|tp-modal|tp-container|laterpay|pelcro|zephr|poool|"
+    r"content-?gate|article-?locked|locked-?content|premium-?(?:wall|gate|lock)",
+    re.IGNORECASE,
+)
 _PAYWALL_ID = re.compile(
     r"paywall|pay-wall|regwall|registration-?wall|piano|tp-modal|tp-container|meter(?:ed)?-|subscri(?:be|ption)-?"
     r"(?:wall|prompt|offer|gate|box|banner)|premium-?(?:wall|gate|teaser|lock|banner|content-teaser)|"
@@ -120,11 +127,11 @@ HINTS: dict[str, tuple[str, ...]] = {
         "доступ запрещен", "доступ запрещён", "erişim engellendi", "toegang geweigerd", "přístup odepřen",
     ),
     "error_page": (
-        "page not found", "not found", "no longer available", "seite nicht gefunden", "nicht gefunden",
-        "page introuvable", "n'existe pas", "página no encontrada", "no existe", "página não encontrada",
-        "pagina non trovata", "nie znaleziono", "strona nie istnieje", "ページが見つかりません", "見つかりませんでした",
-        "页面不存在", "找不到", "страница не найдена", "sayfa bulunamadı", "pagina niet gevonden", "페이지를 찾을 수 없",
-        "الصفحة غير موجودة", "पृष्ठ नहीं मिला",
+        "page not found", "page no longer available", "seite nicht gefunden", "seite wurde nicht gefunden",
+        "page introuvable", "página no encontrada", "página não encontrada", "pagina non trovata",
+        "nie znaleziono strony", "strona nie istnieje", "ページが見つかりません", "ページは見つかりませんでした",
+        "页面不存在", "找不到页面", "страница не найдена", "sayfa bulunamadı", "pagina niet gevonden",
+        "페이지를 찾을 수 없", "الصفحة غير موجودة", "पृष्ठ नहीं मिला",
     ),
     "consent": (
         "cookie", "consent", "zustimmen", "einwilligung", "accepter", "consentement", "aceptar", "consentimiento",
@@ -167,6 +174,7 @@ class PageShape:
     challenge_markers: list[str] = field(default_factory=list)
     consent_text: str = ""
     paywall_text: str = ""
+    paywall_widget_text: str = ""  # inside the paywall widgets proper (_PAYWALL_STRONG)
     challenge_text: str = ""
     noscript_text: str = ""
     article_meta: bool = False
@@ -285,6 +293,7 @@ def read_shape(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> PageShape
     s.challenge_text = _outermost_text(tree, _CHALLENGE_ID)
     s.consent_text = _outermost_text(tree, _CONSENT_ID)
     s.paywall_text = _outermost_text(tree, _PAYWALL_ID)
+    s.paywall_widget_text = _outermost_text(tree, _PAYWALL_STRONG) if s.paywall_text else ""
     s.noscript_text = " ".join(clean_text(n.text_content()) for n in tree.iter("noscript"))
     og_type = pm.first("og:type").lower()
     s.article_meta = (
@@ -361,7 +370,7 @@ def classify_shape(s: PageShape, body: str, *, title: str = "", http_status: int
     share = _share_inside(lines, s.paywall_text)
     if share >= WIDGET_BODY_SHARE:
         return Verdict("paywall", (f"{share:.0%} of body in paywall elements", f"{chars} body chars"))
-    if chars <= TEASER_MAX_CHARS and (s.free is False and not s.paid_part_shipped or len(s.paywall_text) >= 40):
+    if chars <= TEASER_MAX_CHARS and (s.free is False and not s.paid_part_shipped or len(s.paywall_widget_text) >= 40):
         why = "isAccessibleForFree=false, paid part not in page" if s.free is False else "paywall elements on page"
         return Verdict("paywall", (why, f"teaser of {chars} body chars"))
 
@@ -370,7 +379,7 @@ def classify_shape(s: PageShape, body: str, *, title: str = "", http_status: int
         m = _STATUS_IN_TITLE.search(heads)
         if m:
             return Verdict("error_page", (f"status {m.group(0)} in title/h1", "no article metadata", f"{chars} body chars"))
-        if (h := _hint("error_page", heads)) and (bare or s.forms or longest < INDEX_MAX_PARAGRAPH):
+        if (h := _hint("error_page", heads)) and (bare or longest < INDEX_MAX_PARAGRAPH and chars <= TEASER_MAX_CHARS):
             return Verdict("error_page", (f"title/h1 hint {h!r}", "no article metadata", f"longest paragraph {longest}"))
     return _index_verdict(s, lines, chars, longest)
 
