@@ -482,6 +482,8 @@ def repeated_notice(store: Any, article: Any) -> Repetition | None:
             if float(m.jaccard(dedup.minhash_from_bytes(bytes(row["minhash"])))) >= dedup.NEAR_DUP_THRESHOLD:
                 known = row
                 break
+    if known is None and article.duplicate_of is None:
+        return None  # no other stored article carries this text (the dedup stage links every copy it finds)
     copies = store.text_copies(article.content_hash, article.duplicate_of)
     others = [c for c in copies if c["canonical_url"] != article.canonical_url]
     if known is not None:
