@@ -68,6 +68,9 @@ LIVE_MIN_ENTRY_CHARS = 40
 _LIVE_URL = re.compile(r"(?:^|[/_-])(?:live|liveblog|live-blog|ao-vivo|en-direct|directo|en-vivo|liveticker|ticker|"
                        r"diretta|na-zywo|canli)(?:$|[/_.-])", re.IGNORECASE)
 _CLOCK = re.compile(r"^\s*(\d{1,2}[:h.]\d{2})\b")
+# Inside a live entry: its byline and picture credits are not its text.
+_ENTRY_CHROME = re.compile(r"author|byline|contributor|caption|credit", re.IGNORECASE)
+_CLOCK_ANY = re.compile(r"(?<!\d)\d{1,2}[:h.]\d{2}(?!\d)")
 _TIME_CLASS = re.compile(r"(?:^|[\s_-])(?:time|timestamp|hora|heure|uhrzeit|ora|zeit|date)(?:$|[\s_-])", re.IGNORECASE)
 
 
@@ -168,7 +171,11 @@ def _jsonld_entries(pm: PageMeta) -> list[LiveEntry]:
 def _entry_time(el: lxml_html.HtmlElement) -> tuple[str, object, lxml_html.HtmlElement | None]:
     for t in el.iter("time"):
         at = parse_date(t.get("datetime") or "")
-        return (_stamp(at) if at else clean_text(t.text_content())), at, t
+        if at:
+            return _stamp(at), at, t
+        printed = clean_text(t.text_content())
+        clocks = _CLOCK_ANY.findall(printed)  # "21 mins ago11:48" -> "11:48"
+        return (clocks[-1] if clocks else printed), None, t
     for t in el.iter():
         if isinstance(t.tag, str) and t is not el and _TIME_CLASS.search(t.get("class") or ""):
             m = _CLOCK.match(clean_text(t.text_content()))
@@ -195,7 +202,8 @@ def _dom_entries(tree: lxml_html.HtmlElement) -> list[LiveEntry]:
                 when, at, time_el = _entry_time(item)
                 if not when or time_el is None:
                     break
-                doomed = [t for t in item.iter() if t is not item and isinstance(t.tag, str) and _not_body(t)]
+                doomed = [t for t in item.iter() if t is not item and isinstance(t.tag, str) and (
+                    _not_body(t) or t.tag in ("figure", "figcaption") or _ENTRY_CHROME.search(t.get("class") or ""))]
                 for t in [time_el, *doomed]:
                     if t.getparent() is not None:
                         t.drop_tree()
@@ -211,27 +219,58 @@ def _dom_entries(tree: lxml_html.HtmlElement) -> list[LiveEntry]:
     return best
 
 
-def liveblog_body(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> str:
-    """The whole live blog as timed entries (oldest first when every entry has a declared time), or "" when the
-    page is not a live blog."""
+def liveblog_body(tree: lxml_html.HtmlElement, pm: PageMeta, url: str, intro_from: str = "") -> str:
+    """The whole live blog as timed entries (oldest first when every entry has a declared time), after its
+    intro (the lines of ``intro_from``, the generic extraction, that come before the first entry), or "" when
+    the page is not a live blog."""
     declared = pm.article is not None and any(
         str(t).lower().rsplit("/", 1)[-1] in ("liveblogposting", "liveblog")
         for t in (pm.article.get("@type") if isinstance(pm.article.get("@type"), list) else [pm.article.get("@type")]))
     if not declared and not _LIVE_URL.search(url.split("?")[0]):
         return ""
-    entries = _jsonld_entries(pm)
-    dom = _dom_entries(tree)
-    if len(dom) > len(entries):
-        entries = dom
+    # The entries the page shows win; JSON-LD liveBlogUpdate fills in when the page renders too few (some
+    # sites list every update of several days there: 410 entries, 314k characters on one fundus page).
+    entries = _dom_entries(tree)
+    declared_entries = _jsonld_entries(pm)
+    if len(entries) < LIVE_MIN_ENTRIES:
+        entries = declared_entries
+    elif declared_entries:  # the page prints "15h20": the declared update with the same text knows the date
+        by_text = {text_key(e.text)[:200]: e for e in declared_entries}
+        entries = [e if e.at is not None or (d := by_text.get(text_key(e.text)[:200])) is None
+                   else LiveEntry(d.when, d.at, e.headline, e.text) for e in entries]
     if len(entries) < LIVE_MIN_ENTRIES:
         return ""
     if all(e.at is not None for e in entries):
         entries = sorted(entries, key=lambda e: e.at)  # type: ignore[arg-type,return-value]
-    lines = []
+    elif _descending_clocks([e.when for e in entries]):
+        entries = entries[::-1]  # newest first on the page: told oldest first
+    lines = _intro(intro_from, entries)
     for e in entries:
         lines.append(f"{e.when} — {e.headline}" if e.headline else e.when)
         lines.append(e.text)
     return "\n".join(lines)
+
+
+def _descending_clocks(stamps: list[str]) -> bool:
+    mins = []
+    for st in stamps:
+        m = _CLOCK_ANY.search(st)
+        if not m:
+            return False
+        h, mm = re.split(r"[:h.]", m.group(0))
+        mins.append(int(h) * 60 + int(mm))
+    return all(a >= b for a, b in zip(mins, mins[1:])) and mins[0] > mins[-1]
+
+
+def _intro(text: str, entries: list[LiveEntry]) -> list[str]:
+    seen = {text_key(x) for e in entries for x in (e.headline, *e.text.split("\n")) if x}
+    out = []
+    for line in text.split("\n"):
+        k = text_key(line)
+        if not k or k in seen or any(k in s or s in k for s in seen if len(s) > 20):
+            break
+        out.append(line.strip())
+    return out
 
 
 def jsonld_body(pm: PageMeta) -> str:
@@ -251,10 +290,10 @@ def extract_body(
 ) -> Body:
     if strip_embeds:
         tree = strip_not_body(tree)
-    live = liveblog_body(tree, pm, url)
+    text = _traf(tree, url, precision=favor_precision, recall=False)
+    live = liveblog_body(tree, pm, url, intro_from=clean_body(text, title, captions))
     if live:
         return Body(live, "liveblog")
-    text = _traf(tree, url, precision=favor_precision, recall=False)
     source = "trafilatura"
     if len(text) < RECALL_RETRY_CHARS:
         alt = _traf(tree, url, precision=False, recall=True)
