@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 
 from globewire.extract.dates import parse_date
@@ -118,15 +119,23 @@ def clean_body(text: str, title: str = "", captions: tuple[str, ...] = ()) -> st
     return "\n".join(out)
 
 
+_WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]")  # in C: only these elements get Python proxies
+
+
 def _not_body(el: lxml_html.HtmlElement) -> bool:
-    tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-    return any(_NOT_BODY_TOKEN.fullmatch(t) for t in tokens)
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return False
+    joined = f"{cls or ''} {ident or ''}"
+    if not _NOT_BODY_TOKEN.search(joined):  # cheap pre-test; tokens must match whole
+        return False
+    return any(_NOT_BODY_TOKEN.fullmatch(t) for t in joined.split())
 
 
 def _doomed(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     body = tree.find("body")
     total = len((body if body is not None else tree).text_content() or "")
-    found = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body", "head") and _not_body(el)]
+    found = [el for el in _WITH_ID_OR_CLASS(tree) if el.tag not in ("html", "body", "head") and _not_body(el)]
     found = [el for el in found if len(el.text_content() or "") <= NOT_BODY_MAX_SHARE * max(total, 1)]
     return [el for el in found if not any(a in found for a in el.iterancestors())]
 
@@ -134,10 +143,12 @@ def _doomed(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
 def strip_not_body(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """``tree`` without embedded posts, author bios, teaser blocks and prompts: a stripped copy, or ``tree``
     itself when it has none (the caller's tree is never changed)."""
-    if not _doomed(tree):
+    doomed = set(_doomed(tree))
+    if not doomed:
         return tree
     work = copy.deepcopy(tree)
-    for el in _doomed(work):
+    twins = [w for o, w in zip(tree.iter(), work.iter()) if o in doomed]  # same structure, same order
+    for el in twins:
         if el.getparent() is not None:
             el.drop_tree()
     return work

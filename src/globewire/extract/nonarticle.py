@@ -187,19 +187,30 @@ def _idclass(el: etree._Element) -> str:
     return f"{el.get('id') or ''} {el.get('class') or ''}"
 
 
-def _outermost_text(tree: lxml_html.HtmlElement, pattern: re.Pattern[str]) -> str:
-    """Visible text of the outermost elements whose id/class matches ``pattern`` (nested matches counted once)."""
-    parts: list[str] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP or el.tag in ("html", "body"):
+_WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]")
+
+
+def _widget_texts(tree: lxml_html.HtmlElement, patterns: dict[str, re.Pattern[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """For each pattern: the visible text of the outermost elements whose id/class matches it (nested matches
+    counted once), and the first matching id/class token. One pass over the tree; only elements with an id or
+    class are tested."""
+    found: dict[str, set[etree._Element]] = {k: set() for k in patterns}
+    first: dict[str, str] = {}
+    parts: dict[str, list[str]] = {k: [] for k in patterns}
+    for el in _WITH_ID_OR_CLASS(tree):  # document order: an ancestor comes before its descendants
+        if el.tag in _SKIP or el.tag in ("html", "body"):
             continue
-        if not pattern.search(_idclass(el)):
+        idclass = _idclass(el)
+        if not idclass.strip():
             continue
-        if any(isinstance(a.tag, str) and a.tag not in ("html", "body") and pattern.search(_idclass(a))
-               for a in el.iterancestors()):
-            continue
-        parts.append(_visible_text(el))
-    return "\n".join(p for p in parts if p)
+        for name, pattern in patterns.items():
+            if m := pattern.search(idclass):
+                first.setdefault(name, m.group(0).lower())
+                inside = any(a in found[name] for a in el.iterancestors())
+                found[name].add(el)
+                if not inside:
+                    parts[name].append(_visible_text(el))
+    return {k: "\n".join(p for p in v if p) for k, v in parts.items()}, first
 
 
 def _visible_text(el: etree._Element) -> str:
@@ -250,7 +261,8 @@ def _jsonld_flags(pm: PageMeta) -> tuple[bool, bool | None]:
     return bool(types & COLLECTION_TYPES) and pm.article is None, free
 
 
-def read_shape(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> PageShape:
+def read_shape(tree: lxml_html.HtmlElement, pm: PageMeta, url: str, *, full: bool = True) -> PageShape:
+    """The page's shape; without ``full`` only links, teasers and declarations (all a long body needs)."""
     s = PageShape()
     s.title = clean_text(next((t.text_content() for t in tree.iter("title")), ""))
     s.h1 = [t for t in (clean_text(h.text_content()) for h in tree.iter("h1")) if t]
@@ -273,6 +285,8 @@ def read_shape(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> PageShape
             if _bare_host(target) in (host, "") and parts.path.strip("/") and target.split("#")[0] != url.split("#")[0]:
                 targets.add(parts.path.rstrip("/"))
     s.teasers = len(targets)
+    if not full:
+        return _declared(s, tree, pm)
     s.forms = sum(1 for _ in tree.iter("form"))
     for el in tree.iter("input", "textarea", "button"):
         if (el.get("type") or "").lower() != "hidden":
@@ -284,17 +298,17 @@ def read_shape(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> PageShape
         m = _CHALLENGE_SRC.search(src)
         if m:
             s.challenge_markers.append(f"{el.tag}:{m.group(0).lower()}")
-    for el in tree.iter():
-        if isinstance(el.tag, str) and el.tag not in _SKIP and _CHALLENGE_ID.search(_idclass(el)):
-            m = _CHALLENGE_ID.search(_idclass(el))
-            if m:
-                s.challenge_markers.append(f"class:{m.group(0).lower()}")
-                break
-    s.challenge_text = _outermost_text(tree, _CHALLENGE_ID)
-    s.consent_text = _outermost_text(tree, _CONSENT_ID)
-    s.paywall_text = _outermost_text(tree, _PAYWALL_ID)
-    s.paywall_widget_text = _outermost_text(tree, _PAYWALL_STRONG) if s.paywall_text else ""
+    texts, first = _widget_texts(tree, {"challenge": _CHALLENGE_ID, "consent": _CONSENT_ID, "paywall": _PAYWALL_ID,
+                                 "paywall_widget": _PAYWALL_STRONG})
+    s.challenge_text, s.consent_text = texts["challenge"], texts["consent"]
+    s.paywall_text, s.paywall_widget_text = texts["paywall"], texts["paywall_widget"]
+    if "challenge" in first:
+        s.challenge_markers.append(f"class:{first['challenge']}")
     s.noscript_text = " ".join(clean_text(n.text_content()) for n in tree.iter("noscript"))
+    return _declared(s, tree, pm)
+
+
+def _declared(s: PageShape, tree: lxml_html.HtmlElement, pm: PageMeta) -> PageShape:
     og_type = pm.first("og:type").lower()
     s.article_meta = (
         pm.article is not None
@@ -338,7 +352,9 @@ def classify(tree: lxml_html.HtmlElement, pm: PageMeta, url: str, body: str, *, 
     """The reason ``body`` (extracted from ``tree``) is not an article, or None for an article.
 
     ``http_status`` is the response status when known (a non-2xx page is an error page whatever it says)."""
-    return classify_shape(read_shape(tree, pm, url), body, title=title, http_status=http_status)
+    chars = sum(len(ln) for ln in _lines(body))
+    shape = read_shape(tree, pm, url, full=chars <= NOTICE_MAX_CHARS)
+    return classify_shape(shape, body, title=title, http_status=http_status)
 
 
 def classify_shape(s: PageShape, body: str, *, title: str = "", http_status: int | None = None) -> Verdict | None:
