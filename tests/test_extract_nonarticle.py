@@ -121,6 +121,18 @@ def test_a_notice_from_seven_urls_never_becomes_an_article(tmp_path: Path) -> No
     assert report.failures == {"dedup:not_article:repeated_notice": 2} and ctx.store.count_articles() == 0
 
 
+def test_template_reports_of_one_site_stay_articles(tmp_path: Path) -> None:
+    import json
+
+    ctx = _ctx(tmp_path)
+    docs = json.loads((FIXTURES / "press_templates.json").read_text(encoding="utf-8"))
+    pages = [RawDocument(url=f"https://presse.example/{d['id']}", content=(
+        f"<html lang='{d['language']}'><head><title>{d['title']}</title></head><body><h1>{d['title']}</h1>"
+        + "".join(f"<p>{p}</p>" for p in d["text"].split("\n")) + "</body></html>").encode()) for d in docs]
+    report = process_documents(pages, ctx)
+    assert report.failures == {} and report.new == len(docs)
+
+
 def test_wire_copies_from_several_sites_stay_articles(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path)
     title = "Storm halts Lake Victoria ferries after cargo vessel capsizes"
@@ -142,6 +154,11 @@ def test_judge_repetition_needs_several_urls_and_unrelated_titles_or_one_site() 
     assert judge_repetition(related, text) is None  # the same short text under its own headline: copies
     one_site = [{"canonical_url": f"https://a.example/{i}", "title": "Anfrage blockiert"} for i in range(3)]
     assert judge_repetition(one_site, text) is not None
+    own_titles = [{"canonical_url": f"https://a.example/{i}", "title": f"Anfrage blockiert in {t}"}
+                  for i, t in enumerate(("Nordheim", "Waldbrunn", "Talhausen"))]
+    assert judge_repetition(own_titles, text) is None  # one template, each report its own headline
+    local = [{"canonical_url": f"file:///tmp/{i}.txt", "title": "Anfrage blockiert"} for i in range(3)]
+    assert judge_repetition(local, text) is None  # local files name no site
     assert title_in_body("東京で大雨", "東京で大雨が降った") > 0.5 and title_in_body("大阪の地震", "東京で大雨が降った") < 0.25
 
 

@@ -433,8 +433,8 @@ REPEAT_MIN_URLS = 3
 # ... it is short (a notice; wire stories republished by several outlets are usually longer, and are
 # linked as copies by the dedup stage, not rejected) ...
 REPEAT_MAX_CHARS = NOTICE_MAX_CHARS
-# ... and either one site delivered it under this many different URLs (a site does not publish one text
-# three times; canonical variants are already one URL) ...
+# ... and either one site delivered it under this many different URLs with one title (a site does not publish
+# one text under one headline three times; canonical variants are already one URL) ...
 REPEAT_SAME_SITE_URLS = 3
 # ... or for at least this share of the copies the page's title has nothing to do with the text (the
 # article's own headline, from its metadata, above a notice): fewer than TITLE_IN_BODY_MIN of the title's
@@ -474,14 +474,20 @@ def judge_repetition(copies: list[dict[str, Any]], text: str) -> Verdict | None:
     if len(urls) < REPEAT_MIN_URLS or len(text) > REPEAT_MAX_CHARS:
         return None
     per_site: dict[str, set[str]] = {}
+    site_titles: dict[str, set[str]] = {}
     for c in copies:
-        per_site.setdefault(_bare_host(c["canonical_url"]), set()).add(c["canonical_url"])
-    most = max(len(v) for v in per_site.values())
+        host = _bare_host(c["canonical_url"])
+        if host:  # local files (file:) name no site
+            per_site.setdefault(host, set()).add(c["canonical_url"])
+            site_titles.setdefault(host, set()).add(text_key(c.get("title") or ""))
+    # One site, one title, one text under several URLs: a notice page. (Reports from one template carry their
+    # own titles: "Einbruch in Nordheim", "Einbruch in Waldbrunn".)
+    most = max((len(v) for h, v in per_site.items() if len(site_titles[h]) == 1), default=0)
     by_url = {c["canonical_url"]: c.get("title") or "" for c in copies}
     unrelated = sum(title_in_body(t, text) < TITLE_IN_BODY_MIN for t in by_url.values()) / len(by_url)
     if most >= REPEAT_SAME_SITE_URLS or unrelated >= UNRELATED_TITLE_SHARE:
         return Verdict("repeated_notice", (
-            f"same text from {len(urls)} URLs on {len(per_site)} site(s)", f"up to {most} URLs on one site",
+            f"same text from {len(urls)} URLs on {len(per_site)} site(s)", f"up to {most} URLs with one title on one site",
             f"{unrelated:.0%} of titles unrelated to the text", f"{len(text)} chars"))
     return None
 
