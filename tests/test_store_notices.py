@@ -47,6 +47,8 @@ def test_removal_takes_articles_out_of_stories_and_everything_else(store: Store)
     story = store.create_story([*ids, keep], at=AT)
     store.save_embeddings("m", {i: np.ones(4, dtype=np.float32) for i in [*ids, keep]})
     store.save_translation(ids[0], "Notice", "notice text", [], "fixture", "test")
+    store.link_articles(ids[0], [(keep, 0.7)])
+    assert store.query("SELECT article_id FROM article_links ORDER BY 1") == [{"article_id": ids[0]}, {"article_id": keep}]
     touched = store.remove_not_articles(ids, stage="dedup", reason="not_article:repeated_notice", detail="3 URLs")
     assert touched == [story]
     assert store.count_articles() == 1 and store.get_article(ids[0]) is None
@@ -56,4 +58,5 @@ def test_removal_takes_articles_out_of_stories_and_everything_else(store: Store)
     assert store.search_articles("notice") == [] and [r["id"] for r in store.search_articles("ferries")] == [keep]
     assert store.stats()["failures_by_reason"] == {"dedup:not_article:repeated_notice": 3}
     assert store.integrity_check() == "ok"
+    assert store.query("SELECT * FROM article_links") == []
     assert store.remove_not_articles([], stage="dedup", reason="x") == []

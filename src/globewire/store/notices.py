@@ -106,6 +106,8 @@ class NoticesRepo(_Base):
                     self.execute(f"UPDATE articles SET {column} = NULL WHERE {column} IN ({marks})", ids)
                 else:
                     self.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
+            # "coverage elsewhere" links carry no foreign key (stored both ways)
+            self.execute(f"DELETE FROM article_links WHERE article_id IN ({marks}) OR other_id IN ({marks})", ids + ids)
             if getattr(self, "dialect", "sqlite") == "sqlite":  # the FTS5 table is keyed by rowid, not a foreign key
                 self.execute(f"DELETE FROM articles_fts WHERE rowid IN ({marks})", ids)
             self.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)
