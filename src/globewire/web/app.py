@@ -25,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
 from globewire.web import geo
+from globewire.web.front import flag as front_flag
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
 
@@ -81,6 +82,33 @@ def _fmt_time(value: Any) -> str:
     return str(value)
 
 
+AGO_DAYS = 7  # older times are shown as a date, newer ones as "N hours ago"
+
+
+def _ago(value: Any, now: dt.datetime | None = None) -> str:
+    """A reader's time: "12 min ago", "5 h ago", "3 days ago", else "4 Dec 2026" (UTC)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value[:16]
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    secs = ((now or dt.datetime.now(dt.UTC)) - value).total_seconds()
+    if secs < -300 or secs >= AGO_DAYS * 86400:
+        return value.astimezone(dt.UTC).strftime("%-d %b %Y")
+    if secs < 3600:
+        return f"{max(1, int(secs // 60))} min ago"
+    if secs < 86400:
+        return f"{int(secs // 3600)} h ago"
+    days = int(secs // 86400)
+    return f"{days} day{'s' if days > 1 else ''} ago"
+
+
 _MARKED = re.compile(r"\[([^\[\]<>]{1,120})\]")
 
 
@@ -112,6 +140,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["language_name"] = _language_name
     env.filters["safe_url"] = safe_external_url
     env.filters["highlight"] = _highlight
+    env.filters["ago"] = _ago
+    env.filters["flag"] = front_flag
     return templates
 
 
