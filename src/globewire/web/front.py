@@ -96,7 +96,8 @@ def _fix_for(state: str, lang: str, st: dict[str, Any]) -> str:
         if due:
             return f"Its retry is due: run `globewire translate --lang {lang}`."
         return f"Retried automatically{when} by `globewire translate` or `globewire run`."
-    return (f"Given up after {st.get('attempts') or 0} attempts: `globewire translate --redo --lang {lang}` "
+    n = int(st.get("attempts") or 0)
+    return (f"Given up after {n} attempt{'s' if n != 1 else ''}: `globewire translate --redo --lang {lang}` "
             f"tries again (it redoes every {lang} article).")
 
 
@@ -128,6 +129,7 @@ def article_translation(state: dict[str, Any] | None, language: str | None, back
 STATE_WORDS = {"pending": "waiting for translation", "unavailable": "no translator available",
                "failed": "translation failed", "off": "translation turned off"}
 STATE_ORDER = ("unavailable", "failed", "off", "pending")  # the state a story's note leads with
+STORY_REASONS = 2  # distinct reasons (and fixes) a story's note quotes per state
 
 
 def story_translation(members: list[dict[str, Any]], states: dict[int, dict[str, Any]],
@@ -148,13 +150,16 @@ def story_translation(members: list[dict[str, Any]], states: dict[int, dict[str,
     if not per:
         return None
     counts = Counter(t["state"] for t in per)
-    lead = next(s for s in STATE_ORDER if counts.get(s))
-    reasons = list(dict.fromkeys(t["reason"] for t in per if t["state"] == lead))[:3]
-    fixes = list(dict.fromkeys(t["fix"] for t in per if t["state"] == lead))[:2]
-    return {"state": lead, "articles": len(per), "by_state": dict(counts),
+    details = []
+    for state in (s for s in STATE_ORDER if counts.get(s)):
+        of = [t for t in per if t["state"] == state]
+        details.append({"state": state, "articles": len(of), "words": STATE_WORDS[state],
+                        "reason": " ".join(list(dict.fromkeys(t["reason"] for t in of))[:STORY_REASONS]),
+                        "fix": " ".join(list(dict.fromkeys(t["fix"] for t in of))[:STORY_REASONS])})
+    return {"state": details[0]["state"], "articles": len(per), "by_state": dict(counts),
             "languages": sorted({t["language"] for t in per}),
-            "summary": ", ".join(f"{n} {STATE_WORDS[s]}" for s, n in counts.most_common()),
-            "reason": " ".join(reasons), "fix": " ".join(fixes)}
+            "summary": ", ".join(f"{d['articles']} {d['words']}" for d in details),
+            "reason": details[0]["reason"], "fix": details[0]["fix"], "details": details}
 
 
 # --------------------------------------------------------------------------- cards

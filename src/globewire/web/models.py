@@ -61,6 +61,13 @@ class CoverageOut(BaseModel):
     share: float = Field(description="Percent of the story's articles.")
 
 
+class TranslationDetailOut(BaseModel):
+    state: str
+    articles: int
+    reason: str = ""
+    fix: str = ""
+
+
 class TranslationStatusOut(BaseModel):
     state: str = Field(description="pending | unavailable | failed | off")
     reason: str = ""
@@ -71,6 +78,7 @@ class TranslationStatusOut(BaseModel):
     summary: str = ""
     retry_at: str | None = None
     attempts: int | None = None
+    details: list[TranslationDetailOut] = Field([], description="Story: one entry per state, with its reasons and fix.")
 
 
 class StoryCard(StorySummary):
