@@ -153,6 +153,9 @@ def test_home_desktop(site: dict[str, Any], browser: Any, shots: Path) -> None:
     assert all(imgs.nth(i).get_attribute("src").startswith("/img?u=") for i in range(imgs.count()))
     # The story with no English says so on its card.
     assert page.locator("li.card", has_text="Fala powodziowa").locator(".badge.tr").count() == 1
+    # The browser may load pictures from this server only (the image proxy), nothing from elsewhere.
+    csp = httpx.get(site["base"] + "/").headers["content-security-policy"]
+    assert "img-src 'self' data:;" in csp and "default-src 'self'" in csp
     r.readable()
     r.shot(shots, "home-desktop")
     r.shot(shots, "home-desktop-full", full_page=True)
@@ -214,9 +217,16 @@ def test_home_phone_scrolls_over_the_globe_and_shows_a_story(site: dict[str, Any
     assert page.evaluate("getComputedStyle(document.querySelector('#globe svg')).touchAction") == "pan-y"
     r.readable()
     r.shot(shots, "home-phone")
-    page.mouse.wheel(0, 600)
-    page.wait_for_timeout(200)
-    assert page.evaluate("window.scrollY") > 0
+    # A finger dragged upwards on the globe scrolls the page (real touch events through the DevTools protocol).
+    globe = page.locator("#globe svg").bounding_box()
+    x, y = globe["x"] + globe["width"] / 2, globe["y"] + globe["height"] * 0.8
+    cdp = r.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 30 * step}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") > 100
     r.done()
 
 
