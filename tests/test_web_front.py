@@ -178,3 +178,18 @@ def test_a_story_without_headline_shows_a_title_never_a_placeholder(tmp_path: Pa
         html = client.get(f"/story/{sid}").text
         assert "Ferry capsizes on Lake Victoria near Bukoba" in html and not PLACEHOLDER.search(_main(html))
     store.close()
+
+
+def test_same_event_elsewhere_is_shown_apart_from_related(tmp_path: Path) -> None:
+    client, store, info = _client(tmp_path)
+    quake, ecb = info["stories"][1], info["stories"][3]
+    data = store.get_story(quake)["data"]
+    data["coverage_elsewhere"] = [{"story_id": ecb, "score": 0.61, "headline": "", "countries": [], "languages": []}]
+    store.save_story_synthesis(quake, data)
+    with client:
+        api = client.get(f"/api/v1/stories/{quake}").json()
+        assert [c["id"] for c in api["elsewhere"]] == [ecb] and ecb not in [c["id"] for c in api["related"]]
+        html = client.get(f"/story/{quake}").text
+        section = html.split('id="else-h"', 1)[1].split("</section>", 1)[0]
+        assert f'href="/story/{ecb}"' in section and "European Central Bank" in section
+    store.close()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from globewire.store.db import parse_iso
 from globewire.web import geo
+from globewire.web.queries import normalise_story
 
 CARD_SOURCES = 4  # outlet names on a card before "+N more" (a card stays three lines tall)
 CARD_COUNTRIES = 6  # coverage-bar segments before the rest are drawn as one "other countries" segment
@@ -288,9 +289,10 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
     """The story page and ``/api/v1/stories/{id}``: the story as a card, its articles grouped by country with
     named outlets, the timeline of publications, related stories as cards, and the story's events."""
     read = ctx.read
-    s = read.get_story(story_id)
-    if s is None:
+    row = read.store.get_story(story_id)
+    if row is None:
         return None
+    s = normalise_story(row)
     members = read.store.story_member_facts([story_id]).get(story_id, [])
     titles = read.english_titles([int(m["id"]) for m in members])
     states = read.store.translation_states([m["id"] for m in members])
@@ -316,10 +318,24 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
     timeline = sorted(articles, key=lambda a: (a["at_kind"] != "published", a["at"] or ""))
     published = [a for a in timeline if a["at_kind"] == "published"]
     undated = [a for a in timeline if a["at_kind"] != "published"]
-    related = story_cards(ctx, read.stories_by_ids(s["related_story_ids"]))
+    elsewhere_ids = _elsewhere_ids(row)
+    cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s["related_story_ids"] + elsewhere_ids))))
+    by_id = {x["id"]: x for x in cards}
     return {"story": c, "articles": articles, "groups": ordered,
             "timeline": published[-STORY_TIMELINE_MAX:], "undated": undated,
-            "related": related, "events": read.story_timeline(story_id)}
+            "elsewhere": [by_id[i] for i in elsewhere_ids if i in by_id],
+            "related": [by_id[i] for i in s["related_story_ids"] if i in by_id and i not in elsewhere_ids],
+            "events": read.story_timeline(story_id)}
+
+
+def _elsewhere_ids(row: dict[str, Any] | None) -> list[int]:
+    """Stories the clustering judged to report the same event ("coverage elsewhere", kept by synthesis)."""
+    data = (row or {}).get("data")
+    items = data.get("coverage_elsewhere") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [int(x["story_id"]) for x in items
+            if isinstance(x, dict) and isinstance(x.get("story_id"), int) and not isinstance(x["story_id"], bool)]
 
 
 def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:

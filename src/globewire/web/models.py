@@ -135,6 +135,7 @@ class StoryDetail(StoryCard):
     alternative_takes: dict[str, list[SourcedText]]
     blindspot_detail: BlindspotOut
     related: list[StoryCard]
+    elsewhere: list[StoryCard] = Field([], description="Stories that probably report the same event (coverage elsewhere).")
     timeline: list[TimelineEntry]
     publications: list[PublicationOut] = Field(description="The articles by publication time, oldest first.")
     articles: list[ArticleSummary]

@@ -148,7 +148,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
                            for cc, items in s["alternative_takes"].items()},
         blindspot_detail=BlindspotOut.model_validate(
             {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
-        related=[story_card(r) for r in page["related"]],
+        related=[story_card(r) for r in page["related"]], elsewhere=[story_card(r) for r in page["elsewhere"]],
         timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"]) for t in page["events"]],
         publications=[PublicationOut(article_id=int(a["id"]), at=a["at"], kind=a["at_kind"], source=a["source"],
                                      country=a["country"], title=a.get("title_en") or a.get("title") or "")
