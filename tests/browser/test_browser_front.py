@@ -8,9 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ import httpx
 import pytest
 
 from tests.browser.frontcorpus import fill_front_store, picture
-from tests.browser.test_browser_site import CHROMIUM, CHROMIUM_ARGS, REPO, SERVER_START_SECONDS, _free_port
+from tests.browser.harness import CHROMIUM, serve
 from tests.sites.server import LoopbackServer, Response
 
 pytestmark = [
@@ -54,45 +51,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         store.close()
         for n, path in enumerate(info["pictures"]):
             pictures.route(path, Response(body=picture(n), content_type="image/png"))
-        port = _free_port()
-        env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
-               # the picture server is on 127.0.0.1: let the proxy's fetcher reach it (tests only)
-               "GLOBEWIRE_FETCH__ALLOW_PRIVATE_ADDRESSES": "true", "GLOBEWIRE_FETCH__RESPECT_ROBOTS": "false",
-               "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        log = (home / "serve.log").open("w")
-        proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", "--db", str(db), "--host",
-                                 "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            try:
-                if httpx.get(base + "/api/v1/countries", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("globewire serve did not start: " + (home / "serve.log").read_text()[-2000:])
-            time.sleep(0.2)
-        try:
+        # the picture server is on 127.0.0.1: let the proxy's fetcher reach it (tests only)
+        env = {"GLOBEWIRE_FETCH__ALLOW_PRIVATE_ADDRESSES": "true", "GLOBEWIRE_FETCH__RESPECT_ROBOTS": "false"}
+        with serve(db, home, env) as (base, port):
             yield {"base": base, "port": port, "pictures": pictures, **info}
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Reader:

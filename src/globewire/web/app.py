@@ -67,19 +67,24 @@ class WebContext:
         return "/img?" + urlencode({"u": safe, "sig": self.signer.sign("img", safe)})
 
 
-def _fmt_time(value: Any) -> str:
-    if not value:
-        return ""
+def _as_utc(value: Any) -> dt.datetime | str:
+    """A datetime (ISO text or datetime; naive taken as UTC) in UTC, or the value as short text when it is
+    not one."""
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             return value[:16]
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def _fmt_time(value: Any) -> str:
+    if not value:
+        return ""
+    value = _as_utc(value)
+    return value if isinstance(value, str) else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 AGO_DAYS = 7  # older times are shown as a date, newer ones as "N hours ago"
@@ -89,18 +94,12 @@ def _ago(value: Any, now: dt.datetime | None = None) -> str:
     """A reader's time: "12 min ago", "5 h ago", "3 days ago", else "4 Dec 2026" (UTC)."""
     if not value:
         return ""
+    value = _as_utc(value)
     if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value[:16]
-    if not isinstance(value, dt.datetime):
-        return str(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+        return value
     secs = ((now or dt.datetime.now(dt.UTC)) - value).total_seconds()
     if secs < -300 or secs >= AGO_DAYS * 86400:
-        return value.astimezone(dt.UTC).strftime("%-d %b %Y")
+        return value.strftime("%-d %b %Y")
     if secs < 3600:
         return f"{max(1, int(secs // 60))} min ago"
     if secs < 86400:

@@ -1,0 +1,60 @@
+"""What the browser tests share: Debian's Chromium, and `globewire serve` started as a subprocess on a store."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[2]
+SERVER_START_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(db: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`globewire serve --db DB` on 127.0.0.1 with its data dir in ``home`` (plus ``env``); yields (base URL,
+    port) once it answers, stops it afterwards."""
+    port = free_port()
+    full = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
+            "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            **(env or {})}
+    log = (home / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+                             "--port", str(port)], env=full, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/api/v1/countries", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("globewire serve did not start: " + (home / "serve.log").read_text()[-2000:])
+            time.sleep(0.2)
+        yield base, port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
