@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -58,3 +59,16 @@ def serve(db: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[t
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+class Tab:
+    """A browser tab (its own context) that records every request and every console error."""
+
+    def __init__(self, browser: Any, viewport: dict[str, int] | None = None, **context: Any) -> None:
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, **context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.browser.frontcorpus import fill_front_store, picture
-from tests.browser.harness import CHROMIUM, serve
+from tests.browser.harness import CHROMIUM, Tab, serve
 from tests.sites.server import LoopbackServer, Response
 
 pytestmark = [
@@ -57,19 +57,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             yield {"base": base, "port": port, "pictures": pictures, **info}
 
 
-class Reader:
+class Reader(Tab):
     """A browser tab that records every request and console error; ``done`` checks that every request
     went to the app on 127.0.0.1 (pictures included: through /img) and nothing failed."""
 
     def __init__(self, browser: Any, site: dict[str, Any], width: int = 1280, height: int = 800, **ctx: Any) -> None:
+        super().__init__(browser, {"width": width, "height": height}, **ctx)
         self.site = site
-        self.context = browser.new_context(viewport={"width": width, "height": height}, **ctx)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def go(self, path: str) -> Any:
         self.page.goto(self.site["base"] + path)

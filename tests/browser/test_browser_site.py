@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, REPO, serve
+from tests.browser.harness import CHROMIUM, REPO, Tab, serve
 from tests.browser.webcorpus import fill_store
 
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -35,17 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         yield {"base": base, **info}
 
 
-class Watched:
+class Watched(Tab):
     """A page that records every request and every console error."""
-
-    def __init__(self, browser: Any, **context: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def shot(self, name: str, full_page: bool = True) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
