@@ -26,6 +26,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from globewire.log import get_logger
 from globewire.web import geo
 from globewire.web.front import flag as front_flag
+from globewire.web.front import source_name as front_source_name
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
 
@@ -141,6 +142,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["highlight"] = _highlight
     env.filters["ago"] = _ago
     env.filters["flag"] = front_flag
+    env.filters["source_name"] = front_source_name  # an article row's source: named, never "unknown outlet"
     return templates
 
 
