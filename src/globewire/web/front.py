@@ -12,6 +12,7 @@ does not name sources itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ NOT_TRANSLATED = ("en", "und", "")  # languages that never wait for English (see
 # --------------------------------------------------------------------------- small helpers
 
 
+@functools.lru_cache(maxsize=1024)
 def flag(cc: str | None) -> str:
     """The emoji flag of an ISO 3166-1 alpha-2 code (two regional-indicator symbols), "" for anything else."""
     if not cc or len(cc) != 2 or not cc.isascii() or not cc.isalpha() or not geo.is_country_code(cc):
