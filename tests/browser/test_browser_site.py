@@ -157,7 +157,8 @@ def test_without_javascript(server: dict[str, Any], browser: Any) -> None:
     try:
         page = w.page
         page.goto(server["base"] + "/")
-        assert page.locator("#globe svg").count() == 0
+        assert page.locator("#globe svg[role=application]").count() == 0  # no globe without script...
+        assert page.locator('.flat-map use.lvl-5[data-cc]').count() >= 1  # ...a flat map of the same counts
         link = page.locator('.country-table a[href="/country/ES"]')
         assert link.count() == 1
         w.shot("home-nojs")

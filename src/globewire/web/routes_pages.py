@@ -109,6 +109,9 @@ def _home_html(request: Request, ctx: WebContext, page: dict[str, Any]) -> str:
         request=request, ctx=ctx, page=page, window=page["label"], windows=WINDOW_LABELS,
         countries=countries, ranked=ranked, globe_json=json_for_html(globe_data),
         top=page["top"], blindspot=page["blindspot"], reference=ctx.reference_country,
+        flat_map=world_map({c["cc"]: f"lvl-{c['level']}" for c in countries if c["level"]},
+                           title=f"Articles per country, {page['label']}",
+                           label=f"Map of articles per country, {page['label']}"),
     )
 
 
