@@ -143,6 +143,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["ago"] = _ago
     env.filters["flag"] = front_flag
     env.filters["source_name"] = front_source_name  # an article row's source: named, never "unknown outlet"
+    from globewire.web.crawl_status import crawl_status_for
+
+    env.globals["crawl_status_for"] = crawl_status_for  # read by _crawl_status.html (the empty home page)
     return templates
 
 
