@@ -29,15 +29,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(db: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """`globewire serve --db DB` on 127.0.0.1 with its data dir in ``home`` (plus ``env``); yields (base URL,
-    port) once it answers, stops it afterwards."""
+def serve(db: Path | None, home: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`globewire serve --db DB` on 127.0.0.1 with its data dir in ``home`` (plus ``env``; without ``db`` the
+    store is the one ``env`` names, e.g. GLOBEWIRE_DATABASE_URL); yields (base URL, port) once it answers,
+    stops it afterwards."""
     port = free_port()
     full = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
             "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
             **(env or {})}
     log = (home / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+    db_args = ["--db", str(db)] if db is not None else []
+    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", *db_args, "--host", "127.0.0.1",
                              "--port", str(port)], env=full, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_SECONDS
