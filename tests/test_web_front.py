@@ -69,11 +69,11 @@ def test_window_changes_the_counts_in_page_and_api(site: Any) -> None:
     client, _, _ = site
     day = {c["cc"]: c["articles"] for c in client.get("/api/v1/countries?window=24h").json()["items"]}
     ever = {c["cc"]: c["articles"] for c in client.get("/api/v1/countries?window=all").json()["items"]}
-    assert day["TZ"] == 0 and ever["TZ"] == 1 and sum(ever.values()) > sum(day.values())
+    assert day["TZ"] == 0 and ever["TZ"] >= 1 and sum(ever.values()) > sum(day.values())
     page = client.get("/?window=all").text
     assert f"Showing all time: {sum(ever.values())} articles from" in page
     assert re.search(r'href="/country/TZ"><span class="flag" aria-hidden="true">[^<]+</span> Tanzania</a> '
-                     r'<span class="n">1</span>', page)
+                     rf'<span class="n">{ever["TZ"]}</span>', page)
     assert client.get("/?window=week").status_code == 400
     assert client.get("/api/v1/countries?window=week").status_code == 422
     assert client.get("/api/v1/front?window=1d").status_code == 422
@@ -192,4 +192,16 @@ def test_same_event_elsewhere_is_shown_apart_from_related(tmp_path: Path) -> Non
         html = client.get(f"/story/{quake}").text
         section = html.split('id="else-h"', 1)[1].split("</section>", 1)[0]
         assert f'href="/story/{ecb}"' in section and "European Central Bank" in section
+    store.close()
+
+
+def test_a_broken_translations_table_leaves_pages_up_and_silent_about_english(tmp_path: Path) -> None:
+    client, store, info = _client(tmp_path)
+    store.execute("ALTER TABLE translations RENAME COLUMN status TO status_gone")  # a half-restored backup
+    with client:
+        for path in ("/", f"/story/{info['flood_story']}", f"/article/{info['flood'][1]}",
+                     f"/api/v1/articles/{info['flood'][1]}"):
+            r = client.get(path)
+            assert r.status_code == 200, path
+            assert "tr-status" not in r.text and "Not in English yet" not in r.text
     store.close()

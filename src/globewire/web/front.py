@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sqlite3
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
+from globewire.log import get_logger
 from globewire.store.db import parse_iso
 from globewire.web import geo
 from globewire.web.queries import normalise_story
+
+log = get_logger(__name__)
 
 CARD_SOURCES = 4  # outlet names on a card before "+N more" (a card stays three lines tall)
 CARD_COUNTRIES = 6  # coverage-bar segments before the rest are drawn as one "other countries" segment
@@ -235,7 +239,7 @@ def _headline(s: dict[str, Any], members: list[dict[str, Any]]) -> str:
 
 
 def card(ctx: Any, s: dict[str, Any], members: list[dict[str, Any]],
-         states: dict[int, dict[str, Any]]) -> dict[str, Any]:
+         states: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
     """A story (``queries.normalise_story``) with what its card shows."""
     c = dict(s)
     c["headline"] = _headline(s, members)
@@ -246,7 +250,7 @@ def card(ctx: Any, s: dict[str, Any], members: list[dict[str, Any]],
     c["sources"] = _sources(members)
     c["coverage"] = _coverage(members)
     c["image"] = _picture(ctx, members)
-    c["english"] = story_translation(members, states, _backend_setting(ctx))
+    c["english"] = None if states is None else story_translation(members, states, _backend_setting(ctx))
     return c
 
 
@@ -254,10 +258,21 @@ def _backend_setting(ctx: Any) -> str:
     return str(getattr(getattr(ctx.settings, "translate", None), "backend", "") or "")
 
 
+def translation_states(ctx: Any, ids: list[int]) -> dict[int, dict[str, Any]] | None:
+    """``store.translation_states``, or None when the translations tables cannot be read (a half-restored
+    backup): the pages then say nothing about English rather than fail or claim "pending"."""
+    errors = tuple(getattr(ctx.read, "db_errors", ()) or getattr(ctx.read.store, "error_types", ())) or (sqlite3.Error,)
+    try:
+        return ctx.read.store.translation_states(ids)
+    except errors as exc:
+        log.warning("translation_states_failed", error=str(exc)[:300])
+        return None
+
+
 def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Cards for a list of stories: one read of their members, one of their translation states."""
     facts = ctx.read.store.story_member_facts([s["id"] for s in stories])
-    states = ctx.read.store.translation_states([m["id"] for ms in facts.values() for m in ms])
+    states = translation_states(ctx, [m["id"] for ms in facts.values() for m in ms])
     return [card(ctx, s, facts.get(s["id"], []), states) for s in stories]
 
 
@@ -297,7 +312,7 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
     s = normalise_story(row)
     members = read.store.story_member_facts([story_id]).get(story_id, [])
     titles = read.english_titles([int(m["id"]) for m in members])
-    states = read.store.translation_states([m["id"] for m in members])
+    states = translation_states(ctx, [m["id"] for m in members])
     backend = _backend_setting(ctx)
     articles = []
     for m in members:
@@ -305,7 +320,8 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
         articles.append({**m, "title_en": titles.get(int(m["id"])), "source": source_name(m),
                          "country": (m.get("country") or "").upper() or None, "flag": flag(m.get("country")),
                          "at": at, "at_kind": kind,
-                         "english": article_translation(states.get(int(m["id"])), m.get("language"), backend)})
+                         "english": None if states is None else
+                         article_translation(states.get(int(m["id"])), m.get("language"), backend)})
     c = card(ctx, s, members, states)
     groups: dict[str, dict[str, Any]] = {}
     for a in articles:
@@ -351,7 +367,8 @@ def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:
     row = {"outlet_name": outlet["name"] if outlet else None, "site_name": a.site_name, "url": a.url,
            "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
     at, kind = dated({"published_at": a.published_at, "fetched_at": a.fetched_at})
-    state = ctx.read.store.translation_states([article_id]).get(article_id)
+    states = translation_states(ctx, [article_id])
     return {**data, "source": source_name(row), "flag": flag(a.country), "at": at, "at_kind": kind,
             "image": ctx.image_url(a.image_url),
-            "english": article_translation(state, a.language, _backend_setting(ctx))}
+            "english": None if states is None else
+            article_translation(states.get(article_id), a.language, _backend_setting(ctx))}
