@@ -156,7 +156,9 @@ def test_skip_link_and_one_tab_stop_for_the_globe(site: dict[str, Any], browser:
     assert page.evaluate("document.activeElement.closest('#globe') !== null")
     page.keyboard.press("ArrowLeft")
     # the centred country (or that there is none) is said, after the globe has turned
-    page.wait_for_function("document.getElementById('globe-status').textContent.length > 0")
+    page.wait_for_function("(document.getElementById('globe-status') || {textContent: ''}).textContent.length > 0",
+                           timeout=15_000)
+    assert urlsplit(page.url).path == "/", page.url
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#stories li.card') !== null")
     r.done()
