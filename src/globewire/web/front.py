@@ -269,9 +269,20 @@ def translation_states(ctx: Any, ids: list[int]) -> dict[int, dict[str, Any]] | 
         return None
 
 
+def member_facts(ctx: Any, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """``store.story_member_facts``, each row as the read model presents articles to readers (its
+    ``present``, where the read model has one, names the source and makes the title usable)."""
+    facts = ctx.read.store.story_member_facts(story_ids)
+    present = getattr(ctx.read, "present", None)
+    if present is not None:
+        for rows in facts.values():
+            present(rows)
+    return facts
+
+
 def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Cards for a list of stories: one read of their members, one of their translation states."""
-    facts = ctx.read.store.story_member_facts([s["id"] for s in stories])
+    facts = member_facts(ctx, [s["id"] for s in stories])
     states = translation_states(ctx, [m["id"] for ms in facts.values() for m in ms])
     return [card(ctx, s, facts.get(s["id"], []), states) for s in stories]
 
@@ -310,7 +321,7 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     s = normalise_story(row)
-    members = read.store.story_member_facts([story_id]).get(story_id, [])
+    members = member_facts(ctx, [story_id]).get(story_id, [])
     titles = read.english_titles([int(m["id"]) for m in members])
     states = translation_states(ctx, [m["id"] for m in members])
     backend = _backend_setting(ctx)
@@ -364,8 +375,8 @@ def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:
         return None
     a = data["article"]
     outlet = data["outlet"]
-    row = {"outlet_name": outlet["name"] if outlet else None, "site_name": a.site_name, "url": a.url,
-           "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
+    row = {"outlet_name": data.get("outlet_name") or (outlet["name"] if outlet else None), "site_name": a.site_name,
+           "url": a.url, "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
     at, kind = dated({"published_at": a.published_at, "fetched_at": a.fetched_at})
     states = translation_states(ctx, [article_id])
     return {**data, "source": source_name(row), "flag": flag(a.country), "at": at, "at_kind": kind,
