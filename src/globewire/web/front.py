@@ -269,10 +269,16 @@ def translation_states(ctx: Any, ids: list[int]) -> dict[int, dict[str, Any]] | 
         return None
 
 
-def member_facts(ctx: Any, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def member_facts(ctx: Any, story_ids: list[int], *, english: bool = False) -> dict[int, list[dict[str, Any]]]:
     """``store.story_member_facts``, each row as the read model presents articles to readers (its
-    ``present``, where the read model has one, names the source and makes the title usable)."""
+    ``present``, where the read model has one, names the source and makes the title usable); with
+    ``english`` each row carries its English title (``title_en``) too."""
     facts = ctx.read.store.story_member_facts(story_ids)
+    if english:
+        titles = ctx.read.english_titles([int(m["id"]) for rows in facts.values() for m in rows])
+        for rows in facts.values():
+            for m in rows:
+                m["title_en"] = titles.get(int(m["id"]))
     present = getattr(ctx.read, "present", None)
     if present is not None:
         for rows in facts.values():
@@ -321,14 +327,13 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     s = normalise_story(row)
-    members = member_facts(ctx, [story_id]).get(story_id, [])
-    titles = read.english_titles([int(m["id"]) for m in members])
+    members = member_facts(ctx, [story_id], english=True).get(story_id, [])
     states = translation_states(ctx, [m["id"] for m in members])
     backend = _backend_setting(ctx)
     articles = []
     for m in members:
         at, kind = dated(m)
-        articles.append({**m, "title_en": titles.get(int(m["id"])), "source": source_name(m),
+        articles.append({**m, "source": source_name(m),
                          "country": (m.get("country") or "").upper() or None, "flag": flag(m.get("country")),
                          "at": at, "at_kind": kind,
                          "english": None if states is None else
