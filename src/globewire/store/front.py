@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from globewire.store.db import iso
+from globewire.store.stories import _chunks  # ids per IN (...) query, shared by the store's areas
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
     _Base = Database
 else:
     _Base = object
-
-_CHUNK = 500  # ids per IN (...) query
-
 
 class FrontRepo(_Base):
     """Mixin: needs the ``query`` of ``globewire.store.db.Database``."""
@@ -51,8 +49,7 @@ class FrontRepo(_Base):
         publication first."""
         ids = list(dict.fromkeys(int(i) for i in story_ids))
         out: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-        for k in range(0, len(ids), _CHUNK):
-            chunk = ids[k : k + _CHUNK]
+        for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in self.query(
                 "SELECT sa.story_id, a.id, a.title, a.url, a.canonical_url, a.outlet_id, o.name AS outlet_name,"

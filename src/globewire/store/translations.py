@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso, parse_iso
+from globewire.store.stories import _chunks
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -185,8 +186,7 @@ class TranslationsRepo(_Base):
         ``unavailable``), ``backend``, and ``reused`` (a copy whose original has English)."""
         ids = list(dict.fromkeys(int(i) for i in article_ids))
         out: dict[int, dict[str, Any]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in self.query(
                 "SELECT a.id, a.language, a.content_hash AS a_hash, t.status, t.content_hash AS t_hash,"
