@@ -9,13 +9,15 @@ from __future__ import annotations
 from globewire.store.articles import ArticlesRepo
 from globewire.store.crawlstatus import CrawlStatusRepo
 from globewire.store.db import Database
+from globewire.store.front import FrontRepo
 from globewire.store.notices import NoticesRepo
 from globewire.store.sources import SourcesRepo
 from globewire.store.stories import StoriesRepo
 from globewire.store.translations import TranslationsRepo
 
 
-class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, CrawlStatusRepo, NoticesRepo, Database):
+class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, CrawlStatusRepo, NoticesRepo, FrontRepo,
+            Database):
     """Everything globewire keeps. Open one with ``globewire.store.open_store(url)``."""
 
     def migrate(self) -> list[str]:  # pragma: no cover - implemented by backends
