@@ -18,9 +18,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from globewire.extract.furniture import classify
+from globewire.records import Article
 from globewire.stories.sentences import split_sentences, words
 
 HEADLINE_MAX_CHARS = 90
@@ -47,7 +49,9 @@ MIN_DERIVED_WORDS = 4
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co\.\w\w|de|fr|uk|in|ru|cn|jp|info|io)\b(?:/\S*)?",
                   re.IGNORECASE)
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h|ist|gmt|utc|cet|est|pst)?\b"
+# "09:10", "9:10 AM IST", "18.00 Uhr", "9 pm"; a decimal ("0.25 percentage points") is not a time.
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"
+                   r"|\b\d{1,2}[.h]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h|hrs|ist|gmt|utc|cet|cest|est|pst)(?!\w)"
                    r"|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 _NUM_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -264,7 +268,7 @@ _CLAUSE_CUTS = (
 )
 
 
-def _strip_sentence(s: str) -> str:
+def strip_sentence(s: str) -> str:
     s = " ".join(s.split())
     s = _DATELINE.sub("", s, count=1)
     s = _PARENS.sub("", s)
@@ -279,7 +283,7 @@ def compress(sentence: str, limit: int = HEADLINE_MAX_CHARS) -> str:
     """``sentence`` cleaned of dateline, parentheses and a trailing attribution, then cut to ``limit``
     characters at the strongest clause boundary that keeps enough words; failing that at the last whole word
     (with an ellipsis). Never cuts a word."""
-    s = _strip_sentence(sentence)
+    s = strip_sentence(sentence)
     if s[:1].islower():
         s = s[0].upper() + s[1:]
     if len(s) <= limit:
@@ -346,3 +350,33 @@ def usable_title(title: str, text: str, language: str | None = None, *, site_nam
         return t, False
     first = next(iter(split_sentences(text or "", (language or "en").split("-")[0])), "")
     return (compress(first), True) if first else (t, False)
+
+
+def title_article(a: Article, outlet_name: str | None = None) -> Article:
+    """``a`` with a usable title (``usable_title``): a derived title replaces a junk or empty one, and the
+    original is kept in ``extra["original_title"]`` with ``extra["title_derived"] = True``."""
+    names = [n for n in (outlet_name, a.site_name) if n]
+    title, derived = usable_title(a.title, a.text, a.language, site_names=names)
+    if title == a.title:
+        return a
+    extra = dict(a.extra)
+    if derived:
+        extra["title_derived"] = True
+        extra.setdefault("original_title", a.title)
+    return replace(a, title=title, extra=extra)
+
+
+def story_headline(headline: str, summary_texts: Iterable[str], language: str | None = "en", *,
+                   site_names: Iterable[str] = ()) -> str:
+    """The headline to show for a stored story: its own when it passes, else one derived from its summary
+    sentences (stories synthesised before the check existed), else its own cleaned of leading junk."""
+    names = tuple(site_names)
+    lang = language or "en"
+    h = _LEADING_JUNK.sub("", " ".join((headline or "").split())).strip()
+    if is_good_headline(h, lang, site_names=names):
+        return h
+    for text in summary_texts:
+        d = derive_headline(text, lang, site_names=names)
+        if d:
+            return d
+    return h if h and not _PLACEHOLDER.match(h) else ""

@@ -273,8 +273,8 @@ class StoriesRepo(_Base):
         """Members with outlet name, oldest first (``with_text``: include the body)."""
         text = ", a.text" if with_text else ""
         return self.query(
-            "SELECT a.id, a.url, a.title, a.outlet_id, o.name AS outlet_name, a.country, a.language,"
-            f" a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
+            "SELECT a.id, a.url, a.canonical_url, a.site_name, a.title, a.outlet_id, o.name AS outlet_name,"
+            f" a.country, a.language, a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
             " LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE sa.story_id = ? ORDER BY {ARTICLE_TIME}, a.id",

@@ -403,11 +403,52 @@ class _Candidate:
     lead: bool
 
 
+def _site_names(articles: Sequence[ArticleView]) -> tuple[str, ...]:
+    return tuple(sorted({a.outlet_name for a in articles if a.outlet_name}))
+
+
+def _fit(text: str) -> str:
+    """A title within HEADLINE_MAX_CHARS: cut at a clause boundary (``headline.compress``) when longer."""
+    from globewire.headline import compress
+
+    t = _WS.sub(" ", text).strip()
+    return t if len(t) <= HEADLINE_MAX_CHARS else compress(t)
+
+
+def _derived(articles: Sequence[ArticleView], lang: str, english: bool) -> tuple[str, int | None]:
+    """A headline derived from the lead of the most central article (``headline.derive_headline``), trying
+    the others in order of centrality; ("", None) when no article has a usable lead."""
+    from globewire.headline import derive_headline
+
+    texts = [(a, english_text(a) if english else a.text) for a in articles]
+    texts = [(a, t) for a, t in texts if t]
+    if not texts:
+        return "", None
+    order = list(range(len(texts)))
+    if len(texts) > 1:
+        x = tfidf([t[:2000] for _, t in texts])
+        sim = x @ x.T
+        central = sim.sum(axis=1) - np.diag(sim)
+        order.sort(key=lambda i: (-round(float(central[i]), 9), i))
+    names = _site_names(articles)
+    for i in order:
+        a, t = texts[i]
+        h = derive_headline(t, lang, site_names=names)
+        if h:
+            return h, a.id
+    return "", None
+
+
 def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | None]:
-    """(headline, language, article id it came from). Language is "en" unless no English title exists."""
+    """(headline, language, article id it came from). Language is "en" unless no English title exists.
+    Only candidates that pass the headline quality check (``globewire.headline``) are considered; when none
+    does, the headline is derived from the lead of the story's most central article."""
+    from globewire.headline import is_good_headline, strip_sentence
+
     arts = unique_articles(articles)
     if not arts:
         return "", "en", None
+    names = _site_names(arts)
     cands: list[_Candidate] = []
     docs: dict[int, str] = {}
     for a in arts:
@@ -417,25 +458,35 @@ def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | N
         docs[a.id] = " ".join([t or "", *lead])
         if t:
             cands.append(
-                _Candidate(clean_title(t, a.outlet_name), a.id, is_english(a), False)
+                _Candidate(_fit(clean_title(t, a.outlet_name)), a.id, is_english(a), False)
             )
         if lead:
-            first = lead[0].rstrip(".").strip()
+            first = strip_sentence(lead[0])  # no dateline ("BERLIN (Reuters) -") nor trailing attribution
             if len(first) <= HEADLINE_MAX_CHARS and len(words(first)) >= 5:
                 cands.append(_Candidate(first, a.id, is_english(a), True))
-    cands = [c for c in cands if c.text]
-    if (
-        not cands
-    ):  # no English anywhere: the most common language's first title, marked as such
+    cands = [c for c in cands if c.text and is_good_headline(c.text, "en", site_names=names)]
+    if not cands:
+        if any(english_text(a) for a in arts):
+            h, src = _derived(arts, "en", True)
+            if h:
+                return h, "en", src
+        # no English anywhere: the most common language's first usable title, else a headline derived from
+        # that language's leads, marked with the language
         langs = sorted({(a.language or "und") for a in arts})
         lang = max(
             langs,
             key=lambda lg: (sum(1 for a in arts if (a.language or "und") == lg), lg),
         )
-        a0 = min(
-            (a for a in arts if (a.language or "und") == lang),
-            key=lambda a: (_sort_time(a.published_at), a.id),
-        )
+        same = sorted((a for a in arts if (a.language or "und") == lang),
+                      key=lambda a: (_sort_time(a.published_at), a.id))
+        for a in same:
+            t = _fit(clean_title(a.title, a.outlet_name))
+            if is_good_headline(t, lang, site_names=names):
+                return t, lang, a.id
+        h, src = _derived(same, lang, False)
+        if h:
+            return h, lang, src
+        a0 = same[0]
         return trim_headline(clean_title(a0.title, a0.outlet_name)), lang, a0.id
 
     doc_ids = sorted(docs)
@@ -447,18 +498,18 @@ def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | N
         others = [j for j, i in enumerate(doc_ids) if i != c.article_id]
         if others:
             centrality = float(np.mean(dvec[others] @ cvec[k]))
-            names = _caps_names(c.text)
+            names_c = _caps_names(c.text)
             agree = (
                 float(
                     np.mean(
                         [
                             sum(1 for o in others if n in doc_names[doc_ids[o]])
                             / len(others)
-                            for n in names
+                            for n in names_c
                         ]
                     )
                 )
-                if names
+                if names_c
                 else 0.0
             )
         else:

@@ -168,7 +168,7 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
                                    src=str(x.get("src") or ""), en=str(x.get("en") or ""))
                    for x in t.get("alignment", [])],
         translation_backend=t.get("backend") or None,
-        outlet_id=a.outlet_id, outlet_name=outlet["name"] if outlet else None, country=a.country,
+        outlet_id=a.outlet_id, outlet_name=data.get("outlet_name"), country=data.get("country") or a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
         authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
         duplicate_of=a.duplicate_of,

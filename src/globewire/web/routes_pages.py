@@ -178,7 +178,7 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
             last = x.get("para")
         paras[-1].append(x)
     return render(
-        request, "article.html", a=a, outlet=data["outlet"], t=t, aligned=paras,
+        request, "article.html", a=a, outlet=data["outlet"], outlet_name=data.get("outlet_name"), t=t, aligned=paras,
         original_paras=[p for p in a.text.split("\n") if p.strip()],
         english_paras=[p for p in (t.get("text_en") or "").split("\n") if p.strip()],
         versions=data["versions"], duplicates=data["duplicates"], story_id=data["story_id"],
