@@ -28,6 +28,7 @@ def story_record(store: Store, story: dict[str, Any]) -> dict[str, Any]:
         "languages": data.get("languages") or [],
         "first_seen": story.get("first_seen"),
         "last_updated": story.get("last_updated"),
+        "date_source": story.get("date_source") or "published",
         "related_story_ids": data.get("related_story_ids") or [],
         "alternative_takes": data.get("alternative_takes") or {},
         "blindspot": data.get("blindspot") or {"flag": bool(story.get("blindspot"))},

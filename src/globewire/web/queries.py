@@ -124,6 +124,7 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
         "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
         "first_seen": row.get("first_seen") or data.get("first_seen"),
         "last_updated": row.get("last_updated") or data.get("last_updated"),
+        "date_source": str(row.get("date_source") or data.get("date_source") or "published"),
         "article_count": int(row.get("article_count") or 0),
         "outlet_count": int(row.get("outlet_count") or 0),
         "country_count": int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
@@ -307,6 +308,8 @@ class ReadModel:
             title, derived = usable_title(str(r.get("title") or f.get("title") or ""), str(f.get("lead") or ""),
                                           r.get("language"), site_names=names)
             r["title"], r["title_derived"] = title, derived
+            # the date a card shows: the publication time, else the fetch time marked as such
+            r["date_source"] = "published" if r.get("published_at") else "fetched"
             if r.get("title_en") and not is_good_headline(str(r["title_en"]), "en", site_names=names):
                 r["title_en"] = None
         return rows

@@ -49,6 +49,7 @@ def story_summary(s: dict[str, Any]) -> StorySummary:
         id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
         country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
         blindspot_reason=s["blindspot"]["reason"], first_seen=s["first_seen"], last_updated=s["last_updated"],
+        date_source=s.get("date_source") or "published",
     )
 
 
