@@ -156,6 +156,20 @@ _BOILERPLATE = re.compile(
     r"fixture translation)",
     re.IGNORECASE,
 )
+# Furniture that copy-paste and extraction leave inside a sentence (the whole-line rows are in
+# extract/furniture.py): reading time, update stamps, related-story prompts, share-menu labels, gallery
+# counters repeated by the page ("2 Bilder 2 Bilder"), caption credits ("Photo: AFP").
+_FURNITURE_INLINE = re.compile(
+    r"\b\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read\b|\b(?:last updated|first published|updated on|published on)\b"
+    r"|\b(?:see also|read more|also read|read also|related)\s*:|\b(?:get link|other apps)\b"
+    r"|\b(\d+\s+\w+)\s+\1\b|\((?:photo|foto|image|bild)\s*:[^)]*\)|\b(?:photo|image) credit\b",
+    re.IGNORECASE,
+)
+# Two sentences whose word sets reach this token-set Jaccard are one sentence said twice. Calibrated on the
+# English pairs of ../shared/benchmarks/story-pairs-semeval2022: distinct sentences of one article reach 0.6
+# in 0.29% of pairs (most of those are verbatim repeats), while a one-word edit of a 20-word sentence is
+# ~0.82, a dateline added ~0.87 and an update ("will vote" -> "voted" plus a 5-word clause) ~0.7.
+NEAR_DUPLICATE_JACCARD = 0.6
 _WS = re.compile(r"\s+")
 
 
@@ -205,7 +219,41 @@ def unique_articles(articles: Sequence[ArticleView]) -> list[ArticleView]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    return bool(_BOILERPLATE.search(sentence))
+    """Boilerplate or page furniture: a sentence no summary or take should quote (subscription and cookie
+    prompts, a whole-line furniture row of ``extract.furniture``, reading-time and "last updated" lines,
+    "see also" blocks, repeated gallery counters such as "2 Bilder 2 Bilder", caption credits)."""
+    from globewire.extract.furniture import classify
+
+    return bool(_BOILERPLATE.search(sentence) or _FURNITURE_INLINE.search(sentence)
+                or classify(sentence) is not None)
+
+
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text) if len(w) > 1 or w.isdigit())
+
+
+def drop_near_duplicates(sentences: Sequence[Sentence], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[Sentence]:
+    """``sentences`` without those whose word set is within ``threshold`` token-set Jaccard of an earlier
+    kept one (the same lead in several copies, an update's reworded sentence); the first one (earliest
+    article, earliest position) is kept. Overlaps are counted through an inverted index, not pair by pair."""
+    kept: list[Sentence] = []
+    kept_sets: list[frozenset[str]] = []
+    index: dict[str, list[int]] = {}
+    for s in sentences:
+        toks = _token_set(s.text)
+        if not toks:
+            continue
+        overlap: Counter[int] = Counter()
+        for t in toks:
+            for k in index.get(t, ()):
+                overlap[k] += 1
+        if any(n / (len(toks) + len(kept_sets[k]) - n) >= threshold for k, n in overlap.items()):
+            continue
+        for t in toks:
+            index.setdefault(t, []).append(len(kept))
+        kept.append(s)
+        kept_sets.append(toks)
+    return kept
 
 
 def content_words(text: str) -> list[str]:
@@ -568,14 +616,7 @@ def extractive_summary(
     articles: Sequence[ArticleView], *, max_sentences: int | None = None
 ) -> list[dict[str, Any]]:
     arts = unique_articles(articles)
-    sents = story_sentences(arts)
-    seen: set[str] = set()
-    uniq: list[Sentence] = []
-    for s in sents:
-        key = " ".join(w.lower() for w in words(s.text))
-        if key not in seen:
-            seen.add(key)
-            uniq.append(s)
+    uniq = drop_near_duplicates(story_sentences(arts))
     if not uniq:
         return []
     k = min(
