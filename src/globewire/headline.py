@@ -41,6 +41,9 @@ LATIN_IN_OTHER_SCRIPT_MAX_SHARE = 0.5
 # Share of letters+digits among the non-space characters: below it the line is punctuation and symbols
 # (separators, bullets, pipes) rather than words. Real headlines in the fixtures are >= 0.85.
 MIN_WORD_CHAR_SHARE = 0.7
+# A line the furniture table reads as a byline ("By Jane Doe", "Von Anna Sleegers, Frankfurt") is one only when
+# this short: "Von München bis Aachen: Im Netz der China-Agenten" is a headline.
+BYLINE_MAX_WORDS = 5
 # Lead sentences examined when deriving a headline (news leads carry the event in the first sentences).
 LEAD_SENTENCES = 4
 # A derived headline shorter than this many words says too little; a clause cut is only taken when at
@@ -202,9 +205,10 @@ def headline_problems(text: str, language: str | None = None, *, site_names: Ite
             or all(w.lower() in MENU_WORDS for w in words(low)) or _BLOCK_PREFIX.match(core)):
         problems.append("menu")
     furniture = classify(core)
-    if furniture is not None:
+    # a "byline" row ("Von München bis Aachen: ...") is only furniture when it is as short as a byline
+    if furniture is not None and (furniture[0] != "byline" or len(words(core)) <= BYLINE_MAX_WORDS):
         kind = furniture[0]
-        problems.append({"caption": "caption", "date": "date", "byline": "menu"}.get(kind, "menu"))
+        problems.append({"caption": "caption", "date": "date", "byline": "byline"}.get(kind, "menu"))
     if _BREADCRUMB.search(core) and len(re.split(r"\s[>»›/|→]\s", core)) >= 3:
         problems.append("breadcrumb")
     if _READ_IN.search(core):
@@ -270,6 +274,10 @@ _CLAUSE_CUTS = (
 
 def strip_sentence(s: str) -> str:
     s = " ".join(s.split())
+    # "Title | Site name Body..." (a page's title bar glued to its text): keep the first piece when it says enough
+    pieces = re.split(r"\s+\|\s+", s)
+    if len(pieces) > 1 and len(words(pieces[0])) >= MIN_DERIVED_WORDS:
+        s = pieces[0]
     s = _DATELINE.sub("", s, count=1)
     s = _PARENS.sub("", s)
     s = s.strip(" \"“”'‘’«»")
@@ -342,6 +350,10 @@ def usable_title(title: str, text: str, language: str | None = None, *, site_nam
     t = _LEADING_JUNK.sub("", " ".join((title or "").split())).strip()
     if is_good_headline(t, language, site_names=names):
         return t, False
+    if len(t) > HEADLINE_MAX_CHARS:  # a long title cut at a clause boundary beats a derived one
+        short = compress(t)
+        if is_good_headline(short, language, site_names=names):
+            return short, False
     derived = derive_headline(text, language, site_names=names)
     if derived:
         return derived, True
@@ -353,16 +365,17 @@ def usable_title(title: str, text: str, language: str | None = None, *, site_nam
 
 
 def title_article(a: Article, outlet_name: str | None = None) -> Article:
-    """``a`` with a usable title (``usable_title``): a derived title replaces a junk or empty one, and the
-    original is kept in ``extra["original_title"]`` with ``extra["title_derived"] = True``."""
+    """``a`` with a usable title (``usable_title``): an overlong title is cut at a clause boundary, a junk or
+    empty one replaced by a derived one (``extra["title_derived"] = True``); the original is kept in
+    ``extra["original_title"]``."""
     names = [n for n in (outlet_name, a.site_name) if n]
     title, derived = usable_title(a.title, a.text, a.language, site_names=names)
     if title == a.title:
         return a
     extra = dict(a.extra)
+    extra.setdefault("original_title", a.title)
     if derived:
         extra["title_derived"] = True
-        extra.setdefault("original_title", a.title)
     return replace(a, title=title, extra=extra)
 
 
