@@ -237,7 +237,9 @@ def headline_problems(text: str, language: str | None = None, *, site_names: Ite
                     top[0][0], top[1][0]):
                 problems.append("script")
     dense = [c for c in core if not c.isspace()]
-    if dense and sum(1 for c in dense if c.isalnum()) / len(dense) < MIN_WORD_CHAR_SHARE:
+    # letters, digits and combining marks (Devanagari, Thai... vowel signs) are word characters
+    wordish = sum(1 for c in dense if unicodedata.category(c)[0] in "LNM")
+    if dense and wordish / len(dense) < MIN_WORD_CHAR_SHARE:
         problems.append("symbols")
     main = letters.most_common(1)[0][0] if letters else None
     if main in _UNSPACED:
