@@ -38,13 +38,14 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
         pages: Annotated[int, typer.Option("--pages", help="fundus pages ingested (at most).")] = 300,
         pasted: Annotated[Path, typer.Option("--pasted", help="Labelled pasted-text fixtures, when present.")]
         = Path("tests/fixtures/pasted"),
+        keep: Annotated[Optional[Path], typer.Option("--keep", help="Also save the built SQLite store here.")] = None,
         out: BenchOutOption = None,
     ) -> None:
         """What a reader sees: headlines passing the quality check, derived titles, named and dated cards,
         stories dated from their articles, furniture left, pasted-text accuracy."""
         from globewire.bench.reader import run_reader_bench
 
-        res = run_reader_bench(shared if shared.is_dir() else None, pairs=limit, pages=pages, pasted=pasted)
+        res = run_reader_bench(shared if shared.is_dir() else None, pairs=limit, pages=pages, pasted=pasted, keep=keep)
 
         def pct(x: dict | None) -> str:
             return "n/a" if not x or x.get("share") is None else f"{100 * x['share']:.1f} % ({x['n']}/{x['of']})"

@@ -103,7 +103,8 @@ def _pasted_docs(mod: Any, folder: Path) -> list[RawDocument]:
 
 
 def run_reader_bench(shared: Path | None, *, pairs: int = DEFAULT_PAIRS, pages: int = DEFAULT_PAGES,
-                     pasted: Path | None = None) -> dict[str, Any]:
+                     pasted: Path | None = None, keep: Path | None = None) -> dict[str, Any]:
+    """Build the store (in a temporary folder; ``keep``: copy the SQLite file there for inspection), measure."""
     from globewire.ingest import Facts, read_path
     from globewire.pipeline import PipelineContext, after_store, process_articles, process_documents
     from globewire.settings import load_settings
@@ -147,6 +148,11 @@ def run_reader_bench(shared: Path | None, *, pairs: int = DEFAULT_PAIRS, pages: 
         res["stories_seconds"] = round(time.perf_counter() - t1, 1)
         res.update(measure_store(store))
         store.close()
+        if keep is not None:
+            import shutil
+
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(tmp) / "reader.db", keep)
     if mod is not None and pasted is not None and pasted.is_dir():
         res["pasted"] = mod.score_pasted(pasted)
     else:

@@ -160,7 +160,7 @@ _BOILERPLATE = re.compile(
 # extract/furniture.py): reading time, update stamps, related-story prompts, share-menu labels, gallery
 # counters repeated by the page ("2 Bilder 2 Bilder"), caption credits ("Photo: AFP").
 _FURNITURE_INLINE = re.compile(
-    r"\b\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read\b|\b(?:last updated|first published|updated on|published on)\b"
+    r"\b\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read\b|\blast updated\b|(?:^|\|\s*|\bread\s+)first published\b"
     r"|\b(?:see also|read more|also read|read also|related)\s*:|\b(?:get link|other apps)\b"
     r"|\b(\d+\s+\w+)\s+\1\b|\((?:photo|foto|image|bild)\s*:[^)]*\)|\b(?:photo|image) credit\b",
     re.IGNORECASE,
@@ -689,13 +689,12 @@ def original_language_summary(articles: Sequence[ArticleView], *, max_sentences:
         first_lang.setdefault((a.language or "").lower(), a)
     lang = min((lg for lg, n in langs.items() if n == top), key=lambda lg: arts.index(first_lang[lg]))
     source = first_lang[lang]
-    out: list[dict[str, Any]] = []
-    for sent in split_sentences(source.text, lang):
-        if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent):
-            out.append({"text": sent, "article_id": source.id, "language": lang})
-        if len(out) >= max_sentences:
-            break
-    return out
+    sents = [Sentence(source.id, i, 0, sent, source.country, source.outlet_id, source.published_at)
+             for i, sent in enumerate(split_sentences(source.text, lang))
+             if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent)]
+    # a page that repeats its teaser as the first paragraph says its lead twice: said once here
+    return [{"text": s.text, "article_id": source.id, "language": lang}
+            for s in drop_near_duplicates(sents)[:max_sentences]]
 
 
 # --------------------------------------------------------------------------- backend
