@@ -10,6 +10,7 @@ from globewire.headline import (
     derive_headline,
     headline_problems,
     is_good_headline,
+    is_usable_title,
     story_headline,
     usable_title,
 )
@@ -129,9 +130,10 @@ def test_usable_title_keeps_good_replaces_junk_and_empty() -> None:
     for junk in ("- Get link", "", "Share X Other Apps", "Tuesday, November 5, 2024 | 09:10 AM IST"):
         title, derived = usable_title(junk, body, "en")
         assert derived and title == "The city council approved a new tram line on Tuesday after two years of debate", junk
-    # an overlong title is cut at a clause boundary, not replaced
+    # an article keeps its full title even when longer than a story headline may be; cut on request
     long = "Lyon approves a new tram line across the city, ending two years of debate about its route and cost"
-    assert usable_title(long, body, "en") == ("Lyon approves a new tram line across the city", False)
+    assert usable_title(long, body, "en") == (long, False)
+    assert usable_title(long, body, "en", max_chars=90) == ("Lyon approves a new tram line across the city", False)
 
 
 def test_story_headline_never_a_placeholder() -> None:
@@ -139,3 +141,9 @@ def test_story_headline_never_a_placeholder() -> None:
         == "Floods in Valencia killed dozens of people after record rain fell"
     assert story_headline("Story 12", []) == ""
     assert story_headline("Port strike ends after nine days", []) == "Port strike ends after nine days"
+
+
+def test_usable_title_ignores_length_only() -> None:
+    long = "Nearly 3000 pages of Jeffrey Epstein documents released, but some questions remain for the victims"
+    assert not is_good_headline(long, "en") and is_usable_title(long, "en")
+    assert not is_usable_title("Tuesday, November 5, 2024 | 09:10 AM IST", "en")

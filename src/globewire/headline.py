@@ -344,18 +344,21 @@ def derive_headline(text: str, language: str | None = None, *, site_names: Itera
     return ""
 
 
-def usable_title(title: str, text: str, language: str | None = None, *, site_names: Iterable[str] = ()
-                 ) -> tuple[str, bool]:
-    """(title to show, derived?): ``title`` when it passes the check (after stripping leading bullets and
-    dashes), else one derived from ``text``; when nothing passes, the cleaner of the two rather than nothing."""
+def is_usable_title(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> bool:
+    """An article's own title is usable when it passes the check, length aside: the 90-character limit is
+    for story headlines, and an article keeps its full title."""
+    return not set(headline_problems(text, language, site_names=site_names)) - {"too_long"}
+
+
+def usable_title(title: str, text: str, language: str | None = None, *, site_names: Iterable[str] = (),
+                 max_chars: int | None = None) -> tuple[str, bool]:
+    """(title to show, derived?): ``title`` when usable (``is_usable_title``, after stripping leading bullets
+    and dashes; with ``max_chars``, cut at a clause boundary to fit), else one derived from ``text``; when
+    nothing passes, the cleaner of the two rather than nothing."""
     names = tuple(site_names)
     t = _LEADING_JUNK.sub("", " ".join((title or "").split())).strip()
-    if is_good_headline(t, language, site_names=names):
-        return t, False
-    if len(t) > HEADLINE_MAX_CHARS:  # a long title cut at a clause boundary beats a derived one
-        short = compress(t)
-        if is_good_headline(short, language, site_names=names):
-            return short, False
+    if is_usable_title(t, language, site_names=names):
+        return (compress(t, max_chars) if max_chars and len(t) > max_chars else t), False
     derived = derive_headline(text, language, site_names=names)
     if derived:
         return derived, True

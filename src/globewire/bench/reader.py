@@ -13,8 +13,8 @@ Figures (each with its numerator and denominator):
 
 * ``headlines_passing``: live stories whose shown headline passes ``headline.is_good_headline``;
   ``placeholders``: shown headlines or titles that are empty or "Story N"/"Article N";
-* ``derived_titles``: articles whose own title was unusable (empty or junk) that show a derived title that
-  passes the check;
+* ``derived_titles``: articles whose own title was unusable (empty or junk: ``headline.is_usable_title``,
+  the check without the 90-character limit, which is for story headlines) that show a usable derived title;
 * ``named``: article cards (``ReadModel.present``) with a source name; ``dated``: with a publication time
   (and with any date at all);
 * ``stories_dated_from_articles``: stories having a member with a publication time whose ``date_source`` is
@@ -164,7 +164,7 @@ def run_reader_bench(shared: Path | None, *, pairs: int = DEFAULT_PAIRS, pages: 
 def measure_store(store: Any) -> dict[str, Any]:
     """The reader figures of one store (see the module docstring)."""
     from globewire.extract.furniture import classify
-    from globewire.headline import is_good_headline
+    from globewire.headline import is_good_headline, is_usable_title
     from globewire.stories.summarise import _FURNITURE_INLINE, _token_set, is_boilerplate
     from globewire.web.queries import ReadModel, normalise_story
 
@@ -197,14 +197,14 @@ def measure_store(store: Any) -> dict[str, Any]:
     out["named"] = _share(named, len(cards)) | {"by": by_kind}
     out["dated_published"] = _share(sum(1 for c in cards if c.get("published_at")), len(cards))
     out["dated_any"] = _share(sum(1 for c in cards if c.get("published_at") or c.get("fetched_at")), len(cards))
-    unusable = [c for c in cards if not is_good_headline(originals[int(c["id"])][0], c.get("language"))]
-    fixed = [c for c in unusable if is_good_headline(str(c.get("title") or ""), c.get("language"))]
+    unusable = [c for c in cards if not is_usable_title(originals[int(c["id"])][0], c.get("language"))]
+    fixed = [c for c in unusable if is_usable_title(str(c.get("title") or ""), c.get("language"))]
     out["derived_titles"] = _share(len(fixed), len(unusable)) | {
         "derived_at_ingest": sum(1 for v in originals.values() if v[1]),
         "examples": [{"original": originals[int(c["id"])][0][:80], "shown": c.get("title")} for c in unusable[:8]],
     }
-    out["titles_passing"] = _share(sum(1 for c in cards if is_good_headline(str(c.get("title") or ""),
-                                                                              c.get("language"))), len(cards))
+    out["titles_passing"] = _share(sum(1 for c in cards if is_usable_title(str(c.get("title") or ""),
+                                                                             c.get("language"))), len(cards))
     out["furniture_per_1000_lines"] = round(1000 * furniture / lines, 2) if lines else None
     out["furniture_lines"] = {"n": furniture, "of": lines, "examples": examples}
     # ---- stories

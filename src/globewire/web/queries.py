@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from globewire.headline import is_good_headline, story_headline, usable_title
+from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
 from globewire.naming import name_row
 from globewire.records import utcnow
@@ -310,7 +310,7 @@ class ReadModel:
             r["title"], r["title_derived"] = title, derived
             # the date a card shows: the publication time, else the fetch time marked as such
             r["date_source"] = "published" if r.get("published_at") else "fetched"
-            if r.get("title_en") and not is_good_headline(str(r["title_en"]), "en", site_names=names):
+            if r.get("title_en") and not is_usable_title(str(r["title_en"]), "en", site_names=names):
                 r["title_en"] = None
         return rows
 
@@ -375,7 +375,7 @@ class ReadModel:
         if shown["title"] != a.title:
             a = dataclasses.replace(a, title=shown["title"])
         translation = self.translation(article_id)
-        if translation and translation.get("title_en") and not is_good_headline(str(translation["title_en"]), "en"):
+        if translation and translation.get("title_en") and not is_usable_title(str(translation["title_en"]), "en"):
             # the English of a junk title is junk too: derive it from the English text instead
             translation["title_en"] = usable_title("", str(translation.get("text_en") or "")[:1500], "en")[0] or None
         return {
