@@ -146,13 +146,15 @@ def run_reader_bench(shared: Path | None, *, pairs: int = DEFAULT_PAIRS, pages: 
         t1 = time.perf_counter()
         after_store(ctx, ids, translate=False)
         res["stories_seconds"] = round(time.perf_counter() - t1, 1)
-        res.update(measure_store(store))
-        store.close()
         if keep is not None:
+            store.close()
             import shutil
 
             keep.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(tmp) / "reader.db", keep)
+            store = open_store(str(Path(tmp) / "reader.db"))
+        res.update(measure_store(store))
+        store.close()
     if mod is not None and pasted is not None and pasted.is_dir():
         res["pasted"] = mod.score_pasted(pasted)
     else:
