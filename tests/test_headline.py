@@ -36,7 +36,7 @@ JUNK = [
     ("5 Nov 2024, 09:10", "en", {"time"}),
     ("date 2024-11-05", "en", {"date"}),
     ("Home / World News / Asia", "en", {"breadcrumb"}),
-    ("Home > Politik > Ausland", "de", {"menu"}),
+    ("Home > Politik > Ausland", "de", {"menu", "breadcrumb"}),
     ("Share X Other Apps", "en", {"menu"}),
     ("- Get link", "en", {"menu"}),
     ("Get link", "en", {"menu"}),

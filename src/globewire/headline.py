@@ -9,7 +9,9 @@
 * :func:`usable_title` — a title if it passes, else the derived one (used at ingest and when reading
   rows stored before this check existed).
 
-Nothing here knows about stories or stores; the story synthesis and the read model call it.
+Nothing here knows about stories, stores or extraction (a base-layer module, see docs/architecture.md): it has
+its own word and sentence splitting and its own furniture shapes; the story synthesis, the pipeline and the
+read model call it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,40 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
-from globewire.extract.furniture import classify
 from globewire.records import Article
-from globewire.stories.sentences import split_sentences, words
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Sentence ends: terminal punctuation (Latin, CJK, Devanagari danda, Arabic) then space, or a CJK full stop.
+_SENT_END = re.compile(r"(?<=[.!?…।؟])[\"'”’)\]]*\s+(?=\S)|(?<=[。！？])")
+_NOT_END = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|gen|gov|sen|rep|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|"
+                      r"nov|dec|u\.s|u\.k|u\.n|e\.u)|\b[A-ZÀ-Þ])\.$", re.IGNORECASE)
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (letters/digits, inner apostrophes kept)."""
+    return _WORD.findall(text)
+
+
+def split_sentences(text: str, lang: str = "en") -> list[str]:  # noqa: ARG001 - one splitter for all languages
+    """Sentences of ``text``: every line on its own, split after terminal punctuation; abbreviations and
+    initials ("Dr.", "U.S.", "J.") do not end a sentence."""
+    out: list[str] = []
+    for line in (text or "").split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        start = 0
+        for m in _SENT_END.finditer(line):
+            piece = line[start : m.start()].strip()
+            if _NOT_END.search(piece.rstrip("\"'”’)]")):
+                continue
+            if piece:
+                out.append(line[start : m.end()].strip())
+            start = m.end()
+        if line[start:].strip():
+            out.append(line[start:].strip())
+    return out
+
 
 HEADLINE_MAX_CHARS = 90
 # A headline names something and says something about it: at least this many words of two or more letters
@@ -44,6 +77,9 @@ MIN_WORD_CHAR_SHARE = 0.7
 # A line the furniture table reads as a byline ("By Jane Doe", "Von Anna Sleegers, Frankfurt") is one only when
 # this short: "Von München bis Aachen: Im Netz der China-Agenten" is a headline.
 BYLINE_MAX_WORDS = 5
+# A derived headline never comes from a short line with one of these problems (furniture, not a lead).
+FURNITURE_MAX_WORDS = 12
+_FURNITURE_PROBLEMS = frozenset({"menu", "breadcrumb", "read_in", "caption", "url", "placeholder", "symbols"})
 # Lead sentences examined when deriving a headline (news leads carry the event in the first sentences).
 LEAD_SENTENCES = 4
 # A derived headline shorter than this many words says too little; a clause cut is only taken when at
@@ -82,12 +118,27 @@ MENU_WORDS = frozenset({
     "e-mail", "mail", "print", "copy", "copied", "linkedin", "pinterest", "reddit", "messenger", "menu", "home",
     "search", "close", "more", "save", "bookmark", "comment", "comments", "follow", "subscribe", "login", "sign",
     "in", "up", "listen", "play", "video", "photo", "photos", "gallery", "and", "on", "teilen", "partager",
-    "compartir", "condividi", "instagram", "youtube", "tiktok", "threads", "bluesky", "rss", "feed",
+    "compartir", "condividi", "instagram", "youtube", "tiktok", "threads", "bluesky", "rss", "feed", "drucken",
+    "imprimer", "imprimir", "stampa", "kommentare", "kommentieren", "merken", "teilen:", "startseite", "accueil",
 })
 # Prefixes of related-story and navigation blocks: "See also: ...", "Read more: ...".
 _BLOCK_PREFIX = re.compile(
     r"^(?:see also|read more|read also|also read|related|more from|recommended|lesen sie auch|mehr zum thema|"
     r"à lire aussi|lire aussi|lee también|leggi anche|leia também|czytaj też|читайте также)\b\s*[:>»-]",
+    re.IGNORECASE,
+)
+# Furniture shapes that are never a headline: reading time, update stamps, captions and credits, bylines,
+# share/print/comment rows in a few more languages (whole line, case-insensitive).
+_FURNITURE_LINE = re.compile(
+    r"^(?:\d+\s*(?:-\s*)?(?:min(?:ute)?s?|minuten?|minutos?|minuti)\.?\s*(?:read|lesezeit|de lecture|de lectura|di lettura)?"
+    r"|(?:last updated|updated|published|first published|veröffentlicht|aktualisiert|stand|publié|mis à jour|"
+    r"publicado|actualizado|pubblicato|aggiornato)\b\s*:?.{0,60}"
+    r"|(?:image|photo|picture|pic|foto|bild|fotó|фото|zdjęcie|imagem|imagen|image caption|caption|"
+    r"bildunterschrift|légende)\s*(?:credit)?\s*:.{0,200}"
+    r"|(?:by|von|par|por|door|av|af|przez)\s+[^\W\d_][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){0,3}"
+    r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
+    r"|(?:©|\(c\)|copyright)\s.{0,80}|(?:all rights reserved|alle rechte vorbehalten|tous droits réservés).{0,20}"
+    r"|(?:advertisement|anzeige|werbung|publicité|publicidad|sponsored)\s*:?)$",
     re.IGNORECASE,
 )
 _READ_IN = re.compile(
@@ -204,11 +255,9 @@ def headline_problems(text: str, language: str | None = None, *, site_names: Ite
     if (low in MENU_LABELS or all(w in MENU_LABELS for w in parts)
             or all(w.lower() in MENU_WORDS for w in words(low)) or _BLOCK_PREFIX.match(core)):
         problems.append("menu")
-    furniture = classify(core)
-    # a "byline" row ("Von München bis Aachen: ...") is only furniture when it is as short as a byline
-    if furniture is not None and (furniture[0] != "byline" or len(words(core)) <= BYLINE_MAX_WORDS):
-        kind = furniture[0]
-        problems.append({"caption": "caption", "date": "date", "byline": "byline"}.get(kind, "menu"))
+    # a byline is at most BYLINE_MAX_WORDS words ("Von München bis Aachen: Im Netz..." is a headline)
+    if _FURNITURE_LINE.match(core):
+        problems.append("menu")
     if _BREADCRUMB.search(core) and len(re.split(r"\s[>»›/|→]\s", core)) >= 3:
         problems.append("breadcrumb")
     if _READ_IN.search(core):
@@ -321,7 +370,8 @@ def derive_headline(text: str, language: str | None = None, *, site_names: Itera
     names = tuple(site_names)
     sents = []
     for s in split_sentences(text or "", lang):
-        if classify(s) is not None:
+        # short furniture lines (menus, share rows, datelines, captions, bylines) are not leads
+        if len(words(s)) <= FURNITURE_MAX_WORDS and set(headline_problems(s, lang)) & _FURNITURE_PROBLEMS:
             continue
         sents.append(s)
         if len(sents) >= LEAD_SENTENCES * 3:
