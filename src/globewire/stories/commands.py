@@ -16,6 +16,7 @@ from globewire.cli_common import (
     bench_app,
     console,
     err_console,
+    missing_extra_message,
     open_store,
     print_json,
     print_table,
@@ -155,6 +156,8 @@ def cluster_cmd(
         try:
             report = update_stories(store, ids, settings)
         except EmbedderError as e:
+            if missing_extra_message(e):  # one plain line from the CLI's entry point
+                raise
             err_console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
         out = report.as_dict()
@@ -216,7 +219,7 @@ def bench_stories_cmd(
         f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}, incoherent {c['incoherent_stories']}; "
         f"repair {c['repair_merges']} merges, "
         f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
-        ["pairs", "joined", "precision", "recall"],
+        ["pairs", "joined", "precision", "recall", "elsewhere", "elsewhere precision", "either tier recall"],
         clustering_rows(result),
     )
     if fit:
