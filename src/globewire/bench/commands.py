@@ -84,8 +84,10 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
             ["furniture lines per 1,000 article lines", res["furniture_per_1000_lines"], "< 1"],
             ["summary sentences that are furniture", res["summary_sentences_furniture"], "0"],
             ["near-duplicate sentence pairs in summaries", res["summary_near_duplicates"], "0"],
-            ["pasted: title accuracy", (p.get("all") or p).get("title") if p else "skipped", "≥ 95 %"],
-            ["pasted: date accuracy", (p.get("all") or p).get("date") if p else "skipped", "≥ 95 %"],
+            ["pasted: title accuracy", (p.get("all") or {}).get("title_accuracy") if p else "skipped", "≥ 95 %"],
+            ["pasted: date accuracy", (p.get("all") or {}).get("date_accuracy") if p else "skipped", "≥ 95 %"],
+            ["pasted: furniture left per 1,000 lines", (p.get("all") or {}).get("residue_per_1000_lines")
+             if p else "skipped", "< 1"],
         ]
         print_table(f"reader: {res['corpus']}, {res['stories']} stories, {res['wall_seconds']} s",
                     ["figure", "value", "goal"], rows)
