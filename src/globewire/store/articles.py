@@ -358,10 +358,10 @@ class ArticlesRepo(_Base):
     def article_display_facts(self, ids: Sequence[int], *, lead_chars: int = 1500) -> dict[int, dict[str, Any]]:
         """What naming an article's source and deriving a title for it need, per id: url, canonical_url,
         site_name, language, title and the first ``lead_chars`` characters of the text (``lead``)."""
+        from globewire.store.stories import _chunks
+
         out: dict[int, dict[str, Any]] = {}
-        ids = [int(i) for i in ids]
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in _chunks([int(i) for i in ids]):
             marks = ",".join("?" * len(chunk))
             for r in self.query(
                 "SELECT id, url, canonical_url, site_name, language, title,"
