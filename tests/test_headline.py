@@ -21,6 +21,8 @@ GOOD = [
     ("May says Brexit deal is close", "en"),
     ("Bahn kündigt neuen Fahrplan für den Winter an", "de"),
     ("Von München bis Aachen: Im Netz der China-Agenten", "de"),
+    ("Die Eisheiligen 2024: Wann sie sind - und wie das Wetter wird", "de"),  # "die"/"mit" are not weekdays
+    ("So 5 Leute starben bei dem Unwetter in Bayern", "de"),
     ("Le musée des beaux-arts rouvre ses portes après trois ans de travaux", "fr"),
     ("Las lluvias torrenciales obligan a evacuar a cientos de vecinos", "es"),
     ("Путин провёл переговоры с премьером Индии", "ru"),
@@ -35,6 +37,8 @@ JUNK = [
     ("Tuesday, November 5, 2024 | 09:10 AM IST हिंदी में पढ़ें", "en", {"date", "time"}),
     ("5 Nov 2024, 09:10", "en", {"time"}),
     ("date 2024-11-05", "en", {"date"}),
+    ("Am 5. Mai 2024 wählt Berlin", "de", {"date"}),
+    ("Der 9. Juli naht", "de", {"date"}),
     ("Home / World News / Asia", "en", {"breadcrumb"}),
     ("Home > Politik > Ausland", "de", {"menu", "breadcrumb"}),
     ("Share X Other Apps", "en", {"menu"}),

@@ -199,14 +199,18 @@ def _date_words(language: str | None) -> frozenset[str]:
         for key in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
                     "saturday", "sunday"):
-            for name in info.get(key, []):
+            for i, name in enumerate(info.get(key, [])):
                 name = str(name).lower().strip(".")
-                if len(name) >= 3:
+                # abbreviations of other languages are often ordinary words ("die", "mit", "don", "son"):
+                # the full name (listed first: "mai") and longer forms only, plus English three-letter forms
+                if len(name) >= 3 and (i == 0 or len(name) >= DATE_WORD_MIN_CHARS or lang == "en"):
                     out.add(name)
     # "may" / "march" are also ordinary English words: they count as date words only next to a number.
     return frozenset(out)
 
 
+# Month/weekday names shorter than this (other than English "jan", "mon"...) are left out (see _date_words).
+DATE_WORD_MIN_CHARS = 4
 _AMBIGUOUS_DATE_WORDS = frozenset({"may", "march", "mar", "sun", "sat", "wed", "jun", "mai", "mars"})
 
 
