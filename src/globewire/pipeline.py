@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from globewire import dedup
+from globewire.headline import title_article
 from globewire.log import get_logger
 from globewire.records import Article, Extracted, Failure, Outlet, RawDocument
 from globewire.settings import Settings
@@ -444,6 +445,9 @@ def _finish(
     articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
 ) -> BatchReport:
     with_lang = language_batch(ctx, articles, report, failures)
+    # a title that is page furniture or missing is replaced by one derived from the lead (globewire.headline)
+    with_lang = [(d, title_article(a, getattr(ctx.outlets.get(a.outlet_id or ""), "name", None)))
+                 for d, a in with_lang]
     # dedup → store goes article by article: an article must see the ones stored just before it, even in
     # the same batch (a wire copy and its original often arrive together).
     dedup_fn, store_fn = dedup_stage(ctx), store_stage(ctx, report)

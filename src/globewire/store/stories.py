@@ -1,8 +1,9 @@
 """Store methods for stories: membership, synthesis, countries, timeline, embeddings.
 
 Portable SQL (``?`` placeholders, ``ON CONFLICT``, ``RETURNING``). Times are ISO-8601 UTC text. A story's
-``first_seen``/``last_updated`` follow the article clock (publication time, else fetch time), so that
-re-clustering the same articles gives the same stories whatever the wall clock says.
+``first_seen``/``last_updated`` follow the articles' publication times (fetch times only for a story none of
+whose articles has one, marked ``date_source = 'fetched'``), so that re-clustering the same articles gives the
+same stories whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -142,21 +143,27 @@ class StoriesRepo(_Base):
         return new_id
 
     def refresh_story_counts(self, story_ids: Iterable[int]) -> None:
-        """Recompute article/outlet/country counts and first_seen/last_updated from the members."""
+        """Recompute article/outlet/country counts and first_seen/last_updated from the members: their
+        publication times; fetch times only when no member has one (``date_source`` = 'fetched')."""
         for sid in dict.fromkeys(story_ids):
             agg = self.query_one(
-                f"SELECT COUNT(*) AS n, COUNT(DISTINCT a.outlet_id) AS outlets, COUNT(DISTINCT a.country) AS countries,"
-                f" MIN({ARTICLE_TIME}) AS first, MAX({ARTICLE_TIME}) AS last"
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT a.outlet_id) AS outlets, COUNT(DISTINCT a.country) AS countries,"
+                " MIN(a.published_at) AS first_pub, MAX(a.published_at) AS last_pub,"
+                " MIN(a.fetched_at) AS first_fetch, MAX(a.fetched_at) AS last_fetch"
                 " FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
                 (sid,),
             ) or {}
             if not agg.get("n"):
                 self.execute("UPDATE stories SET article_count = 0 WHERE id = ?", (sid,))
                 continue
+            published = agg.get("first_pub") is not None
             self.execute(
                 "UPDATE stories SET article_count = ?, outlet_count = ?, country_count = ?,"
-                " first_seen = ?, last_updated = ? WHERE id = ?",
-                (agg["n"], agg["outlets"], agg["countries"], agg["first"], agg["last"], sid),
+                " first_seen = ?, last_updated = ?, date_source = ? WHERE id = ?",
+                (agg["n"], agg["outlets"], agg["countries"],
+                 agg["first_pub"] if published else agg["first_fetch"],
+                 agg["last_pub"] if published else agg["last_fetch"],
+                 "published" if published else "fetched", sid),
             )
 
     def link_articles(self, article_id: int, links: Sequence[tuple[int, float]]) -> None:
@@ -297,8 +304,8 @@ class StoriesRepo(_Base):
         """Members with outlet name, oldest first (``with_text``: include the body)."""
         text = ", a.text" if with_text else ""
         return self.query(
-            "SELECT a.id, a.url, a.title, a.outlet_id, o.name AS outlet_name, a.country, a.language,"
-            f" a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
+            "SELECT a.id, a.url, a.canonical_url, a.site_name, a.title, a.outlet_id, o.name AS outlet_name,"
+            f" a.country, a.language, a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
             " LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE sa.story_id = ? ORDER BY {ARTICLE_TIME}, a.id",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
+from globewire.naming import source_name
 from globewire.validate import clamp_hours, plausible_datetime
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
@@ -273,7 +274,9 @@ def article_views(store: Store, story_id: int,
     for r in rows:
         en = english.get(int(r["id"]))
         out.append(ArticleView(
-            id=int(r["id"]), outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), country=r.get("country"),
+            id=int(r["id"]), outlet_id=r.get("outlet_id"), country=r.get("country"),
+            # every source is named: catalogue, else the page's site name, else the registrable domain
+            outlet_name=source_name(r.get("outlet_name"), r.get("site_name"), r.get("canonical_url") or r.get("url")),
             language=r.get("language"), title=r.get("title") or "", text=r.get("text") or "",
             title_en=en[0] if en else None, text_en=en[1] if en else None,
             published_at=_stored_time(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
