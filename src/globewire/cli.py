@@ -129,7 +129,7 @@ def crawl(
         with _progress() as prog:
             task = prog.add_task("crawling", total=None)
             report = crawl_once(ctx, outlets, progress=lambda ev, n: prog.advance(task, n) if ev == "page" else None)
-        post = {} if no_process else after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+        post = {} if no_process else after_store(ctx, report.batch)
         _print_report("Crawl", report.as_dict(), post, json_out)
         if once:
             return
@@ -240,7 +240,7 @@ def ingest(
                     flush()
             prog.advance(task)
         flush()
-    post = {} if no_process else after_store(ctx, total.new_ids + total.changed_ids)
+    post = {} if no_process else after_store(ctx, total)
     _print_report("Ingest", {"files": len(files), **total.as_dict()}, post, json_out)
 
 
@@ -371,7 +371,7 @@ def run(
             wake.clear()
             outlets = [o for o in catalogue.outlets if o.enabled and (not only or o.id in only)]
             report = crawl_once(ctx, outlets)
-            post = after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+            post = after_store(ctx, report.batch)
             _print_report("Crawl round", report.as_dict(), post, False)
             done += 1
             if rounds and done >= rounds:

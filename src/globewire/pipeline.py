@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from globewire import dedup
 from globewire.log import get_logger
-from globewire.records import Article, Extracted, Failure, Outlet, RawDocument
+from globewire.records import Article, Extracted, Failure, FeedItem, Outlet, RawDocument
 from globewire.settings import Settings
 from globewire.store import Store
 
@@ -387,7 +387,7 @@ def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> Batc
     failures: list[Failure] = []
     extracted = extract_batch(ctx, batch, report, failures)
     articles = [(d, build_article(ctx, d, ex)) for d, ex in extracted]
-    return _finish(articles, ctx, report, failures)
+    return _finish(articles, ctx, report, failures, docs=[d for d, _ in batch])
 
 
 def _country(given: str | None, outlet: Outlet | None, url: str) -> str | None:
@@ -418,39 +418,185 @@ def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: Pipeline
 
 
 def _finish(
-    articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
+    articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure],
+    docs: Sequence[RawDocument] | None = None,
 ) -> BatchReport:
     with_lang = language_batch(ctx, articles, report, failures)
     # dedup → store goes article by article: an article must see the ones stored just before it, even in
     # the same batch (a wire copy and its original often arrive together).
     dedup_fn, store_fn = dedup_stage(ctx), store_stage(ctx, report)
+    stored: set[int] = set()
     for item in with_lang:
         for deduped in run_stage("dedup", dedup_fn, [item], report, failures):
-            run_stage("store", store_fn, [deduped], report, failures)
+            for doc, _ in run_stage("store", store_fn, [deduped], report, failures):
+                stored.add(id(doc))
+                _mark_item(ctx, doc, "stored")  # the feed item is done only once its article is stored
     for f in failures:
         report.failures[f"{f.stage}:{f.reason}"] += 1
         try:
             ctx.store.record_failure(f)
         except Exception as e:  # noqa: BLE001 - recording a failure must not lose the rest
             log.error("failure_not_recorded", url=f.url, error=repr(e))
+    for doc in docs if docs is not None else [d for d, _ in articles]:
+        if id(doc) not in stored:
+            _mark_item(ctx, doc, "failed")
     return report
 
 
-def after_store(ctx: PipelineContext, article_ids: Sequence[int], *, translate: bool = True) -> dict[str, Any]:
-    """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation), then
-    translate (never a duplicate twice: it reuses its original's), then let the English text re-cluster the
-    translated articles (``refresh_stories``: a lone article joins the story its English matches) and refine
-    the headlines and summaries of the stories it touched."""
-    from globewire.stories.stage import refresh_stories, update_stories
+def seen_key(item: FeedItem) -> str:
+    """The key of a feed item in the store's seen items (its GUID, else its link)."""
+    from globewire.urls import url_key
 
-    out: dict[str, Any] = {}
-    if article_ids:
-        out["stories"] = update_stories(ctx.store, list(article_ids), ctx.settings)
-    if translate and ctx.settings.translate.backend != "none":
-        from globewire.translate.stage import translate_pending
+    return url_key(item.guid or item.url)
 
-        report = translate_pending(ctx.store, ctx.settings)
-        out["translate"] = report
-        if report.article_ids:
-            out["stories_refreshed"] = refresh_stories(ctx.store, report.article_ids, ctx.settings)
+
+def _mark_item(ctx: PipelineContext, doc: RawDocument, status: str) -> None:
+    """Set the seen-item mark of the feed item ``doc`` came from (``stored`` or ``failed``: not fetched again)."""
+    if doc.feed_item is None:
+        return
+    try:
+        ctx.store.mark_seen(seen_key(doc.feed_item), doc.feed_item.url, doc.outlet_id, status)
+    except Exception as e:  # noqa: BLE001 - an unmarked item is fetched again next round: nothing is lost
+        log.error("item_not_marked", url=doc.feed_item.url, error=repr(e))
+
+
+# --------------------------------------------------------------------------- after the store
+#
+# Every post-store stage takes its work from the STATE of the store, not from the list of ids a run happened
+# to store: an article stored by a run that was killed before clustering is clustered by the next run of any
+# entry point (crawl, run, ingest, cluster, translate, the fleet, `db check --repair`).
+
+
+@dataclass
+class TranslationOutcome:
+    """What ``translate_stage`` did: the translation report, and the re-clustering of what gained English
+    (``refreshed``; None when skipped) or why that failed (``refresh_error``; the translations are kept)."""
+
+    report: Any
+    refreshed: Any = None
+    refresh_error: str | None = None
+
+
+class StageBusy(Exception):
+    """Raised by a ``guard`` of ``translate_stage`` when another process is running that stage."""
+
+
+def cluster_stage(store: Store, settings: Settings, article_ids: Iterable[int] = (), *,
+                  limit: int | None = None) -> Any:
+    """Embed, assign to stories, repair and synthesise: every article in no story yet (by state, up to
+    ``limit``) plus ``article_ids`` (re-sent or changed articles whose stories need a new synthesis). Runs under
+    the fleet-wide clustering lock, so two processes never cluster the same article. Returns the stories
+    report, or None when there was nothing to do."""
+    from globewire.scale.locks import exclusive
+    from globewire.stories.stage import update_stories
+
+    with exclusive(store, "cluster"):
+        ids = sorted(set(store.unclustered_article_ids(limit=limit)) | {int(i) for i in article_ids})
+        if not ids:
+            return None
+        return update_stories(store, ids, settings)
+
+
+def recluster_translated(store: Store, settings: Settings, article_ids: Iterable[int] = ()) -> Any:
+    """Let English text re-cluster translated articles (``stories.stage.refresh_stories``: a lone article
+    joins the story its English matches; their stories are re-synthesised): ``article_ids`` (what just gained
+    English) plus every clustered article whose translation is newer than its vector (a run killed between
+    translating and re-clustering). Under the clustering lock. None when there is nothing to do or no story
+    exists yet (``cluster_stage`` embeds unclustered articles with their English anyway)."""
+    from globewire.scale.locks import exclusive
+    from globewire.stories.stage import refresh_stories
+
+    with exclusive(store, "cluster"):
+        ids = sorted({int(i) for i in article_ids} | set(store.translated_not_reclustered_ids()))
+        if not ids or not store.has_stories():
+            return None
+        return refresh_stories(store, ids, settings)
+
+
+def translate_stage(store: Store, settings: Settings, *, recluster: bool = True,
+                    guard: Callable[[], Any] | None = None, **options: Any) -> TranslationOutcome:
+    """Translate what is pending (``translate.stage.translate_pending``; ``options``: limit, language, redo,
+    progress, router), then re-cluster what gained English (``recluster_translated``) unless ``recluster`` is
+    False. ``guard`` (a context manager factory) is held while translating only, never while waiting for the
+    clustering lock; it may raise ``StageBusy``. A re-clustering failure is reported, never raised: the
+    translations are committed and a later run re-clusters them (they stay pending by state)."""
+    import contextlib
+
+    from globewire.translate.stage import translate_pending
+
+    with (guard or contextlib.nullcontext)():
+        report = translate_pending(store, settings, **options)
+    out = TranslationOutcome(report)
+    if not recluster:
+        return out
+    try:
+        out.refreshed = recluster_translated(store, settings, report.article_ids)
+    except Exception as e:  # noqa: BLE001 - keep the translations; say what was not re-clustered
+        out.refresh_error = f"{type(e).__name__}: {e}"
+        log.error("recluster_failed", articles=len(report.article_ids), error=out.refresh_error)
     return out
+
+
+def synthesise_due(store: Store, settings: Settings) -> Any:
+    """Synthesise the live stories whose membership changed since their last synthesis (a run killed between
+    assigning articles and writing their stories). None when there are none."""
+    from globewire.stories.stage import synthesise_stories
+
+    ids = store.stories_due_synthesis()
+    return synthesise_stories(store, ids, settings) if ids else None
+
+
+def after_store(ctx: PipelineContext, article_ids: Sequence[int] | BatchReport = (), *, stories: bool = True,
+                translate: bool = True, cluster_limit: int | None = None) -> dict[str, Any]:
+    """The post-store stages after a crawl, an ingest or a run (``post_store``); translation only when a
+    backend is configured. ``article_ids`` may be a ``BatchReport`` (its new and changed ids)."""
+    if isinstance(article_ids, BatchReport):
+        article_ids = article_ids.new_ids + article_ids.changed_ids
+    return post_store(ctx.store, ctx.settings, article_ids, stories=stories, cluster_limit=cluster_limit,
+                      translate=translate and ctx.settings.translate.backend != "none")
+
+
+def post_store(store: Store, settings: Settings, article_ids: Iterable[int] = (), *, stories: bool = True,
+               translate: bool = True, cluster_limit: int | None = None,
+               translate_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The post-store stages, in order: cluster and synthesise first (cross-lingual embeddings need no
+    translation), then translate (never a duplicate twice: it reuses its original's), then let the English
+    text re-cluster the translated articles and refine the headlines and summaries of the stories it touched,
+    then synthesise any story still waiting for it. ``stories`` False leaves the stories alone (translation
+    only). Each stage takes its work from the store's state; ``article_ids`` only add changed articles whose
+    stories need a new synthesis; ``cluster_limit`` caps the unclustered articles taken in this call (the
+    fleet's batches: the next task takes the rest); ``translate_options`` go to ``translate_pending``."""
+    out: dict[str, Any] = {}
+    if stories:
+        clustered = cluster_stage(store, settings, article_ids, limit=cluster_limit)
+        if clustered is not None:
+            out["stories"] = clustered
+    if translate:
+        done = translate_stage(store, settings, recluster=stories, **(translate_options or {}))
+        out["translate"] = done.report
+        if done.refreshed is not None:
+            out["stories_refreshed"] = done.refreshed
+        if done.refresh_error:
+            out["stories_refresh_error"] = done.refresh_error
+    elif stories:
+        refreshed = recluster_translated(store, settings)
+        if refreshed is not None:
+            out["stories_refreshed"] = refreshed
+    if stories:
+        pending = synthesise_due(store, settings)
+        if pending is not None:
+            out["stories_synthesised"] = pending
+    return out
+
+
+# The stages after the store as the fleet runs them: each as its own task, which enqueues the next one.
+FLEET_STAGES = ("process", "embed", "cluster", "translate")
+
+
+def next_stage(stage: str, settings: Settings) -> str | None:
+    """The stage the fleet runs after ``stage`` (translation is skipped when no backend is configured)."""
+    for nxt in FLEET_STAGES[FLEET_STAGES.index(stage) + 1 :]:
+        if nxt == "translate" and settings.translate.backend == "none":
+            continue
+        return nxt
+    return None

@@ -70,7 +70,7 @@ def scheduler(
 ) -> None:
     """Enqueue crawl rounds for the fleet: sync the catalogue into the store, then one task per outlet."""
     from globewire.store import open_store
-    from globewire.scale.tasks import crawl_round, translate_pending
+    from globewire.scale.tasks import cluster_articles, crawl_round, translate_pending
     from globewire.sources.catalogue import load_catalogue
 
     settings = settings_for(db)
@@ -80,6 +80,8 @@ def scheduler(
         catalogue = load_catalogue(settings)
         store.sync_outlets(catalogue.outlets)
         crawl_round.delay(list(outlet) if outlet else None)
+        # resume by state: what a killed worker left unclustered or untranslated is taken up every round
+        cluster_articles.delay([], [])
         if settings.translate.backend != "none":
             translate_pending.delay()
         console.print(f"crawl round enqueued ({len(catalogue.outlets)} outlets)")

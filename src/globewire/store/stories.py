@@ -153,9 +153,10 @@ class StoriesRepo(_Base):
             if not agg.get("n"):
                 self.execute("UPDATE stories SET article_count = 0 WHERE id = ?", (sid,))
                 continue
+            # members changed: the story is due a synthesis until save_story_synthesis writes one
             self.execute(
                 "UPDATE stories SET article_count = ?, outlet_count = ?, country_count = ?,"
-                " first_seen = ?, last_updated = ? WHERE id = ?",
+                " first_seen = ?, last_updated = ?, synthesis_due = 1 WHERE id = ?",
                 (agg["n"], agg["outlets"], agg["countries"], agg["first"], agg["last"], sid),
             )
 
@@ -181,6 +182,47 @@ class StoriesRepo(_Base):
         """Articles in no story, in id order."""
         sql = ("SELECT a.id FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id"
                " WHERE sa.article_id IS NULL ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def has_stories(self) -> bool:
+        return self.scalar("SELECT id FROM stories LIMIT 1") is not None
+
+    # ------------------------------------------------------------------ pending work (resume by state)
+
+    def translated_not_reclustered_ids(self, *, limit: int | None = None) -> list[int]:
+        """Articles in a story whose English text is newer than every vector stored for them: the
+        translation stage gave them English and the re-clustering with it has not happened yet."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " JOIN translations t ON t.article_id = a.id WHERE t.status = 'done'"
+               " AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id"
+               " AND e.created_at >= COALESCE(t.translated_at, t.updated_at)) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def stories_due_synthesis(self, *, limit: int | None = None) -> list[int]:
+        """Live stories whose members changed since their last synthesis, in id order."""
+        sql = f"SELECT s.id FROM stories s WHERE s.synthesis_due = 1 AND {LIVE_STORY} ORDER BY s.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def clustered_without_embedding_ids(self, model: str, *, limit: int | None = None) -> list[int]:
+        """Articles in a story with no vector of ``model`` (or one older than the article's last version)."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id AND e.model = ?"
+               " AND e.created_at >= a.updated_at) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql, (model,))]
+
+    def stories_with_wrong_counts(self, *, limit: int | None = None) -> list[int]:
+        """Stories not merged away whose stored article count differs from their members (e.g. a live story
+        with no member left): ``refresh_story_counts`` puts them right."""
+        sql = ("SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.article_count !="
+               " (SELECT COUNT(*) FROM story_articles sa WHERE sa.story_id = s.id) ORDER BY s.id")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [int(r["id"]) for r in self.query(sql)]
@@ -237,7 +279,7 @@ class StoriesRepo(_Base):
         flag = bool(blind.get("flag")) if isinstance(blind, Mapping) else bool(blind)
         with self.tx():
             self.execute(
-                "UPDATE stories SET headline = ?, data = ?, blindspot = ? WHERE id = ?",
+                "UPDATE stories SET headline = ?, data = ?, blindspot = ?, synthesis_due = 0 WHERE id = ?",
                 (headline, dumps(dict(data)), 1 if flag else 0, story_id),
             )
             self.execute("DELETE FROM story_countries WHERE story_id = ?", (story_id,))

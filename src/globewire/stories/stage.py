@@ -335,6 +335,17 @@ def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings
     return report
 
 
+def synthesise_stories(store: Store, story_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Synthesise ``story_ids`` as they are (membership unchanged), e.g. the stories a killed run left without
+    a synthesis of their current members (``Store.stories_due_synthesis``)."""
+    t0 = time.perf_counter()
+    report = StoryUpdateReport()
+    report.touched_story_ids = sorted({int(i) for i in story_ids})
+    _resynthesise(store, report.touched_story_ids, settings, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
 def rejoin_single(store: Store, state: WindowState, article_id: int, duplicate_of: int | None = None, *,
                   reason: str) -> tuple[int, int, Decision] | None:
     """If ``article_id`` is the only member of its story, take the decision a new article would get (itself

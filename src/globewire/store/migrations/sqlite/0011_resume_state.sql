@@ -1,0 +1,6 @@
+-- Resume by state: a story whose members changed since its last synthesis is due one. A run killed between
+-- assigning articles to stories and synthesising them leaves the flag set; the next run of any entry point
+-- (or `globewire db check --repair`) synthesises it. Stories never synthesised so far are due now.
+ALTER TABLE stories ADD COLUMN synthesis_due INTEGER NOT NULL DEFAULT 0;
+UPDATE stories SET synthesis_due = 1 WHERE merged_into IS NULL AND article_count > 0 AND data = '{}';
+CREATE INDEX stories_synthesis_due ON stories(synthesis_due);
