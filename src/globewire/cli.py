@@ -28,6 +28,7 @@ from globewire.cli_common import (
     settings_for,
 )
 from globewire.log import configure as configure_logging
+from globewire.workers import install_signal_handlers
 
 app = typer.Typer(
     name="globewire",
@@ -61,6 +62,8 @@ def _root(
 
     s = load_settings()
     configure_logging(log_level or s.log_level, "json" if log_json else s.log_format)
+    # `timeout`, a service manager or `kill` end a command with SIGTERM: unwind and stop the worker processes
+    install_signal_handlers()
 
 
 def _context(db: Path | None):

@@ -11,18 +11,18 @@ and the failures it recorded; a failure in one article is kept with its reason a
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
-import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from globewire import dedup
+from globewire import workers as workers_mod
 from globewire.log import get_logger
 from globewire.records import Article, Extracted, Failure, FeedItem, Outlet, RawDocument
 from globewire.settings import Settings
@@ -39,6 +39,8 @@ MAX_TITLE_CHARS = 500
 PARALLEL_MIN_BATCH = 8
 # Language detection reads the title and this many characters of text: enough for a confident answer.
 LANGUAGE_SAMPLE_CHARS = 3000
+# Failure reason of an article whose worker process died: the feed item is not marked, so it is fetched again.
+WORKER_CRASHED = "worker_crashed"
 
 
 class StageError(Exception):
@@ -183,21 +185,6 @@ def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracte
     return ex
 
 
-_POOL: concurrent.futures.ProcessPoolExecutor | None = None
-_POOL_SIZE = 0
-
-
-def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != workers:
-        if _POOL is not None:
-            _POOL.shutdown(cancel_futures=True)
-        # forkserver: the crawler runs threads and an event loop; forking those is unsafe.
-        _POOL = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-        _POOL_SIZE = workers
-    return _POOL
-
-
 def run_stage_parallel(
     name: str,
     ctx: PipelineContext,
@@ -213,7 +200,7 @@ def run_stage_parallel(
     if workers <= 1 or len(items) < PARALLEL_MIN_BATCH:
         return run_stage(name, lambda pair: fn(*args(*pair)), [(d, (d, it)) for d, it in items], report, failures)
     t0 = time.perf_counter()
-    pool = _pool(workers)
+    pool = workers_mod.process_pool(workers)
     futures = [pool.submit(fn, *args(d, it)) for d, it in items]
     out: list[tuple[RawDocument, U]] = []
     for (doc, _), fut in zip(items, futures):
@@ -221,7 +208,11 @@ def run_stage_parallel(
             out.append((doc, fut.result()))
         except StageError as e:
             failures.append(Failure(doc.url, name, e.reason, e.detail, outlet_id=doc.outlet_id))
-        except Exception as e:  # noqa: BLE001 - includes a crashed worker process: recorded, batch goes on
+        except BrokenExecutor as e:  # a worker process died (killed, out of memory): not the article's fault
+            workers_mod.discard_pool(pool)
+            failures.append(Failure(doc.url, name, WORKER_CRASHED, f"{type(e).__name__}: {e}",
+                                    outlet_id=doc.outlet_id))
+        except Exception as e:  # noqa: BLE001 - a bug in one article: recorded, batch goes on
             failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
     report.stage_seconds[name] += time.perf_counter() - t0
     return out
@@ -437,8 +428,9 @@ def _finish(
             ctx.store.record_failure(f)
         except Exception as e:  # noqa: BLE001 - recording a failure must not lose the rest
             log.error("failure_not_recorded", url=f.url, error=repr(e))
+    crashed = {f.url for f in failures if f.reason == WORKER_CRASHED}
     for doc in docs if docs is not None else [d for d, _ in articles]:
-        if id(doc) not in stored:
+        if id(doc) not in stored and doc.url not in crashed:
             _mark_item(ctx, doc, "failed")
     return report
 
