@@ -327,12 +327,46 @@ def db_migrate(db: DbOption = None) -> None:
 
 
 @db_app.command("check")
-def db_check(db: DbOption = None) -> None:
-    """Integrity check of the database."""
-    store = open_store(settings_for(db))
-    result = store.integrity_check()
-    console.print(result)
-    if result != "ok":
+def db_check(
+    db: DbOption = None,
+    repair: Annotated[bool, typer.Option("--repair", help="Finish the stuck work with the pipeline's stages.")] = False,
+    overdue_hours: Annotated[float, typer.Option(
+        "--overdue-hours", help="Report translations still pending after this many hours.")] = 24.0,
+    json_out: JsonOption = False,
+) -> None:
+    """Integrity check of the database, and work stuck in a stage: articles in no story, translations overdue,
+    translated articles not re-clustered, clustered articles without a vector, stories due a synthesis or with
+    counts out of step with their members. ``--repair`` runs the stages that finish it. Exit 1 when the
+    database is damaged or (after ``--repair``) work is still stuck."""
+    from globewire.pipeline import repair as repair_stuck
+    from globewire.pipeline import stuck_work
+
+    settings = settings_for(db)
+    store = open_store(settings)
+    try:
+        integrity = store.integrity_check()
+        stuck = {k: len(v) for k, v in stuck_work(store, settings, overdue_hours=overdue_hours).items()}
+        out: dict = {"integrity": integrity, "stuck": stuck}
+        if repair and integrity == "ok" and any(stuck.values()):
+            done = repair_stuck(store, settings)
+            out["repaired"] = {k: (v.as_dict() if hasattr(v, "as_dict") else
+                                   v.to_dict() if hasattr(v, "to_dict") else v) for k, v in done.items()}
+            out["stuck_after_repair"] = stuck = {
+                k: len(v) for k, v in stuck_work(store, settings, overdue_hours=overdue_hours).items()}
+    finally:
+        store.close()
+    # what repair cannot finish by itself: translations waiting for a backend or a model
+    left = {k: v for k, v in stuck.items() if v and not (repair and k == "translations_overdue")}
+    if json_out:
+        print_json(out)
+    else:
+        console.print(integrity)
+        print_table("stuck work" + (" after repair" if "repaired" in out else ""), ["stage", "count"],
+                    [[k.replace("_", " "), v] for k, v in stuck.items()])
+        if "repaired" in out:
+            print_table("repair", ["stage", "result"],
+                        [[k, json.dumps(v, default=str)[:200]] for k, v in out["repaired"].items()])
+    if integrity != "ok" or (repair and left):
         raise typer.Exit(1)
 
 

@@ -538,6 +538,20 @@ def synthesise_due(store: Store, settings: Settings) -> Any:
     return synthesise_stories(store, ids, settings) if ids else None
 
 
+def embed_stage(store: Store, settings: Settings, article_ids: Sequence[int]) -> int:
+    """Fill the embedding cache of ``article_ids`` (with their English when they have some); returns how many
+    vectors they have now. The fleet runs it in parallel before the serialised clustering."""
+    from globewire.stories import boilerplate
+    from globewire.stories.embed import english_of, ensure_embeddings, make_embedder
+
+    if not article_ids:
+        return 0
+    ss = settings.stories
+    ids = list(article_ids)
+    return len(ensure_embeddings(store, boilerplate.clustering_rows(store, ids), make_embedder(ss),
+                                 batch=ss.embed_batch, english=english_of(store, ids)))
+
+
 def after_store(ctx: PipelineContext, article_ids: Sequence[int] | BatchReport = (), *, stories: bool = True,
                 translate: bool = True, cluster_limit: int | None = None) -> dict[str, Any]:
     """The post-store stages after a crawl, an ingest or a run (``post_store``); translation only when a
@@ -592,3 +606,53 @@ def next_stage(stage: str, settings: Settings) -> str | None:
             continue
         return nxt
     return None
+
+
+# --------------------------------------------------------------------------- stuck work (`globewire db check`)
+
+# A pending translation older than this is reported as overdue by `globewire db check` (a day: a backend that
+# was down for a few crawl rounds catches up well within it).
+TRANSLATION_OVERDUE_HOURS = 24.0
+
+
+def stuck_work(store: Store, settings: Settings, *,
+               overdue_hours: float = TRANSLATION_OVERDUE_HOURS) -> dict[str, list[int]]:
+    """Work a stage left undone, by kind, as the ids concerned (articles, or stories for ``stories_*``)."""
+    out: dict[str, list[int]] = {
+        "unclustered_articles": store.unclustered_article_ids(),
+        "translated_not_reclustered": store.translated_not_reclustered_ids(),
+        "stories_due_synthesis": store.stories_due_synthesis(),
+        "stories_with_wrong_counts": store.stories_with_wrong_counts(),
+    }
+    if settings.translate.backend != "none":
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=overdue_hours)
+        out["translations_overdue"] = store.translations_overdue(since)
+    if store.has_stories():
+        from globewire.stories.embed import EmbedderError, make_embedder
+
+        try:
+            model = make_embedder(settings.stories).name
+        except EmbedderError as e:
+            log.warning("check_embedder_unavailable", error=str(e))
+        else:
+            out["clustered_without_embedding"] = store.clustered_without_embedding_ids(model)
+    return out
+
+
+def repair(store: Store, settings: Settings) -> dict[str, Any]:
+    """Finish what ``stuck_work`` finds, with the stages that should have done it: recount stories out of
+    step with their members, embed clustered articles without a vector, then ``post_store`` (cluster what is
+    in no story, translate what is pending, re-cluster what gained English, synthesise stories due one)."""
+    out: dict[str, Any] = {}
+    wrong = store.stories_with_wrong_counts()
+    if wrong:
+        store.refresh_story_counts(wrong)
+        out["stories_recounted"] = len(wrong)
+    if store.has_stories():
+        from globewire.stories.embed import make_embedder
+
+        missing = store.clustered_without_embedding_ids(make_embedder(settings.stories).name)
+        if missing:
+            out["embedded"] = embed_stage(store, settings, missing)
+    out.update(post_store(store, settings, translate=settings.translate.backend != "none"))
+    return out

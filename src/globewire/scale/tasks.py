@@ -171,18 +171,10 @@ def _then(stage: str, *args: Any) -> None:
 def embed_articles(self: Task, new_ids: list[int], changed_ids: list[int] | None = None) -> int:
     """Fill the embedding cache of new/changed articles (``stories.embed.ensure_embeddings``, in parallel
     across the fleet), then hand them to the serialised clustering step, which finds the vectors cached."""
+    from globewire.pipeline import embed_stage
+
     rt = runtime()
-    done = 0
-    ids = list(new_ids) + list(changed_ids or [])
-    try:
-        from globewire.stories import boilerplate
-        from globewire.stories.embed import ensure_embeddings, make_embedder
-    except ImportError:  # stories package not part of this build
-        ensure_embeddings = None  # type: ignore[assignment]
-    if ensure_embeddings is not None and ids:
-        if rt.embedder is None:
-            rt.embedder = make_embedder(rt.settings.stories)
-        done = len(ensure_embeddings(rt.store, boilerplate.clustering_rows(rt.store, ids), rt.embedder))
+    done = embed_stage(rt.store, rt.settings, list(new_ids) + list(changed_ids or []))
     _then("embed", list(new_ids), list(changed_ids or []))
     return done
 
