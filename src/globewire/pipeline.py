@@ -641,18 +641,19 @@ def stuck_work(store: Store, settings: Settings, *,
 
 def repair(store: Store, settings: Settings) -> dict[str, Any]:
     """Finish what ``stuck_work`` finds, with the stages that should have done it: recount stories out of
-    step with their members, embed clustered articles without a vector, then ``post_store`` (cluster what is
-    in no story, translate what is pending, re-cluster what gained English, synthesise stories due one)."""
+    step with their members, ``post_store`` (cluster what is in no story, translate what is pending, re-cluster
+    what gained English, synthesise stories due one), then embed clustered articles still without a vector
+    (after the re-clustering: a vector made first would hide that a translated article waits for it)."""
     out: dict[str, Any] = {}
     wrong = store.stories_with_wrong_counts()
     if wrong:
         store.refresh_story_counts(wrong)
         out["stories_recounted"] = len(wrong)
+    out.update(post_store(store, settings, translate=settings.translate.backend != "none"))
     if store.has_stories():
         from globewire.stories.embed import make_embedder
 
         missing = store.clustered_without_embedding_ids(make_embedder(settings.stories).name)
         if missing:
             out["embedded"] = embed_stage(store, settings, missing)
-    out.update(post_store(store, settings, translate=settings.translate.backend != "none"))
     return out
