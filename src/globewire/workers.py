@@ -76,15 +76,20 @@ def _watch_parent(owner_pid: int, interval: float) -> None:
         time.sleep(interval)
 
 
-def worker_init(owner_pid: int, interval: float = WATCHDOG_INTERVAL_S) -> None:
-    """Initializer of every pool worker: exit when the process that owns the pool is gone."""
+def watch_owner(owner_pid: int, interval: float = WATCHDOG_INTERVAL_S) -> None:
+    """Exit this process when ``owner_pid`` is gone (a daemon thread checks every ``interval`` seconds)."""
     die_with_parent()
     if not process_alive(owner_pid):
         os._exit(1)
-    # SIGINT (Ctrl-C in a terminal reaches the whole process group) is the owner's to handle
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(owner_pid, interval), name="globewire-watchdog",
                      daemon=True).start()
+
+
+def worker_init(owner_pid: int, interval: float = WATCHDOG_INTERVAL_S) -> None:
+    """Initializer of every pool worker: exit when the process that owns the pool is gone."""
+    watch_owner(owner_pid, interval)
+    # SIGINT (Ctrl-C in a terminal reaches the whole process group) is the owner's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:

@@ -56,10 +56,22 @@ def worker(
     s = scale_settings(settings)
     names = [queue_name(s, q) for q in _split(queues)]
     metrics.install_signal_handlers()
+    _children_die_with_worker()
     metrics.serve(s.metrics_port if metrics_port is None else metrics_port)
     node = name or f"gw-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     celery.worker_main(["worker", "-Q", ",".join(names), "--pool", pool, "-c", str(concurrency), "-n", node,
                         "--loglevel", settings.log_level, "--without-gossip", "--without-mingle"])
+
+
+def _children_die_with_worker() -> None:
+    """With ``--pool prefork``, each child process of the worker exits when the worker is gone (SIGKILL)."""
+    from celery import signals
+
+    from globewire.workers import watch_owner
+
+    @signals.worker_process_init.connect(weak=False)
+    def _watch(**_: object) -> None:
+        watch_owner(os.getppid())
 
 
 def scheduler(
