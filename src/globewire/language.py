@@ -31,7 +31,7 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
     "el", "ru", "uk", "be", "sr", "hr", "sl", "lt", "lv", "et", "tr", "ar", "fa", "he", "ur", "hi", "bn", "ta",
     "ja", "zh", "ko", "vi", "th", "id", "ms", "tl", "sw", "ca", "ka", "hy", "kk", "az", "af", "zu", "xh", "so", "yo",
 )
-ALL_LANGUAGES: tuple[str, ...] = tuple(sorted(l.iso_code_639_1.name.lower() for l in Language.all()))
+ALL_LANGUAGES: tuple[str, ...] = tuple(sorted(lang.iso_code_639_1.name.lower() for lang in Language.all()))
 
 # Texts with fewer letters than this are not judged at all: the declared language (if any) is used.
 MIN_LETTERS = 12

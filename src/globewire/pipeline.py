@@ -479,7 +479,7 @@ def cluster_stage(store: Store, settings: Settings, article_ids: Iterable[int] =
     ``limit``) plus ``article_ids`` (re-sent or changed articles whose stories need a new synthesis). Runs under
     the fleet-wide clustering lock, so two processes never cluster the same article. Returns the stories
     report, or None when there was nothing to do."""
-    from globewire.scale.locks import exclusive
+    from globewire.store.locks import exclusive
     from globewire.stories.stage import update_stories
 
     with exclusive(store, "cluster"):
@@ -495,7 +495,7 @@ def recluster_translated(store: Store, settings: Settings, article_ids: Iterable
     English) plus every clustered article whose translation is newer than its vector (a run killed between
     translating and re-clustering). Under the clustering lock. None when there is nothing to do or no story
     exists yet (``cluster_stage`` embeds unclustered articles with their English anyway)."""
-    from globewire.scale.locks import exclusive
+    from globewire.store.locks import exclusive
     from globewire.stories.stage import refresh_stories
 
     with exclusive(store, "cluster"):

@@ -26,6 +26,8 @@ class Feed:
     url: str
     section: str = ""
     kind: Literal["rss", "sitemap"] = "rss"  # rss covers RSS/Atom/RDF/JSON Feed
+    verified: Literal["reference", "cms", "unverified"] = "unverified"  # how the URL is known (sources/verify.py)
+    evidence: str = ""  # the reference list or content system behind ``verified``
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,40 +219,12 @@ def translate_pending(self: Task) -> Any:
 @contextlib.contextmanager
 def _translate_lock(store: Any) -> Iterator[None]:
     from globewire.pipeline import StageBusy
+    from globewire.store.locks import try_exclusive
 
-    if not _try_lock(store, "translate"):
-        raise StageBusy("translate")
-    try:
+    with try_exclusive(store, "translate") as got:
+        if not got:
+            raise StageBusy("translate")
         yield
-    finally:
-        _unlock(store, "translate")
-
-
-_held: dict[str, Any] = {}
-
-
-def _try_lock(store: Any, name: str) -> bool:
-    if getattr(store, "dialect", "") != "postgresql":
-        return True
-    from globewire.scale.locks import store_lock_key
-
-    conn = store.pool.getconn()
-    got = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (store_lock_key(store, name),)).fetchone()["ok"]
-    if not got:
-        store.pool.putconn(conn)
-        return False
-    _held[name] = conn
-    return True
-
-
-def _unlock(store: Any, name: str) -> None:
-    conn = _held.pop(name, None)
-    if conn is None:
-        return
-    from globewire.scale.locks import store_lock_key
-
-    conn.execute("SELECT pg_advisory_unlock(%s)", (store_lock_key(store, name),))
-    store.pool.putconn(conn)
 
 
 # --------------------------------------------------------------------------- backfill

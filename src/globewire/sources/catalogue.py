@@ -10,7 +10,9 @@ contributor adds an outlet with one line::
     ]
 
 Outlet keys: ``id`` (slug, unique over the catalogue), ``name``, ``homepage``, ``languages``
-(ISO 639-1, primary first), ``feeds`` (URL strings or ``{ url, section }`` tables), optional
+(ISO 639-1, primary first), ``feeds`` (URL strings or ``{ url, section, kind, verified, evidence }``
+tables: ``kind`` rss|sitemap, ``verified`` reference|cms|unverified with its ``evidence``, see
+``sources/verify.py``), optional
 ``sitemap``, ``ownership`` (public|state|private|nonprofit), ``ownership_source`` (URL or short
 citation), optional ``rules = { title, body, date, authors, image, drop = [...] }`` (CSS
 selectors for the extractor), ``enabled = false``, ``wire = true`` (news agencies), and
@@ -96,6 +98,9 @@ class _Strict(BaseModel):
 class FeedModel(_Strict):
     url: str
     section: str = ""
+    kind: Literal["rss", "sitemap"] = "rss"
+    verified: Literal["reference", "cms", "unverified"] = "unverified"
+    evidence: str = ""
 
     @field_validator("url")
     @classmethod
@@ -245,7 +250,8 @@ class ParsedFile:
 def _to_outlet(m: OutletModel, country: str, origin: str) -> Outlet:
     feeds: list[Feed] = []
     for f in m.feeds:
-        feeds.append(Feed(url=f.url, section=f.section, kind="rss"))
+        feeds.append(Feed(url=f.url, section=f.section or ("sitemap" if f.kind == "sitemap" else ""), kind=f.kind,
+                          verified=f.verified, evidence=f.evidence))
     if m.sitemap:
         feeds.append(Feed(url=m.sitemap, section="sitemap", kind="sitemap"))
     rules = None

@@ -51,7 +51,8 @@ def _outlet_row(o: Outlet, cat: Catalogue) -> dict[str, Any]:
         "ownership_source": o.ownership_source,
         "wire": cat.is_wire(o.id),
         "enabled": o.enabled and o.id not in cat.disabled_ids,
-        "feeds": [{"url": f.url, "section": f.section, "kind": f.kind} for f in o.feeds],
+        "feeds": [{"url": f.url, "section": f.section, "kind": f.kind, "verified": f.verified, "evidence": f.evidence}
+                  for f in o.feeds],
         "origin": Path(o.origin).name if o.origin else "",
     }
 
@@ -208,10 +209,14 @@ def disable_cmd(outlet_id: Annotated[str, typer.Argument(help="Outlet id.")]) ->
 def check_cmd(
     country: CountryOption = None,
     outlet: Annotated[Optional[list[str]], typer.Option("--outlet", help="Outlet id (repeatable).")] = None,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="No network: report how each feed URL is known (reference list, CMS convention, unverified).")] = False,
+    references: Annotated[Optional[Path], typer.Option(
+        "--references", help="With --offline: a folder of public feed lists (*.jsonl publishers, *.opml) to cross-check against.")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Fetch every feed of the selected outlets; report and store its health."""
+    """Fetch every feed of the selected outlets; report and store its health (--offline: no fetching)."""
     from globewire.cli_common import open_store
     from globewire.fetch import Fetcher
     from globewire.sources.health import check_feeds
@@ -228,6 +233,11 @@ def check_cmd(
         outlets = [o for o in outlets if o.country == country.upper()]
     if not outlets:
         raise _fail("no outlets selected")
+    if references is not None and not offline:
+        raise _fail("--references goes with --offline")
+    if offline:
+        _check_offline(outlets, references, json_out)
+        return
 
     async def run() -> list[Any]:
         async with Fetcher(settings.fetch) as f:
@@ -253,6 +263,50 @@ def check_cmd(
     ]
     print_table("Feed health", ["outlet", "feed", "status", "items", "newest", "ms", "state", "error"], rows)
     console.print(f"{alive}/{len(results)} feeds alive", highlight=False, soft_wrap=True)
+
+
+def _check_offline(outlets: list[Outlet], references: Path | None, json_out: bool) -> None:
+    from globewire.sources.verify import breakdown, crosscheck, load_references
+
+    report: dict[str, Any] = breakdown(outlets)
+    check = None
+    if references is not None:
+        try:
+            refs = load_references(references)
+        except (OSError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        check = crosscheck(outlets, refs)
+        report["references"] = {
+            "lists": refs.sources,
+            "feeds_checked": len(check.feeds),
+            "by_status": dict(Counter(f.status for f in check.feeds)),
+            "outlets_known_to_references": len({f.outlet_id for f in check.feeds if f.site_known}),
+            "guessed_where_reference_knows": [
+                {"outlet": f.outlet_id, "url": f.url, "status": f.status} for f in check.contradicted],
+            "recorded_status_out_of_date": [
+                {"outlet": f.outlet_id, "url": f.url, "recorded": f.recorded, "now": f.status} for f in check.stale],
+            "outlets_to_add": [
+                {"country": p.country, "name": p.name, "homepage": p.homepage, "feeds": [f.url for f in p.feeds],
+                 "list": p.source} for p in check.missing],
+        }
+    if json_out:
+        print_json(report)
+        return
+    by_status = report["by_status"]
+    print_table("Feed URLs by how they are known", ["status", "feeds"],
+                [[k, v] for k, v in by_status.items()] + [["total", report["feeds"]]])
+    print_table("Evidence", ["status:evidence", "feeds"], [[k, v] for k, v in report["by_evidence"].items()])
+    console.print(f"{report['outlets']} outlets in {report['countries']} countries", highlight=False, soft_wrap=True)
+    if check is not None:
+        ref = report["references"]
+        console.print(
+            f"against {', '.join(ref['lists'])}: {ref['outlets_known_to_references']} outlets known to the lists; "
+            f"{len(ref['guessed_where_reference_knows'])} guessed feed URLs where a list knows the outlet; "
+            f"{len(ref['recorded_status_out_of_date'])} recorded statuses out of date; "
+            f"{len(ref['outlets_to_add'])} outlets the lists have for countries with fewer than five",
+            highlight=False, soft_wrap=True)
+        for row in ref["guessed_where_reference_knows"]:
+            console.print(f"  guessed: {row['outlet']} {row['url']}", highlight=False, soft_wrap=True)
 
 
 @sources_app.command("health")
