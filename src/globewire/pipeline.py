@@ -531,11 +531,14 @@ def translate_stage(store: Store, settings: Settings, *, recluster: bool = True,
 
 def synthesise_due(store: Store, settings: Settings) -> Any:
     """Synthesise the live stories whose membership changed since their last synthesis (a run killed between
-    assigning articles and writing their stories). None when there are none."""
+    assigning articles and writing their stories), under the clustering lock (a story is never written while
+    another process changes its members). None when there are none."""
+    from globewire.store.locks import exclusive
     from globewire.stories.stage import synthesise_stories
 
-    ids = store.stories_due_synthesis()
-    return synthesise_stories(store, ids, settings) if ids else None
+    with exclusive(store, "cluster"):
+        ids = store.stories_due_synthesis()
+        return synthesise_stories(store, ids, settings) if ids else None
 
 
 def embed_stage(store: Store, settings: Settings, article_ids: Sequence[int]) -> int:
