@@ -281,3 +281,28 @@ def test_sigterm_ends_run(tmp_path: Path) -> None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(10)
     assert_no_leftovers(proc.pid, "run after SIGTERM")
+
+
+POOL_OWNER = """
+import sys, time
+from globewire import workers
+pool = workers.process_pool(2)
+assert sorted(pool.map(abs, [-1, -2, -3])) == [1, 2, 3]
+print(len(workers.pool_pids()), flush=True)
+time.sleep(120)
+"""
+
+
+def test_pool_workers_forkserver_and_tracker_go_with_their_owner(tmp_path: Path) -> None:
+    """The process pool alone (no globewire command around it): SIGKILL of its owner ends the workers, the
+    forkserver and the resource tracker (a plain ProcessPoolExecutor over a forkserver leaves all of them)."""
+    env = process_env(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}")
+    proc = subprocess.Popen([sys.executable, "-c", POOL_OWNER], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"2"
+        assert len(group_members(proc.pid)) >= 4  # owner, resource tracker, forkserver, 2 workers
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert_no_leftovers(proc.pid, "the pool's owner killed")
