@@ -22,15 +22,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e_helpers import REPO, corpus_lines, saved_page
-from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+from tests.test_store_contract import pg_url  # noqa: F401 - a fixture (PostgreSQL, fresh schema)
 
 # Variants of each of the 31 corpus articles in the long variant (62 files: a full batch of 50 and a rest);
 # the short one ingests each once (31 files: one batch, still above pipeline.PARALLEL_MIN_BATCH, so both use
@@ -201,25 +199,13 @@ def crash_and_resume(tmp_path: Path, db_url: str, *, iterations: int, seed: int,
     assert check["integrity"] == "ok" and not any(check["stuck"].values()), check
 
 
-@pytest.fixture
-def pg_db() -> Iterator[str]:
-    reason = pg_reachable()
-    if reason:
-        pytest.skip(reason)
-    schema = "t_crash_" + uuid.uuid4().hex[:10]
-    try:
-        yield f"{PG_BASE}?schema={schema}"
-    finally:
-        drop_schema(schema)
-
-
 def test_killed_ingest_and_cluster_resume_on_sqlite(tmp_path: Path) -> None:
     crash_and_resume(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}", iterations=1, seed=1411)
 
 
 @pytest.mark.postgres
-def test_killed_ingest_and_cluster_resume_on_postgresql(tmp_path: Path, pg_db: str) -> None:
-    crash_and_resume(tmp_path, pg_db, iterations=1, seed=1412)
+def test_killed_ingest_and_cluster_resume_on_postgresql(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    crash_and_resume(tmp_path, pg_url, iterations=1, seed=1412)
 
 
 @pytest.mark.slow
@@ -231,8 +217,8 @@ def test_many_kills_resume_on_sqlite(tmp_path: Path, seed: int) -> None:
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("seed", [17, 18])
-def test_many_kills_resume_on_postgresql(tmp_path: Path, pg_db: str, seed: int) -> None:
-    crash_and_resume(tmp_path, pg_db, iterations=5, seed=seed, copies=LONG_COPIES)
+def test_many_kills_resume_on_postgresql(tmp_path: Path, pg_url: str, seed: int) -> None:  # noqa: F811
+    crash_and_resume(tmp_path, pg_url, iterations=5, seed=seed, copies=LONG_COPIES)
 
 
 def test_sigterm_ends_ingest_and_its_workers(tmp_path: Path) -> None:

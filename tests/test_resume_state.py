@@ -9,8 +9,6 @@ translation stored, its re-clustering not done; stories whose members changed, t
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,8 @@ from typer.testing import CliRunner
 from globewire.cli import app
 from globewire.store import open_store
 from tests.e2e_helpers import corpus_lines, write_saved_pages
-from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+from tests.test_resume_crash import process_env
+from tests.test_store_contract import pg_url  # noqa: F401 - a fixture (PostgreSQL, fresh schema)
 
 runner = CliRunner()
 # corpus lines used here: enough for several stories, few enough to keep the test quick
@@ -29,29 +28,14 @@ ARTICLES = len({r["url"] for r in corpus_lines()[:LINES]})
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'gw.db'}"
-        return
-    reason = pg_reachable()
-    if reason:
-        pytest.skip(reason)
-    schema = "t_resume_" + uuid.uuid4().hex[:10]
-    try:
-        yield f"{PG_BASE}?schema={schema}"
-    finally:
-        drop_schema(schema)
+        return f"sqlite:///{tmp_path / 'gw.db'}"
+    return request.getfixturevalue("pg_url")
 
 
 def env_for(tmp_path: Path, db_url: str) -> dict[str, str]:
-    return {
-        "GLOBEWIRE_CONFIG": str(tmp_path / "none.toml"),
-        "GLOBEWIRE_DATA_DIR": str(tmp_path / "data"),
-        "GLOBEWIRE_DATABASE_URL": db_url,
-        "GLOBEWIRE_WORKERS": "1",
-        "GLOBEWIRE_TRANSLATE__BACKEND": "none",
-        "GLOBEWIRE_LOG_LEVEL": "WARNING",
-    }
+    return {**process_env(tmp_path, db_url), "GLOBEWIRE_WORKERS": "1"}  # in this process: no process pool
 
 
 def invoke(env: dict[str, str], *args: str, code: int = 0) -> dict:
