@@ -330,16 +330,19 @@ def db_migrate(db: DbOption = None) -> None:
 def db_check(
     db: DbOption = None,
     repair: Annotated[bool, typer.Option("--repair", help="Finish the stuck work with the pipeline's stages.")] = False,
-    overdue_hours: Annotated[float, typer.Option(
-        "--overdue-hours", help="Report translations still pending after this many hours.")] = 24.0,
+    overdue_hours: Annotated[Optional[float], typer.Option(
+        "--overdue-hours", help="Report translations still pending after this many hours (default 24).")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Integrity check of the database, and work stuck in a stage: articles in no story, translations overdue,
     translated articles not re-clustered, clustered articles without a vector, stories due a synthesis or with
     counts out of step with their members. ``--repair`` runs the stages that finish it. Exit 1 when the
     database is damaged or (after ``--repair``) work is still stuck."""
+    from globewire.pipeline import TRANSLATION_OVERDUE_HOURS, stuck_work
     from globewire.pipeline import repair as repair_stuck
-    from globewire.pipeline import stuck_work
+
+    if overdue_hours is None:
+        overdue_hours = TRANSLATION_OVERDUE_HOURS
 
     settings = settings_for(db)
     store = open_store(settings)
@@ -361,8 +364,9 @@ def db_check(
         print_json(out)
     else:
         console.print(integrity)
-        print_table("stuck work" + (" after repair" if "repaired" in out else ""), ["stage", "count"],
-                    [[k.replace("_", " "), v] for k, v in stuck.items()])
+        after = out.get("stuck_after_repair", {})
+        print_table("stuck work", ["stage", "count"] + (["after repair"] if after else []),
+                    [[k.replace("_", " "), v] + ([after.get(k, "")] if after else []) for k, v in out["stuck"].items()])
         if "repaired" in out:
             print_table("repair", ["stage", "result"],
                         [[k, json.dumps(v, default=str)[:200]] for k, v in out["repaired"].items()])
