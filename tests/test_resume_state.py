@@ -121,3 +121,31 @@ def test_any_entry_point_clusters_what_a_killed_run_left(tmp_path: Path, entry: 
         assert store.stories_due_synthesis() == []
     finally:
         store.close()
+
+
+def test_a_translation_waits_for_its_reclustering_even_when_its_vector_is_made_again(tmp_path: Path) -> None:
+    """A translation stage killed after storing its English: any process reading the story window (or the
+    fleet's embed task) may make the article's vector again, with the English; the article must still be
+    reconsidered with it by the next run (the pending state is the translation's, not the vector's)."""
+    from globewire.pipeline import embed_stage
+    from globewire.settings import load_settings
+
+    db_url = f"sqlite:///{tmp_path / 'gw.db'}"
+    env = env_for(tmp_path, db_url)
+    stored_not_clustered(tmp_path, env)
+    invoke(env, "cluster")
+    store = open_store(db_url)
+    try:
+        aid = store.query("SELECT id FROM articles WHERE language != 'en' ORDER BY id LIMIT 1")[0]["id"]
+        store.save_translation(aid, "An English title", "An English text.", [], "test", "test-model")
+        assert embed_stage(store, load_settings(data_dir=tmp_path / "data"), [aid]) == 1
+        assert store.translated_not_reclustered_ids() == [aid]
+    finally:
+        store.close()
+    out = invoke(env, "cluster")
+    assert out["stories_refreshed"]["articles_in"] == 1 and out["articles_in"] == 0
+    store = open_store(db_url)
+    try:
+        assert store.translated_not_reclustered_ids() == []
+    finally:
+        store.close()

@@ -387,7 +387,7 @@ def test_a_translation_drops_the_vector_made_without_it(store) -> None:
 
 def test_pending_work_is_found_by_state(store) -> None:
     """What a killed run leaves half done is found from the tables alone: articles in no story, translated
-    articles whose vector predates their English, stories whose members changed since their synthesis,
+    articles not re-clustered with their English, stories whose members changed since their synthesis,
     clustered articles without a vector, story counts out of step with the members, overdue translations."""
     at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
     a, b, c, d = (store.upsert_article(art(f"https://p.example/{i}", f"Text {i}", language="de"))[0]
@@ -413,11 +413,17 @@ def test_pending_work_is_found_by_state(store) -> None:
     store.save_embeddings("m", {i: np.ones(4, dtype=np.float32) / 2 for i in (a, b, c)})
     assert store.clustered_without_embedding_ids("m") == [d]
     assert store.clustered_without_embedding_ids("other") == [a, b, c, d]
-    # a translation drops the vector: pending re-clustering until a vector newer than the English is stored
+    # a translation waits for its re-clustering (a new vector alone, made by whoever reads the story window,
+    # does not count); a re-clustering that started before a newer translation leaves that one pending
     assert store.translated_not_reclustered_ids() == []
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
     store.save_translation(b, "A title", "A text", [], "test", "test-model")
     assert store.translated_not_reclustered_ids() == [b]
     store.save_embeddings("m", {b: np.ones(4, dtype=np.float32) / 2})
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b], translated_before=before)
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b, d], translated_before=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
     assert store.translated_not_reclustered_ids() == []
     # overdue translations: pending and stored before the given time
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)

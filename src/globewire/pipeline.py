@@ -483,17 +483,22 @@ def cluster_stage(store: Store, settings: Settings, article_ids: Iterable[int] =
     from globewire.stories.stage import update_stories
 
     with exclusive(store, "cluster"):
-        ids = sorted(set(store.unclustered_article_ids(limit=limit)) | {int(i) for i in article_ids})
+        fresh = store.unclustered_article_ids(limit=limit)
+        ids = sorted(set(fresh) | {int(i) for i in article_ids})
         if not ids:
             return None
-        return update_stories(store, ids, settings)
+        started = dt.datetime.now(dt.timezone.utc)
+        report = update_stories(store, ids, settings)
+        # an article clustered for the first time was clustered with the English it had then
+        store.mark_reclustered(fresh, translated_before=started)
+        return report
 
 
 def recluster_translated(store: Store, settings: Settings, article_ids: Iterable[int] = ()) -> Any:
     """Let English text re-cluster translated articles (``stories.stage.refresh_stories``: a lone article
     joins the story its English matches; their stories are re-synthesised): ``article_ids`` (what just gained
-    English) plus every clustered article whose translation is newer than its vector (a run killed between
-    translating and re-clustering). Under the clustering lock. None when there is nothing to do or no story
+    English) plus every clustered article whose translation is newer than its last re-clustering (a run
+    killed between translating and re-clustering). Under the clustering lock. None when there is nothing to do or no story
     exists yet (``cluster_stage`` embeds unclustered articles with their English anyway)."""
     from globewire.store.locks import exclusive
     from globewire.stories.stage import refresh_stories
@@ -502,7 +507,11 @@ def recluster_translated(store: Store, settings: Settings, article_ids: Iterable
         ids = sorted({int(i) for i in article_ids} | set(store.translated_not_reclustered_ids()))
         if not ids or not store.has_stories():
             return None
-        return refresh_stories(store, ids, settings)
+        started = dt.datetime.now(dt.timezone.utc)
+        report = refresh_stories(store, ids, settings)
+        if not report.recluster_skipped:  # the embedder failed: only re-synthesised, still pending
+            store.mark_reclustered(ids, translated_before=started)
+        return report
 
 
 def translate_stage(store: Store, settings: Settings, *, recluster: bool = True,

@@ -216,15 +216,24 @@ class StoriesRepo(_Base):
     # ------------------------------------------------------------------ pending work (resume by state)
 
     def translated_not_reclustered_ids(self, *, limit: int | None = None) -> list[int]:
-        """Articles in a story whose English text is newer than every vector stored for them: the
-        translation stage gave them English and the re-clustering with it has not happened yet."""
+        """Articles in a story whose English text is newer than their last re-clustering with it: the
+        translation stage gave them English and the re-clustering (``mark_reclustered``) has not happened."""
         sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
                " JOIN translations t ON t.article_id = a.id WHERE t.status = 'done'"
-               " AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id"
-               " AND e.created_at >= COALESCE(t.translated_at, t.updated_at)) ORDER BY a.id")
+               " AND (t.reclustered_at IS NULL OR t.reclustered_at < t.translated_at) ORDER BY a.id")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [int(r["id"]) for r in self.query(sql)]
+
+    def mark_reclustered(self, article_ids: Sequence[int], *, translated_before: dt.datetime) -> None:
+        """Note that ``article_ids`` were clustered (or re-clustered) with the English text they had at
+        ``translated_before`` (a translation made later stays pending)."""
+        now, before = iso(utcnow()), iso(translated_before)
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            self.execute(
+                f"UPDATE translations SET reclustered_at = ? WHERE article_id IN ({marks}) AND status = 'done'"
+                " AND translated_at <= ?", [now, *chunk, before])
 
     def stories_due_synthesis(self, *, limit: int | None = None) -> list[int]:
         """Live stories whose members changed since their last synthesis, in id order."""
