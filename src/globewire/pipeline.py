@@ -428,7 +428,9 @@ def _finish(
             ctx.store.record_failure(f)
         except Exception as e:  # noqa: BLE001 - recording a failure must not lose the rest
             log.error("failure_not_recorded", url=f.url, error=repr(e))
-    crashed = {f.url for f in failures if f.reason == WORKER_CRASHED}
+    # a verdict on the page (too short, no language, ...) is final; a failed write or a dead worker process is
+    # not the page's fault: its feed item stays unmarked, so the next round fetches it again
+    crashed = {f.url for f in failures if f.reason == WORKER_CRASHED or f.stage == "store"}
     for doc in docs if docs is not None else [d for d, _ in articles]:
         if id(doc) not in stored and doc.url not in crashed:
             _mark_item(ctx, doc, "failed")
