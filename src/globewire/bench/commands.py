@@ -11,6 +11,28 @@ from globewire.cli_common import BenchOutOption, bench_app, console, print_table
 
 
 def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off bench_app
+    @bench_app.command("first-run")
+    def bench_first_run(
+        outlets: Annotated[int, typer.Option("--outlets", help="Loopback outlets to crawl.")] = 50,
+        timeout: Annotated[float, typer.Option("--timeout", help="Give up after this many seconds.")] = 180.0,
+        out: BenchOutOption = None,
+    ) -> None:
+        """From an empty data dir: seconds to the first served page, stored article and story (`globewire run`)."""
+        from globewire.bench.firstrun import run_first_run_bench
+
+        res = run_first_run_bench(outlets=outlets, timeout_s=timeout)
+        goals = res["goals"]
+        rows = [
+            ["first served page", res["first_page_s"], f"< {goals['first_page_s']}", res["met"]["first_page"]],
+            ["first stored article", res["first_article_s"], "", ""],
+            ["first story", res["first_story_s"], f"< {goals['first_story_s']}", res["met"]["first_story"]],
+        ]
+        print_table(f"first run: {res['outlets']} loopback outlets, default politeness; "
+                    f"{res['articles_at_first_story']} articles stored at the first story",
+                    ["milestone", "seconds", "goal", "met"], rows)
+        path = write_bench_json("first-run", res, out)
+        console.print(f"wrote {path}")
+
     @bench_app.command("pipeline")
     def bench_pipeline(
         data: Annotated[Optional[Path], typer.Option("--data", help="fundus-pages folder (real pages); default: generated pages.")] = None,
@@ -27,4 +49,29 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
                     f" (+ {res['workers']} workers: {res['worker_peak_rss_mb']} MB)",
                     ["stage", "articles/s", "seconds"], rows)
         path = write_bench_json("pipeline", res, out)
+        console.print(f"wrote {path}")
+
+    @bench_app.command("pasted")
+    def bench_pasted(
+        data: Annotated[Path, typer.Option("--data", help="Folder of labelled *.pasted fixtures (sub-folders are "
+                                           "reported as splits, e.g. tune / held_out).")] = Path("tests/fixtures/pasted"),
+        out: BenchOutOption = None,
+    ) -> None:
+        """Pasted-text cleaner: title, date and byline accuracy and furniture residue per 1,000 body lines."""
+        from globewire.bench.pasted import score_pasted
+
+        if not data.is_dir():
+            raise typer.BadParameter(f"{data} is not a folder of *.pasted fixtures", param_hint="--data")
+        res = score_pasted(data)
+        cols = ["set", "fixtures", "title", "date (±24h/day)", "date exact day", "byline", "residue /1000 lines",
+                "body recall"]
+        rows = []
+        for name, s in [("all", res["all"]), *res["splits"].items()]:
+            if not s.get("fixtures"):
+                continue
+            rows.append([name, s["fixtures"], f"{s['title_accuracy']:.1%}", f"{s['date_accuracy']:.1%}",
+                         f"{s['date_exact_day_accuracy']:.1%}", f"{s['byline_accuracy']:.1%}",
+                         s["residue_per_1000_lines"], f"{s['body_recall']:.1%}"])
+        print_table(f"pasted text: {res['all'].get('fixtures', 0)} fixtures from {data} ({res['seconds']} s)", cols, rows)
+        path = write_bench_json("pasted", res, out)
         console.print(f"wrote {path}")

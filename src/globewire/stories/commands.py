@@ -16,6 +16,7 @@ from globewire.cli_common import (
     bench_app,
     console,
     err_console,
+    missing_extra_message,
     open_store,
     print_json,
     print_table,
@@ -150,6 +151,8 @@ def cluster_cmd(
         try:
             done = post_store(store, settings, translate=False)
         except EmbedderError as e:
+            if missing_extra_message(e):  # one plain line from the CLI's entry point
+                raise
             err_console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
         out = done.get("stories", StoryUpdateReport()).as_dict()
