@@ -441,6 +441,61 @@ def test_story_dates_migration_backfills_stories_stored_before(store) -> None:
     assert st["date_source"] == "published"
 
 
+# --------------------------------------------------------------------------- pending work (resume by state)
+
+
+def test_pending_work_is_found_by_state(store) -> None:
+    """What a killed run leaves half done is found from the tables alone: articles in no story, translated
+    articles not re-clustered with their English, stories whose members changed since their synthesis,
+    clustered articles without a vector, story counts out of step with the members, overdue translations."""
+    at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    a, b, c, d = (store.upsert_article(art(f"https://p.example/{i}", f"Text {i}", language="de"))[0]
+                  for i in range(4))
+    assert store.unclustered_article_ids() == [a, b, c, d] and store.unclustered_article_ids(limit=2) == [a, b]
+    assert not store.has_stories()
+    sid = store.create_story([a, b], at=at)
+    assert store.has_stories()
+    assert store.unclustered_article_ids() == [c, d]
+    # members changed, no synthesis yet: due; the synthesis clears it; a new member makes it due again
+    assert store.stories_due_synthesis() == [sid]
+    store.save_story_synthesis(sid, {"headline": "H"})
+    assert store.stories_due_synthesis() == []
+    store.add_to_story(sid, c, score=0.9, at=at)
+    assert store.stories_due_synthesis() == [sid]
+    store.save_story_synthesis(sid, {"headline": "H"})
+    # a story merged away is never due
+    other = store.create_story([d], at=at)
+    store.merge_stories(sid, other, at=at)
+    store.save_story_synthesis(sid, {"headline": "H"})
+    assert store.stories_due_synthesis() == []
+    # vectors: clustered articles without one of this model
+    store.save_embeddings("m", {i: np.ones(4, dtype=np.float32) / 2 for i in (a, b, c)})
+    assert store.clustered_without_embedding_ids("m") == [d]
+    assert store.clustered_without_embedding_ids("other") == [a, b, c, d]
+    # a translation waits for its re-clustering (a new vector alone, made by whoever reads the story window,
+    # does not count); a re-clustering that started before a newer translation leaves that one pending
+    assert store.translated_not_reclustered_ids() == []
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    store.save_translation(b, "A title", "A text", [], "test", "test-model")
+    assert store.translated_not_reclustered_ids() == [b]
+    store.save_embeddings("m", {b: np.ones(4, dtype=np.float32) / 2})
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b], translated_before=before)
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b, d], translated_before=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+    assert store.translated_not_reclustered_ids() == []
+    # overdue translations: pending and stored before the given time
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert store.translations_overdue(later) == [a, c, d]
+    assert store.translations_overdue(later - dt.timedelta(days=1)) == []
+    # counts: a live story whose members are gone
+    assert store.stories_with_wrong_counts() == []
+    store.execute("UPDATE stories SET article_count = 5 WHERE id = ?", (sid,))  # a count out of step
+    assert store.stories_with_wrong_counts() == [sid]
+    store.refresh_story_counts([sid])
+    assert store.stories_with_wrong_counts() == []
+
+
 def test_coverage_elsewhere_links_follow_the_articles_stories(store) -> None:
     at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
     a, b, c, d = (store.upsert_article(art(f"https://l.example/{i}", f"text {i}"))[0] for i in range(4))

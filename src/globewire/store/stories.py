@@ -156,10 +156,11 @@ class StoriesRepo(_Base):
             if not agg.get("n"):
                 self.execute("UPDATE stories SET article_count = 0 WHERE id = ?", (sid,))
                 continue
+            # members changed: the story is due a synthesis until save_story_synthesis writes one
             published = agg.get("first_pub") is not None
             self.execute(
                 "UPDATE stories SET article_count = ?, outlet_count = ?, country_count = ?,"
-                " first_seen = ?, last_updated = ?, date_source = ? WHERE id = ?",
+                " first_seen = ?, last_updated = ?, date_source = ?, synthesis_due = 1 WHERE id = ?",
                 (agg["n"], agg["outlets"], agg["countries"],
                  agg["first_pub"] if published else agg["first_fetch"],
                  agg["last_pub"] if published else agg["last_fetch"],
@@ -216,6 +217,56 @@ class StoriesRepo(_Base):
             sql += f" LIMIT {int(limit)}"
         return [int(r["id"]) for r in self.query(sql)]
 
+    def has_stories(self) -> bool:
+        return self.scalar("SELECT id FROM stories LIMIT 1") is not None
+
+    # ------------------------------------------------------------------ pending work (resume by state)
+
+    def translated_not_reclustered_ids(self, *, limit: int | None = None) -> list[int]:
+        """Articles in a story whose English text is newer than their last re-clustering with it: the
+        translation stage gave them English and the re-clustering (``mark_reclustered``) has not happened."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " JOIN translations t ON t.article_id = a.id WHERE t.status = 'done'"
+               " AND (t.reclustered_at IS NULL OR t.reclustered_at < t.translated_at) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def mark_reclustered(self, article_ids: Sequence[int], *, translated_before: dt.datetime) -> None:
+        """Note that ``article_ids`` were clustered (or re-clustered) with the English text they had at
+        ``translated_before`` (a translation made later stays pending)."""
+        now, before = iso(utcnow()), iso(translated_before)
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            self.execute(
+                f"UPDATE translations SET reclustered_at = ? WHERE article_id IN ({marks}) AND status = 'done'"
+                " AND translated_at <= ?", [now, *chunk, before])
+
+    def stories_due_synthesis(self, *, limit: int | None = None) -> list[int]:
+        """Live stories whose members changed since their last synthesis, in id order."""
+        sql = f"SELECT s.id FROM stories s WHERE s.synthesis_due = 1 AND {LIVE_STORY} ORDER BY s.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def clustered_without_embedding_ids(self, model: str, *, limit: int | None = None) -> list[int]:
+        """Articles in a story with no vector of ``model`` (or one older than the article's last version)."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id AND e.model = ?"
+               " AND e.created_at >= a.updated_at) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql, (model,))]
+
+    def stories_with_wrong_counts(self, *, limit: int | None = None) -> list[int]:
+        """Stories not merged away whose stored article count differs from their members (e.g. a live story
+        with no member left): ``refresh_story_counts`` puts them right."""
+        sql = ("SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.article_count !="
+               " (SELECT COUNT(*) FROM story_articles sa WHERE sa.story_id = s.id) ORDER BY s.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
     def window_members(self, since: dt.datetime, until: dt.datetime | None = None) -> list[dict[str, Any]]:
         """(article_id, story_id, t) of story members whose article time is in [since, until], by article id."""
         params: list[Any] = [iso(since)]
@@ -268,7 +319,7 @@ class StoriesRepo(_Base):
         flag = bool(blind.get("flag")) if isinstance(blind, Mapping) else bool(blind)
         with self.tx():
             self.execute(
-                "UPDATE stories SET headline = ?, data = ?, blindspot = ? WHERE id = ?",
+                "UPDATE stories SET headline = ?, data = ?, blindspot = ?, synthesis_due = 0 WHERE id = ?",
                 (headline, dumps(dict(data)), 1 if flag else 0, story_id),
             )
             self.execute("DELETE FROM story_countries WHERE story_id = ?", (story_id,))

@@ -143,25 +143,29 @@ def cluster_cmd(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cluster every unclustered article into stories (embeddings are cached)."""
+    """Cluster every unclustered article into stories (embeddings are cached); also re-cluster translated
+    articles waiting for it and synthesise stories waiting for it (what a killed run left)."""
+    from globewire.pipeline import post_store
     from globewire.stories.embed import EmbedderError
-    from globewire.stories.stage import update_stories
+    from globewire.stories.stage import StoryUpdateReport
 
     settings = settings_for(db)
     store = open_store(settings)
     try:
         if rebuild:
             store.clear_stories()
-        ids = store.unclustered_article_ids()
         try:
-            report = update_stories(store, ids, settings)
+            done = post_store(store, settings, translate=False)
         except EmbedderError as e:
             if missing_extra_message(e):  # one plain line from the CLI's entry point
                 raise
             err_console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
-        out = report.as_dict()
+        out = done.get("stories", StoryUpdateReport()).as_dict()
         out.pop("touched_story_ids", None)
+        for extra in ("stories_refreshed", "stories_synthesised"):
+            if extra in done:
+                out[extra] = {k: v for k, v in done[extra].as_dict().items() if k != "touched_story_ids"}
         out["stories"] = len(store.all_story_ids())
         if as_json:
             print_json(out)

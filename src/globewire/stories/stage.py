@@ -61,6 +61,7 @@ class StoryUpdateReport:
     split: int = 0
     synthesised: int = 0
     synthesis_failures: int = 0
+    recluster_skipped: bool = False  # refresh_stories: the embedder failed, stories only re-synthesised
     touched_story_ids: list[int] = field(default_factory=list)
     seconds: float = 0.0
     assign_seconds: float = 0.0
@@ -368,8 +369,19 @@ def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings
     except EmbedderError as e:
         log.warning("recluster_skipped", error=f"{type(e).__name__}: {e}")
     t0 = time.perf_counter()
-    report = StoryUpdateReport(articles_in=len(article_ids))
+    report = StoryUpdateReport(articles_in=len(article_ids), recluster_skipped=True)
     report.touched_story_ids = sorted(set(store.stories_of_articles([int(i) for i in article_ids]).values()))
+    _resynthesise(store, report.touched_story_ids, settings, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def synthesise_stories(store: Store, story_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Synthesise ``story_ids`` as they are (membership unchanged), e.g. the stories a killed run left without
+    a synthesis of their current members (``Store.stories_due_synthesis``)."""
+    t0 = time.perf_counter()
+    report = StoryUpdateReport()
+    report.touched_story_ids = sorted({int(i) for i in story_ids})
     _resynthesise(store, report.touched_story_ids, settings, report)
     report.seconds = time.perf_counter() - t0
     return report
