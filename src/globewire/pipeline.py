@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
@@ -110,7 +110,7 @@ class BatchReport:
     unchanged: int = 0
     duplicates: int = 0
     failures: Counter[str] = field(default_factory=Counter)
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
 
@@ -118,7 +118,8 @@ class BatchReport:
         for f in ("received", "new", "updated", "unchanged", "duplicates"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.failures.update(other.failures)
-        self.stage_seconds.update(other.stage_seconds)
+        for stage, seconds in other.stage_seconds.items():
+            self.stage_seconds[stage] += seconds
         self.new_ids += other.new_ids
         self.changed_ids += other.changed_ids
 

@@ -268,12 +268,12 @@ class ArticlesRepo(_Base):
         )
 
     def article_id_by_hash(self, content_hash: str) -> int | None:
-        return self.scalar(
-            "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,)
-        )
+        v = self.scalar("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,))
+        return None if v is None else int(v)
 
     def article_id_by_url(self, canonical_url: str) -> int | None:
-        return self.scalar("SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,))
+        v = self.scalar("SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,))
+        return None if v is None else int(v)
 
     def recent_minhashes(self, since: dt.datetime) -> Iterator[tuple[int, bytes]]:
         for r in self.query(

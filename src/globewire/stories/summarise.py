@@ -468,8 +468,11 @@ def _derived(articles: Sequence[ArticleView], lang: str, english: bool) -> tuple
     the others in order of centrality; ("", None) when no article has a usable lead."""
     from globewire.headline import derive_headline
 
-    texts = [(a, english_text(a) if english else a.text) for a in articles]
-    texts = [(a, t) for a, t in texts if t]
+    texts: list[tuple[ArticleView, str]] = []
+    for a in articles:
+        t = english_text(a) if english else a.text
+        if t:
+            texts.append((a, t))
     if not texts:
         return "", None
     order = list(range(len(texts)))
@@ -684,7 +687,7 @@ def original_language_summary(articles: Sequence[ArticleView], *, max_sentences:
     if not langs:
         return []
     top = max(langs.values())
-    first_lang = {}
+    first_lang: dict[str, ArticleView] = {}
     for a in arts:  # arts are in time order: ties between languages go to the one reported first
         first_lang.setdefault((a.language or "").lower(), a)
     lang = min((lg for lg, n in langs.items() if n == top), key=lambda lg: arts.index(first_lang[lg]))
