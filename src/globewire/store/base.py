@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from globewire.store.articles import ArticlesRepo
 from globewire.store.db import Database
+from globewire.store.reads import ReadsRepo
 from globewire.store.sources import SourcesRepo
 from globewire.store.stories import StoriesRepo
 from globewire.store.translations import TranslationsRepo
 
 
-class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, Database):
+class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, ReadsRepo, Database):
     """Everything globewire keeps. Open one with ``globewire.store.open_store(url)``."""
 
     def migrate(self) -> list[str]:  # pragma: no cover - implemented by backends
