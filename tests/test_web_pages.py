@@ -139,7 +139,7 @@ def test_article_page_aligned_and_source_link(site: tuple[TestClient, dict[str, 
 def test_outlets_page_and_health(site: tuple[TestClient, dict[str, Any]]) -> None:
     client, _ = site
     html = client.get("/outlets").text
-    assert "Deutsche Welle" in html and "not fetched" in html
+    assert "Deutsche Welle" in html and "failing (2 in a row)" in html and '<span class="health ok">ok</span>' in html
     api = client.get("/api/v1/outlets", params={"limit": 5}).json()
     assert len(api["items"]) == 5 and api["next_cursor"]
     nxt = client.get("/api/v1/outlets", params={"limit": 5, "cursor": api["next_cursor"]}).json()
@@ -275,3 +275,206 @@ def test_story_page_of_an_untranslated_story_shows_its_original_summary(tmp_path
     assert "Not translated yet" in html
     assert '<span lang="de">Der Stadtrat von Lyon' in html
     store.close()
+
+
+# --------------------------------------------------------------------------- blindspot
+
+
+def _texts(html: str, cls: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(rf'<a class="{cls}"[^>]*>(.*?)</a>', html, re.S)]
+
+
+def test_blindspot_page_feeds_and_api_share_one_list(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    ferry = info["stories"][4]
+    html = client.get("/blindspot").text
+    assert "Overlooked by United States media" in html and '<a href="/blindspot">Blindspot</a>' in html
+    assert f'href="/story/{ferry}"' in html and "Ferry capsizes on Lake Victoria" in html
+    # the evidence: the US outlets crawled during the story, not the catalogue's count
+    assert "none of the 3 US outlets crawled in that period covered it" in html
+    assert "3 United States outlets in the catalogue, 3 crawled successfully so far" in html
+    api = client.get("/api/v1/blindspot").json()["items"]
+    assert [s["id"] for s in api] == [ferry]
+    assert api[0]["blindspot_status"] == "overlooked" and "crawled in that period" in api[0]["blindspot_reason"]
+    for fmt in ("rss", "atom"):
+        feed = client.get(f"/feeds/blindspot.{fmt}").text
+        assert feed.count("/story/") >= 1 and "Ferry capsizes" in feed
+    assert client.get("/blindspot", params={"cursor": "nope"}).status_code == 400
+    detail = client.get(f"/api/v1/stories/{ferry}").json()["blindspot_detail"]
+    assert detail["status"] == "overlooked" and detail["reference_crawled"] == 3
+
+
+def test_import_only_store_never_claims_a_blindspot(backend: str, tmp_path: Path) -> None:
+    """No crawl records (everything imported): nothing is called overlooked, the ferry story says its US
+    coverage is unknown, and no page says "none of the N US outlets"."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True, crawled=False)
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:
+            page = client.get("/blindspot").text
+            assert "No United States outlet has been crawled successfully yet" in page
+            assert "0 crawled successfully so far" in page and "/story/" not in page.split("<main", 1)[1]
+            assert client.get("/api/v1/blindspot").json()["items"] == []
+            story = client.get(f"/story/{info['stories'][4]}").text
+            assert "US coverage unknown: no US outlet was crawled between" in story
+            assert 'class="badge blind"' not in story
+            for path in ("/", "/blindspot", f"/story/{info['stories'][4]}", f"/api/v1/stories/{info['stories'][4]}",
+                         "/feeds/blindspot.rss"):
+                assert "none of the" not in client.get(path).text, path
+    finally:
+        done()
+
+
+def test_legacy_blindspot_flags_are_not_shown_as_claims(backend: str, tmp_path: Path) -> None:
+    """A story synthesised before crawl evidence was required (data without ``status``) is not shown as
+    overlooked, whatever its stored reason says."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True)
+        ferry = info["stories"][4]
+        data = dict(store.get_story(ferry)["data"])
+        data["blindspot"] = {"flag": True, "reason": "none of the 24 US outlets covered it", "countries": ["TZ"]}
+        store.save_story_synthesis(ferry, data)
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:
+            assert "24 US outlets" not in client.get(f"/story/{ferry}").text
+            assert "24 US outlets" not in client.get("/blindspot").text
+            assert client.get(f"/api/v1/stories/{ferry}").json()["blindspot"] is False
+    finally:
+        done()
+
+
+# --------------------------------------------------------------------------- search by story
+
+
+def test_search_groups_hits_by_story(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    ferry = info["stories"][4]
+    html = client.get("/search", params={"q": "ferry"}).text
+    titles = _texts(html, "pg-title")
+    assert html.count(f'href="/story/{ferry}"') == 1  # the story once, not once per article
+    assert titles[0] == "Ferry capsizes on Lake Victoria near Bukoba, 23 confirmed dead"  # best match first
+    hits = re.findall(r'<a class="hl" href="/article/(\d+)"', html)
+    assert len(hits) >= 4 and len(set(hits)) == len(hits)  # its matching articles listed under it
+    # the untitled article in no story: shown, clickable, with a title made from its own words
+    lone = f'<a class="pg-title" href="/article/{info["untitled"]}">'
+    assert lone in html
+    derived = html.split(lone, 1)[1].split("</a>", 1)[0]
+    assert derived.startswith("Survivors of the ferry that capsized") and len(derived) <= 91
+    assert "Article, in no story yet" in html
+    assert not PLACEHOLDER.search(html)
+    api = client.get("/api/v1/search/stories", params={"q": "ferry"}).json()
+    assert [g["title"] for g in api["items"]] == titles  # the same query function behind both
+    assert api["items"][0]["story"]["id"] == ferry and api["items"][0]["url"] == f"/story/{ferry}"
+    assert all(h["display_title"] for g in api["items"] for h in g["hits"])
+    assert api["items"][-1]["story"] is None and api["items"][-1]["hits"][0]["id"] == info["untitled"]
+
+
+def test_search_groups_page_with_a_cursor(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, _ = site
+    everything = [g["url"] for g in client.get("/api/v1/search/stories", params={"q": "the"}).json()["items"]]
+    assert len(everything) >= 3
+    seen, cursor = [], None
+    while True:
+        params = {"q": "the", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/search/stories", params=params).json()
+        seen += [g["url"] for g in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == everything
+    html = client.get("/search", params={"q": "the"}).text
+    assert len(_texts(html, "pg-title")) == len(everything)
+    bad = client.get("/api/v1/search/stories", params={"q": "the", "cursor": "eyJpZCI6MX0"})
+    assert bad.status_code == 400
+
+
+# --------------------------------------------------------------------------- country pages
+
+
+def test_country_page_pages_on_by_publication_time(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    store = info["store"]
+    de_ids = {int(r["id"]) for r in store.country_articles("DE", limit=1000)}
+    assert len(de_ids) == sum(r["country"] == "DE" for r in info["rows"]) + 40  # the corpus's and the archive
+    html = client.get("/country/DE").text
+    assert "More articles" in html
+    pages, path, times = [], "/country/DE", []
+    while path:
+        html = client.get(path).text
+        section = html.split('id="articles"', 1)[1].split("</section>", 1)[0]
+        pages.append([int(i) for i in re.findall(r'<a class="hl" href="/article/(\d+)"', section)])
+        m = re.search(r'href="(/country/DE\?cursor=[^"#]+)#articles"', html)
+        path = m.group(1).replace("&amp;", "&") if m else ""
+    order = [i for p in pages for i in p]
+    assert len(pages) == 2 and len(pages[0]) == 30
+    assert len(order) == len(set(order)) and set(order) == de_ids
+    by_id = {int(r["id"]): r for r in store.article_rows(order)}
+    times = [by_id[i]["published_at"] or by_id[i]["fetched_at"] for i in order]
+    assert times == sorted(times, reverse=True)  # newest publication first, undated by fetch time
+    assert any(by_id[i]["published_at"] is None for i in order)  # the archive has undated articles...
+    assert "(no publication date)" in client.get("/country/DE").text  # ...shown with their fetch time, marked
+    api = client.get("/api/v1/countries/DE").json()
+    assert [a["id"] for a in api["articles"]] == pages[0] and api["next_cursor"]
+    more = client.get("/api/v1/countries/DE", params={"cursor": api["next_cursor"]}).json()
+    assert [a["id"] for a in more["articles"]] == pages[1] and more["next_cursor"] is None
+    assert client.get("/country/DE", params={"cursor": "garbage"}).status_code == 400
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def _outlet_names(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<th scope="row" class="pg-name">(.*?)</th>', html, re.S)]
+
+
+def test_outlets_page_filters_without_script(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    every = _outlet_names(client.get("/outlets").text)
+    assert len(every) >= 20
+    html = client.get("/outlets", params={"country": "DE"}).text
+    de = {r.get("outlet_name") or r["outlet"] for r in info["rows"] if r["country"] == "DE"}
+    assert len(de) >= 3 and sorted(_outlet_names(html)) == sorted(de)
+    assert '<form class="pg-filters" action="/outlets" method="get"' in html
+    assert '<option value="DE" selected>' in html
+    german = _outlet_names(client.get("/outlets", params={"language": "de"}).text)
+    assert german and set(german) <= set(every)
+    failing = _outlet_names(client.get("/outlets", params={"health": "failing"}).text)
+    assert failing == ["Marca"]
+    ok = _outlet_names(client.get("/outlets", params={"health": "ok"}).text)
+    assert "Marca" not in ok and len(ok) == len(every) - 1
+    none = client.get("/outlets", params={"country": "DE", "health": "failing"}).text
+    assert "No outlet matches these filters." in none
+    api = client.get("/api/v1/outlets", params={"health": "failing"}).json()["items"]
+    assert [o["name"] for o in api] == ["Marca"] and api[0]["health"] == "failing"
+    api_de = client.get("/api/v1/outlets", params={"country": "DE", "language": "de"}).json()["items"]
+    assert {o["country"] for o in api_de} == {"DE"} and all("de" in o["languages"] for o in api_de)
+    assert "Unknown health state." in client.get("/outlets", params={"health": "great"}).text
+    assert client.get("/api/v1/outlets", params={"health": "great"}).status_code == 422
+
+
+# --------------------------------------------------------------------------- every page
+
+
+def test_no_page_shows_a_placeholder_or_an_empty_link(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    paths = ["/", "/blindspot", "/outlets", "/search?q=ferry", "/search?q=earthquake", "/search?q=the",
+             "/country/DE", "/country/TZ", *[f"/story/{s}" for s in info["stories"]]]
+    for path in paths:
+        html = client.get(path).text
+        assert not PLACEHOLDER.search(html), (path, PLACEHOLDER.search(html))
+
+
+def test_read_errors_are_caught_on_either_backend(backend: str, tmp_path: Path) -> None:
+    """A broken translations table (a half-restored backup) must not take the search or article pages down:
+    the read model catches the backend's own database errors (sqlite3.Error, psycopg.Error)."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True)
+        store.execute("ALTER TABLE translations RENAME TO translations_gone")
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path)), raise_server_exceptions=False) as client:
+            r = client.get("/search", params={"q": "ferry"})
+            assert r.status_code == 200 and "Ferry capsizes" in r.text
+            a = client.get(f"/article/{info['articles'][3]}")
+            assert a.status_code == 200 and "Japan, China und Südkorea vereinbaren" in a.text
+    finally:
+        done()

@@ -65,7 +65,7 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
         raise CursorError("cursor does not belong to this list")
     for k in keys:
         v = data[k]
-        if k == "id" or k == "offset":
+        if k in ("id", "offset", "g"):  # integer keys (g: search-by-story group offset)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise CursorError("bad cursor value")
         elif not isinstance(v, str) or len(v) > 200:
@@ -144,13 +144,14 @@ _MARKS = re.compile(r"[\[\]]")
 
 def display_title(row: dict[str, Any]) -> str:
     """A non-empty title for a link to an article: its English title, its own, else one derived from its
-    words (the search snippet without match marks, cut at a word), else from its outlet, date and URL —
-    never empty, never "Article N"."""
+    words (the first sentence of ``lead`` — its text — or the search snippet without match marks, cut at a
+    word), else from its URL's slug, else its outlet and date — never empty, never "Article N"."""
     for key in ("headline", "title_en", "title"):
         v = str(row.get(key) or "").strip()
         if v:
             return v
-    words = " ".join(_MARKS.sub("", str(row.get("snippet") or "")).replace("…", " ").split())
+    lead = re.split(r"(?<=[.!?。])\s", " ".join(str(row.get("lead") or "").split()), maxsplit=1)[0]
+    words = lead or " ".join(_MARKS.sub("", str(row.get("snippet") or "")).replace("…", " ").split())
     if words:
         if len(words) > DERIVED_TITLE_CHARS:
             words = words[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
@@ -469,8 +470,11 @@ class ReadModel:
         """English titles, outlet names and a never-empty ``display_title`` on search rows."""
         titles = self.english_titles([int(r["id"]) for r in rows])
         names = self.outlet_names({r["outlet_id"] for r in rows if r.get("outlet_id") and not r.get("outlet_name")})
+        untitled = [int(r["id"]) for r in rows if not (titles.get(int(r["id"])) or r.get("title_en") or r.get("title"))]
+        leads = {a.id: a.text[:600] for a in self.store.get_articles(untitled)} if untitled else {}
         for r in rows:
             r["title_en"] = titles.get(int(r["id"])) or r.get("title_en") or None
+            r["lead"] = leads.get(int(r["id"]))
             if not r.get("outlet_name"):
                 r["outlet_name"] = names.get(r.get("outlet_id") or "")
             r.setdefault("canonical_url", r.get("url"))
