@@ -1,14 +1,17 @@
 """The site in a real browser (Debian's Chromium via Playwright) against `globewire serve` started as a
-subprocess on a real SQLite store filled from the story fixture corpus. Screenshots of each page go to
-test-artifacts/screenshots/."""
+subprocess on each store backend — a real SQLite file, and the real PostgreSQL server (a fresh schema,
+dropped afterwards) — filled from the story fixture corpus. Screenshots of each page go to
+test-artifacts/screenshots/ (``-pg`` suffix for the PostgreSQL run)."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,20 +41,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from globewire.store import open_store
 
     home = tmp_path_factory.mktemp("browser")
-    db = home / "site.db"
-    store = open_store(str(db))
-    info = fill_store(store, shift_to_now=True)
+    if request.param == "sqlite":
+        url, args = f"sqlite:///{home / 'site.db'}", ["--db", str(home / "site.db")]
+    else:
+        from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+
+        reason = pg_reachable()
+        if reason:
+            pytest.skip(reason)
+        schema = "t_" + uuid.uuid4().hex[:12]
+        request.addfinalizer(lambda: drop_schema(schema))
+        url, args = f"{PG_BASE}?schema={schema}", []
+    store = open_store(url)
+    info = fill_store(store, shift_to_now=True, archive=40)
     store.close()
     port = _free_port()
     env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
+           "GLOBEWIRE_DATABASE_URL": url,
            "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     log = (home / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", *args, "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_SECONDS
@@ -65,7 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             proc.kill()
             pytest.fail("globewire serve did not start: " + (home / "serve.log").read_text()[-2000:])
         time.sleep(0.2)
-    yield {"base": base, **info}
+    yield {"base": base, "suffix": "" if request.param == "sqlite" else "-pg", **info}
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -87,6 +101,8 @@ def browser() -> Iterator[Any]:
 class Watched:
     """A page that records every request and every console error."""
 
+    suffix = ""
+
     def __init__(self, browser: Any, **context: Any) -> None:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
         self.page = self.context.new_page()
@@ -98,7 +114,7 @@ class Watched:
 
     def shot(self, name: str, full_page: bool = True) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+        self.page.screenshot(path=str(SHOTS / f"{name}{self.suffix}.png"), full_page=full_page)
 
     def check_clean(self) -> None:
         hosts = {urlsplit(u).hostname for u in self.requests if not u.startswith("data:")}
@@ -110,8 +126,9 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
+def watched(browser: Any, server: dict[str, Any]) -> Iterator[Watched]:
     w = Watched(browser)
+    w.suffix = server["suffix"]
     yield w
     w.check_clean()
     w.close()
@@ -186,18 +203,82 @@ def test_article_page(server: dict[str, Any], watched: Watched) -> None:
     watched.shot("article")
 
 
+def reader_checks(page: Any) -> None:
+    """What no page may show a reader: a placeholder headline ("Story 12", "Article 3"), "unknown outlet",
+    or a link without text."""
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\b(Story|Article) \d+\b", text), re.search(r"\b(Story|Article) \d+\b", text)
+    assert "unknown outlet" not in text.lower()
+    empty = page.evaluate("""[...document.querySelectorAll('a')]
+        .filter(a => !a.innerText.trim() && !a.getAttribute('aria-label') && !a.querySelector('img[alt]'))
+        .filter(a => a.offsetParent !== null).map(a => a.outerHTML)""")
+    assert not empty, empty
+
+
+def no_sideways_scroll(page: Any, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"horizontal scroll at {width}px: {scroll}px"
+
+
 def test_search_finds_by_english_word(server: dict[str, Any], watched: Watched) -> None:
     page = watched.page
     page.goto(server["base"] + "/")
     page.fill("#top-q", "ferry")
     page.press("#top-q", "Enter")
     page.wait_for_url("**/search?q=ferry*")
-    titles = page.locator("ol.results a.hl").all_inner_texts()
+    titles = page.locator("ol.results-grouped a.hl").all_inner_texts()
     # The German and French articles are found through their English translations.
     assert any("Lake Victoria" in t and "Tanzania" in t for t in titles)
-    assert page.locator("ol.results .orig", has_text="Fährunglück").count() + page.locator(
-        "ol.results .orig", has_text="Tanzanie").count() >= 1
+    assert page.locator("ol.results-grouped .orig", has_text="Fährunglück").count() + page.locator(
+        "ol.results-grouped .orig", has_text="Tanzanie").count() >= 1
     watched.shot("search")
+
+
+def test_search_by_story(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/search?q=ferry")
+    groups = page.locator("ol.results-grouped > li")
+    ferry = f"/story/{server['stories'][4]}"
+    assert page.locator(f'ol.results-grouped a[href="{ferry}"]').count() == 1  # one hit for the story
+    first = groups.nth(0)
+    assert first.locator(".pg-hits a.hl").count() >= 4  # its matching articles under it
+    lone = page.locator(f'ol.results-grouped a.pg-title[href="/article/{server["untitled"]}"]')
+    assert lone.inner_text().startswith("Survivors of the ferry")  # untitled article: derived title
+    reader_checks(page)
+    watched.shot("search-by-story")
+    lone.click()
+    page.wait_for_url(f"**/article/{server['untitled']}")
+
+
+def test_blindspot_page(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/")
+    page.click("header.top nav a[href='/blindspot']")
+    page.wait_for_url("**/blindspot")
+    assert "Overlooked by United States media" in page.locator("h1").inner_text()
+    item = page.locator("ol.pg-list > li")
+    assert item.count() == 1
+    assert "none of the 3 US outlets crawled in that period covered it" in item.locator(".pg-reason").inner_text()
+    assert page.locator('link[rel="alternate"][href="/feeds/blindspot.atom"]').count() == 1
+    reader_checks(page)
+    watched.shot("blindspot")
+
+
+def test_country_page_more(server: dict[str, Any], watched: Watched) -> None:
+    page = watched.page
+    page.goto(server["base"] + "/country/DE")
+    first = page.locator("ul.pg-articles a.hl").all_inner_texts()
+    assert len(first) == 30
+    reader_checks(page)
+    watched.shot("country-DE")
+    page.click("a.pg-more")
+    page.wait_for_url("**/country/DE?cursor=*")
+    more = page.locator("ul.pg-articles a.hl").all_inner_texts()
+    assert more and not set(more) & set(first)
+    assert page.locator("ul.pg-articles", has_text="no publication date").count() == 1
+    reader_checks(page)
+    page.evaluate("window.scrollTo(0, 0)")  # the #articles anchor scrolled it: a full-page shot from the top
+    watched.shot("country-DE-more")
 
 
 def test_outlets_page(server: dict[str, Any], watched: Watched) -> None:
@@ -205,10 +286,49 @@ def test_outlets_page(server: dict[str, Any], watched: Watched) -> None:
     page.goto(server["base"] + "/outlets")
     assert page.locator("table.outlets-table tbody tr").count() >= 20
     watched.shot("outlets")
+    # the filters are a plain form: choose, submit, the URL carries them
+    page.select_option("#f-language", "de")
+    page.click("form.pg-filters button")
+    page.wait_for_url("**/outlets?*language=de*")
+    rows = page.locator("table.outlets-table tbody tr")
+    assert 3 <= rows.count() < 20
+    page.select_option("#f-health", "failing")
+    page.select_option("#f-language", "")
+    page.click("form.pg-filters button")
+    page.wait_for_url("**/outlets?*health=failing*")
+    assert page.locator("table.outlets-table tbody tr").count() == 1
+    assert "Marca" in page.locator("table.outlets-table tbody").inner_text()
+    reader_checks(page)
+    watched.shot("outlets-failing")
+
+
+@pytest.mark.parametrize("path,name", [("/outlets", "outlets"), ("/outlets?country=DE", "outlets-DE"),
+                                       ("/search?q=ferry", "search"), ("/blindspot", "blindspot"),
+                                       ("/country/DE", "country-DE")])
+def test_pages_on_a_phone(server: dict[str, Any], browser: Any, path: str, name: str) -> None:
+    w = Watched(browser)
+    w.suffix = server["suffix"]
+    try:
+        w.page.set_viewport_size({"width": 390, "height": 844})
+        w.page.goto(server["base"] + path)
+        no_sideways_scroll(w.page, 390)
+        reader_checks(w.page)
+        if name == "outlets":  # each outlet a card with labelled fields, names readable
+            first = w.page.locator("table.outlets-table tbody tr").first
+            box = first.bounding_box()
+            assert box and box["width"] <= 390
+            labels = first.evaluate("""tr => [...tr.querySelectorAll('td')]
+                .map(td => getComputedStyle(td, '::before').content)""")
+            assert '"Health"' in labels and '"Country"' in labels, labels
+        w.shot(f"{name}-phone", full_page=False)  # the first screen a phone reader sees
+        w.check_clean()
+    finally:
+        w.close()
 
 
 def test_without_javascript(server: dict[str, Any], browser: Any) -> None:
     w = Watched(browser, java_script_enabled=False)
+    w.suffix = server["suffix"]
     try:
         page = w.page
         page.goto(server["base"] + "/")
@@ -226,6 +346,7 @@ def test_without_javascript(server: dict[str, Any], browser: Any) -> None:
 
 def test_mobile_layout(server: dict[str, Any], browser: Any) -> None:
     w = Watched(browser)
+    w.suffix = server["suffix"]
     try:
         w.page.set_viewport_size({"width": 390, "height": 844})
         w.page.goto(server["base"] + "/")
