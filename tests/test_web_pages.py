@@ -22,23 +22,28 @@ BACKENDS = ["sqlite", "postgresql"]
 PLACEHOLDER = re.compile(r">\s*(Story|Article) \d+\s*<|unknown outlet|<a\b[^>]*>\s*</a>")
 
 
-def open_backend(backend: str, folder: Path) -> tuple[Any, Callable[[], None]]:
-    """A fresh store of ``backend`` ("sqlite": a file in ``folder``; "postgresql": a new schema on the test
-    server) and the function that closes and removes it. Skips when PostgreSQL is not reachable."""
+def backend_url(backend: str, folder: Path) -> tuple[str, Callable[[], None]]:
+    """The URL of a fresh store of ``backend`` ("sqlite": a file in ``folder``; "postgresql": a new schema on
+    the test server) and the function that removes it. Skips when PostgreSQL is not reachable."""
     if backend == "sqlite":
-        store = open_store(str(folder / "site.db"))
-        return store, store.close
+        return f"sqlite:///{folder / 'site.db'}", lambda: None
     from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
 
     reason = pg_reachable()
     if reason:
         pytest.skip(reason)
     schema = "t_" + uuid.uuid4().hex[:12]
-    store = open_store(f"{PG_BASE}?schema={schema}")
+    return f"{PG_BASE}?schema={schema}", lambda: drop_schema(schema)
+
+
+def open_backend(backend: str, folder: Path) -> tuple[Any, Callable[[], None]]:
+    """A fresh, open store of ``backend`` and the function that closes and removes it."""
+    url, remove = backend_url(backend, folder)
+    store = open_store(url)
 
     def done() -> None:
         store.close()
-        drop_schema(schema)
+        remove()
 
     return store, done
 

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,18 +44,12 @@ def _free_port() -> int:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from globewire.store import open_store
 
-    home = tmp_path_factory.mktemp("browser")
-    if request.param == "sqlite":
-        url, args = f"sqlite:///{home / 'site.db'}", ["--db", str(home / "site.db")]
-    else:
-        from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+    from tests.test_web_pages import backend_url
 
-        reason = pg_reachable()
-        if reason:
-            pytest.skip(reason)
-        schema = "t_" + uuid.uuid4().hex[:12]
-        request.addfinalizer(lambda: drop_schema(schema))
-        url, args = f"{PG_BASE}?schema={schema}", []
+    home = tmp_path_factory.mktemp("browser")
+    url, remove = backend_url(request.param, home)
+    request.addfinalizer(remove)
+    args = ["--db", str(home / "site.db")] if request.param == "sqlite" else []  # PostgreSQL: the env's URL
     store = open_store(url)
     info = fill_store(store, shift_to_now=True, archive=40)
     store.close()

@@ -417,25 +417,16 @@ class ReadModel:
         self._decorate_hits(out)
         return out, nxt
 
-    def search_stories(
-        self,
-        q: str,
-        *,
-        country: str | None = None,
-        language: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 20,
-        cursor: str | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    def search_stories(self, q: str, *, limit: int = 20, cursor: str | None = None,
+                       **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
         """Search results grouped by story: one group per story in the order of its best-ranked article
         (``story`` set, its matching ``hits`` under it), and one group per matching article in no story
         (``story`` None). The page and the API both call this. Groups are made from the best
-        SEARCH_GROUP_SCAN article matches; the cursor carries the group offset."""
+        SEARCH_GROUP_SCAN article matches; the cursor carries the group offset. ``filters``: those of
+        ``search`` (country, language, since, until)."""
         limit = max(1, min(limit, MAX_PAGE))
         offset = decode_cursor(cursor, ("g",))["g"] if cursor else 0
-        rows = self.store.search_articles(q, country=country, language=language, since=since, until=until,
-                                          limit=SEARCH_GROUP_SCAN, offset=0)
+        rows = self.store.search_articles(q, limit=SEARCH_GROUP_SCAN, offset=0, **filters)
         story_of = self.store.stories_of_articles([int(r["id"]) for r in rows]) if rows else {}
         order: list[tuple[str, int]] = []
         members: dict[tuple[str, int], list[dict[str, Any]]] = {}

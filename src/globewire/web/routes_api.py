@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from globewire.web import geo
 from globewire.web.app import get_ctx
@@ -223,23 +223,25 @@ def api_outlets(request: Request, country: CountryQ = None, language: LanguageQ 
     return Page[OutletOut](items=[outlet_out(r) for r in rows[:limit]], next_cursor=nxt)
 
 
-@router.get("/search", response_model=Page[SearchHit], summary="Full-text search over originals and English")
-def api_search(
-    request: Request,
+def search_query(
     q: Annotated[str, Query(min_length=1, max_length=500)],
     country: CountryQ = None,
     language: LanguageQ = None,
     since: DateQ = None,
     until: DateQ = None,
-    limit: LimitQ = 20,
-    cursor: CursorQ = None,
-) -> Page[SearchHit]:
+) -> dict[str, Any]:
+    """The query parameters both search endpoints take (besides paging), as ``ReadModel.search`` keywords."""
     s, u = parse_dates(since, until)
-    rows, nxt = get_ctx(request).read.search(q, country=country, language=language, since=s, until=u,
-                                             limit=limit, cursor=cursor)
-    return Page[SearchHit](
-        items=[search_hit(r) for r in rows],
-        next_cursor=nxt)
+    return {"q": q, "country": country, "language": language, "since": s, "until": u}
+
+
+SearchQ = Annotated[dict[str, Any], Depends(search_query)]
+
+
+@router.get("/search", response_model=Page[SearchHit], summary="Full-text search over originals and English")
+def api_search(request: Request, query: SearchQ, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[SearchHit]:
+    rows, nxt = get_ctx(request).read.search(**query, limit=limit, cursor=cursor)
+    return Page[SearchHit](items=[search_hit(r) for r in rows], next_cursor=nxt)
 
 
 def search_hit(r: dict[str, Any]) -> SearchHit:
@@ -249,19 +251,9 @@ def search_hit(r: dict[str, Any]) -> SearchHit:
 
 @router.get("/search/stories", response_model=Page[SearchGroup],
             summary="Full-text search, results grouped by story (the search page's results)")
-def api_search_stories(
-    request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
-    country: CountryQ = None,
-    language: LanguageQ = None,
-    since: DateQ = None,
-    until: DateQ = None,
-    limit: LimitQ = 20,
-    cursor: CursorQ = None,
-) -> Page[SearchGroup]:
-    s, u = parse_dates(since, until)
-    groups, nxt = get_ctx(request).read.search_stories(q, country=country, language=language, since=s, until=u,
-                                                       limit=limit, cursor=cursor)
+def api_search_stories(request: Request, query: SearchQ, limit: LimitQ = 20,
+                       cursor: CursorQ = None) -> Page[SearchGroup]:
+    groups, nxt = get_ctx(request).read.search_stories(**query, limit=limit, cursor=cursor)
     return Page[SearchGroup](
         items=[SearchGroup(story=story_summary(g["story"]) if g["story"] else None, title=g["title"], url=g["url"],
                            hits=[search_hit(h) for h in g["hits"]], more_hits=g["more_hits"]) for g in groups],
