@@ -380,3 +380,21 @@ def test_a_translation_drops_the_vector_made_without_it(store) -> None:
     assert aid in store.get_embeddings([aid], "m", fresh_only=True)
     store.save_translation(aid, "A title", "A text", [], "test", "test-model")
     assert store.get_embeddings([aid], "m") == {}
+
+
+def test_coverage_elsewhere_links_follow_the_articles_stories(store) -> None:
+    at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    a, b, c, d = (store.upsert_article(art(f"https://l.example/{i}", f"text {i}"))[0] for i in range(4))
+    s1 = store.create_story([a], at=at)
+    s2 = store.create_story([b], at=at)
+    s3 = store.create_story([c, d], at=at)
+    store.link_articles(a, [(b, 0.62), (c, 0.55), (a, 0.99)])  # a link to itself is ignored
+    store.link_articles(b, [(a, 0.70)])  # the higher score of a pair wins, in both directions
+    assert store.coverage_elsewhere(s1) == [(s2, 0.7), (s3, 0.55)]
+    assert store.coverage_elsewhere(s2) == [(s1, 0.7)]
+    assert store.coverage_elsewhere(s3) == [(s1, 0.55)]
+    assert store.coverage_elsewhere(s1, limit=1) == [(s2, 0.7)]
+    store.merge_stories(s1, s2, at=at)  # confirmed later: the link now lies inside one story
+    assert store.coverage_elsewhere(s1) == [(s3, 0.55)]
+    store.clear_stories()
+    assert store.query("SELECT COUNT(*) AS n FROM article_links")[0]["n"] == 0

@@ -217,10 +217,12 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
         ends.append((a, b))
     state = WindowState(window_hours=72.0, dim=int(lead.shape[1]), calibration=calibration)
     t0 = time.perf_counter()
-    for aid, ((text, lang), row) in enumerate(zip(texts, rows, strict=True)):
-        sig = sim.make_signals(text, lead[row], lang, 0.0)
+    sigs = [sim.make_signals(text, lead[row], lang, 0.0) for (text, lang), row in zip(texts, rows, strict=True)]
+    links: list[tuple[int, int]] = []  # "coverage elsewhere" links (cluster.py step 5)
+    for aid, sig in enumerate(sigs):
         d = state.decide(aid, 0.0, sig, None, None)
         state.add(aid, d.story_id if d.story_id is not None else aid, 0.0, sig)
+        links.extend((aid, other) for other, _ in d.elsewhere)
     assign_s = time.perf_counter() - t0
     plan = plan_repairs(state, set(state.stories))
     next_id = len(texts)
@@ -243,9 +245,13 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
     out: dict[str, Any] = {"articles": len(texts), "stories": len(sizes), "multi_article_stories": int((sizes >= 2).sum()),
                            "largest_story": int(sizes.max()), "incoherent_stories": incoherent, "repair_merges": len(plan.merges),
                            "repair_splits": len(plan.splits), "assign_articles_per_s": round(len(texts) / assign_s, 1)}
+    linked = {frozenset((story[a], story[b])) for a, b in links if story[a] != story[b]}
+    out["elsewhere_links"] = len(links)
+    out["linked_story_pairs"] = len(linked)
     for split in ("train", "heldout"):
         for kind in ("all", "same_language", "cross_lingual"):
             tp = fp = fn = 0
+            tp2 = fp2 = either = positives = 0
             for p, (a, b) in zip(pairs, ends, strict=True):
                 if is_train(p["pair_id"]) != (split == "train"):
                     continue
@@ -253,13 +259,20 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
                 if (kind == "same_language" and cross) or (kind == "cross_lingual" and not cross):
                     continue
                 joined = story[a] == story[b]
+                near = not joined and frozenset((story[a], story[b])) in linked
                 pos = float(p["overall"]) <= SAME_STORY_MAX_OVERALL
                 tp += joined and pos
                 fp += joined and not pos
                 fn += (not joined) and pos
+                tp2 += near and pos
+                fp2 += near and not pos
+                positives += pos
+                either += (joined or near) and pos
             out[f"{split}_{kind}"] = {
                 "n_joined": tp + fp, "precision": tp / (tp + fp) if tp + fp else float("nan"),
-                "recall": tp / (tp + fn) if tp + fn else float("nan")}
+                "recall": tp / (tp + fn) if tp + fn else float("nan"),
+                "n_elsewhere": tp2 + fp2, "elsewhere_precision": tp2 / (tp2 + fp2) if tp2 + fp2 else float("nan"),
+                "either_tier_recall": either / positives if positives else float("nan")}
     return out
 
 
@@ -479,7 +492,8 @@ def cv_rows(result: dict[str, Any]) -> list[list[Any]]:
 
 def clustering_rows(result: dict[str, Any]) -> list[list[Any]]:
     c = result["clustering"]
-    return [[k.replace("_", " "), m["n_joined"], _f(m["precision"]), _f(m["recall"])]
+    return [[k.replace("_", " "), m["n_joined"], _f(m["precision"]), _f(m["recall"]), m["n_elsewhere"],
+             _f(m["elsewhere_precision"]), _f(m["either_tier_recall"])]
             for k, m in c.items() if isinstance(m, dict)]
 
 

@@ -159,6 +159,30 @@ class StoriesRepo(_Base):
                 (agg["n"], agg["outlets"], agg["countries"], agg["first"], agg["last"], sid),
             )
 
+    def link_articles(self, article_id: int, links: Sequence[tuple[int, float]]) -> None:
+        """Record "probably the same event" links of an article (both directions; the higher score wins)."""
+        rows = [(a, b, float(p)) for other, p in links if other != article_id
+                for a, b in ((article_id, other), (other, article_id))]
+        if rows:
+            self.executemany(
+                "INSERT INTO article_links(article_id, other_id, score) VALUES (?,?,?)"
+                " ON CONFLICT(article_id, other_id) DO UPDATE SET score ="
+                " CASE WHEN excluded.score > article_links.score THEN excluded.score ELSE article_links.score END",
+                rows,
+            )
+
+    def coverage_elsewhere(self, story_id: int, limit: int = 10) -> list[tuple[int, float]]:
+        """Other live stories linked to this one's articles, with the best link score, best first."""
+        rows = self.query(
+            "SELECT o.story_id AS other, MAX(l.score) AS score FROM story_articles s"
+            " JOIN article_links l ON l.article_id = s.article_id"
+            " JOIN story_articles o ON o.article_id = l.other_id"
+            " WHERE s.story_id = ? AND o.story_id <> ?"
+            " GROUP BY o.story_id ORDER BY score DESC, other LIMIT ?",
+            (story_id, story_id, int(limit)),
+        )
+        return [(int(r["other"]), float(r["score"])) for r in rows]
+
     def story_of_article(self, article_id: int) -> int | None:
         v = self.scalar("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,))
         return None if v is None else int(v)
@@ -218,7 +242,7 @@ class StoriesRepo(_Base):
     def clear_stories(self) -> None:
         """Forget every story (``globewire cluster --rebuild``); embeddings are kept."""
         with self.tx():
-            for table in ("story_countries", "story_updates", "story_articles"):
+            for table in ("article_links", "story_countries", "story_updates", "story_articles"):
                 self.execute(f"DELETE FROM {table}")
             self.execute("UPDATE stories SET merged_into = NULL")
             self.execute("DELETE FROM stories")

@@ -210,7 +210,7 @@ def bench_stories_cmd(
         f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}, incoherent {c['incoherent_stories']}; "
         f"repair {c['repair_merges']} merges, "
         f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
-        ["pairs", "joined", "precision", "recall"],
+        ["pairs", "joined", "precision", "recall", "elsewhere", "elsewhere precision", "either tier recall"],
         clustering_rows(result),
     )
     if fit:

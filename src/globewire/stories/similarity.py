@@ -216,6 +216,7 @@ class DocSignals:
     ents: frozenset[str] = frozenset()
     nums: frozenset[str] = frozenset()
     hours: float | None = None  # publication time, hours since the epoch
+    places: frozenset[str] = frozenset()  # place keys of the event signature (``signature.places``)
     dense_ok: bool = True  # False: the embedder does not know the article's language and no English exists
     _vecs: dict[str, dict[str, float]] = field(default_factory=dict)
     _vec_n: int = -1
@@ -234,14 +235,17 @@ def make_signals(
     text: str, lead: np.ndarray, lang: str | None, hours: float | None = None, english: str | None = None
 ) -> DocSignals:
     """``text``: the original (title + body) in ``lang``; ``english``: its translation, if any."""
+    from globewire.stories.signature import places
+
     lang = (lang or "?").lower()
     views: dict[str, Counter[str]] = {lang: Counter(stems(text))}
-    ents, nums = entities(text), numbers(text)
+    ents, nums, where = entities(text), numbers(text), places(text)
     if english and lang != "en":
         views["en"] = Counter(stems(english))
         ents = ents | entities(english)
         nums = nums | numbers(english)
-    return DocSignals(lead=lead, views=views, ents=ents, nums=nums, hours=hours)
+        where = where | places(english)
+    return DocSignals(lead=lead, views=views, ents=ents, nums=nums, hours=hours, places=where)
 
 
 def _tfidf(d: DocSignals, lang: str, df: DocFreq) -> dict[str, float]:

@@ -45,6 +45,7 @@ BATCH = 500  # articles read, embedded and assigned per step (memory stays flat 
 _STATES: dict[tuple[str, str, float], tuple[tuple[int, int, int], WindowState]] = {}
 _STATES_LOCK = threading.Lock()
 RELATED_CANDIDATES = 200  # recent stories offered to related_stories()
+ELSEWHERE_SHOWN = 8  # "coverage elsewhere" stories kept in a story's synthesis
 
 
 @dataclass
@@ -227,6 +228,9 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
                         report.joined += 1
                 state.add(inp.id, sid, inp.hours, inp.signals)
                 chunk_touched.add(sid)
+                if d.elsewhere:
+                    store.link_articles(inp.id, d.elsewhere)
+                    chunk_touched.update(state.members[a].story_id for a, _ in d.elsewhere if a in state.members)
         report.assign_seconds += time.perf_counter() - ta
         # repair the stories this chunk touched while their members are still in memory
         touched |= repair(store, state, chunk_touched, report)
@@ -283,6 +287,26 @@ def fallback_synthesis(story: dict[str, Any], views: Sequence[Any]) -> dict[str,
     }
 
 
+def coverage_elsewhere(store: Store, story_id: int, data: dict[str, Any],
+                       limit: int = ELSEWHERE_SHOWN) -> tuple[list[dict[str, Any]], list[str]]:
+    """The second tier: other stories that probably report the same event (``cluster.py`` step 5), with
+    their headline, countries and languages, and the countries they add to this story's coverage."""
+    out: list[dict[str, Any]] = []
+    own = set(data.get("countries_covering") or [])
+    added: set[str] = set()
+    for other, score in store.coverage_elsewhere(story_id, limit=limit):
+        row = store.get_story(other)
+        if row is None or row.get("merged_into"):
+            continue
+        odata = row.get("data") or {}
+        countries = list(row.get("countries_covering") or odata.get("countries_covering") or [])
+        out.append({"story_id": other, "score": round(score, 3), "headline": row.get("headline") or odata.get("headline") or "",
+                    "countries": countries, "languages": list(odata.get("languages") or []),
+                    "articles": int(row.get("article_count") or len(row.get("article_ids") or []))})
+        added.update(c for c in countries if c not in own)
+    return out, sorted(added)
+
+
 def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
     try:
         from globewire.stories import synthesis
@@ -317,6 +341,7 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
         except Exception as e:  # noqa: BLE001
             log.debug("related_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
             data.setdefault("related_story_ids", [])
+        data["coverage_elsewhere"], data["countries_elsewhere"] = coverage_elsewhere(store, sid, data)
         store.save_story_synthesis(sid, data)
         report.synthesised += 1
 

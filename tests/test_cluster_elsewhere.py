@@ -1,0 +1,91 @@
+"""Second tier, "coverage elsewhere" (stories/cluster.py step 5): below the join, an article is linked to
+stories that probably report the same event — across languages only when the two name a place in common,
+never when they name different places — and stays out of them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from globewire.stories import similarity as sim
+from globewire.stories.cluster import (
+    CROSS_ELSEWHERE_THRESHOLD,
+    CROSS_JOIN_THRESHOLD,
+    WindowState,
+    elsewhere_ok,
+)
+from globewire.stories.signature import agreement, names, places, signature
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def pair_at(cos: float, dim: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = unit(rng.standard_normal(dim))
+    r = rng.standard_normal(dim)
+    ortho = unit(r - (r @ a) * a)
+    return a, unit(cos * a + np.sqrt(1 - cos * cos) * ortho)
+
+
+def doc(lead: np.ndarray, lang: str, where: set[str]) -> sim.DocSignals:
+    return sim.DocSignals(lead=lead, views={lang: Counter({"wort": 1})}, places=frozenset(where))
+
+
+def cross_probability(cos: float) -> float:
+    a, b = pair_at(cos)
+    return sim.similarity(doc(a, "de", set()), doc(b, "en", set()), sim.DocFreq())
+
+
+def test_cross_lingual_pair_below_the_join_is_linked_when_places_agree() -> None:
+    a, b = pair_at(0.57)
+    p = cross_probability(0.57)
+    assert CROSS_ELSEWHERE_THRESHOLD <= p < CROSS_JOIN_THRESHOLD  # the test sits in the second tier
+    state = WindowState(window_hours=72.0, dim=32)
+    state.add(1, 100, 10.0, doc(a, "de", {"C:FR", "G:2988507"}))
+    d = state.decide(2, 10.0, doc(b, "en", {"C:FR"}), None, None)
+    assert d.story_id is None and d.via == "new"  # not merged ...
+    assert [x for x, _ in d.elsewhere] == [1]  # ... but linked
+    assert d.elsewhere[0][1] == pytest.approx(p, abs=1e-3)
+
+
+@pytest.mark.parametrize(("here", "there"), [({"C:FR"}, {"C:PE"}), (set(), set()), ({"C:FR"}, set())])
+def test_cross_lingual_pair_without_a_common_place_is_not_linked(here: set[str], there: set[str]) -> None:
+    a, b = pair_at(0.57)
+    state = WindowState(window_hours=72.0, dim=32)
+    state.add(1, 100, 10.0, doc(a, "de", here))
+    d = state.decide(2, 10.0, doc(b, "en", there), None, None)
+    assert d.story_id is None and d.elsewhere == ()
+
+
+def test_a_place_conflict_vetoes_a_same_language_link() -> None:
+    a, b = pair_at(0.9)
+    assert elsewhere_ok(doc(a, "en", set()), doc(b, "en", set()), 0.7)
+    assert not elsewhere_ok(doc(a, "en", {"C:FR"}), doc(b, "en", {"C:PE"}), 0.7)
+    assert not elsewhere_ok(doc(a, "en", set()), doc(b, "en", set()), 0.3)
+
+
+def test_joined_story_is_not_also_listed_elsewhere() -> None:
+    a, b = pair_at(0.95)
+    state = WindowState(window_hours=72.0, dim=32)
+    state.add(1, 100, 10.0, doc(a, "de", {"C:FR"}))
+    d = state.decide(2, 10.0, doc(b, "en", {"C:FR"}), None, None)
+    assert d.story_id == 100 and d.elsewhere == ()
+
+
+def test_signatures_meet_across_languages_and_scripts() -> None:
+    de = signature("Die Regierung in Frankreich kündigte am Dienstag in Paris neue Maßnahmen an.")
+    en = signature("The government of France announced new measures in Paris on Tuesday.")
+    ja = signature("フランス政府はパリで新たな措置を発表した。")
+    ru = signature("В Москве заявили, что Россия не согласна.")
+    assert {"C:FR"} <= de.places & en.places & ja.places
+    assert "C:RU" in ru.places and any(p.startswith("G:") for p in ru.places)  # "Москве" -> Moscow
+    assert agreement(de, en).places > 0 and not agreement(de, en).place_conflict
+    assert agreement(de, ru).place_conflict
+    assert "putin" in names("Gestern sagte Wladimir Putin in Moskau") | names("Вчера Путин сказал")
+    assert "putin" in names("Вчера президент Путин сказал")
+    assert not places("the mobile phone market is in reading mode")  # lowercase words are no places
+    assert "tuesday" not in names("It happened, he said on Tuesday in Lima")
