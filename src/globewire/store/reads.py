@@ -65,8 +65,11 @@ class ReadsRepo(_Base):
         where = ["a.country = ?"]
         params: list[Any] = [cc.upper()]
         if before is not None:
-            where.append(f"({ARTICLE_TIME} < ? OR ({ARTICLE_TIME} = ? AND a.id < ?))")
-            params += [before[0], before[0], int(before[1])]
+            # a row-value comparison: both backends walk the (country, time, id) index from the cursor (the
+            # equivalent "t < ? OR (t = ? AND id < ?)" made PostgreSQL read the country's rows: 58 ms vs 3 ms
+            # at page 101 of a country with 10k articles)
+            where.append(f"({ARTICLE_TIME}, a.id) < (?, ?)")
+            params += [before[0], int(before[1])]
         return self.query(
             f"SELECT {ARTICLE_ROW}, {ARTICLE_TIME} AS t FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE {' AND '.join(where)} ORDER BY {ARTICLE_TIME} DESC, a.id DESC LIMIT ?",
