@@ -434,8 +434,11 @@ def _outlet_names(html: str) -> list[str]:
 
 def test_outlets_page_filters_without_script(site: tuple[TestClient, dict[str, Any]]) -> None:
     client, info = site
-    every = _outlet_names(client.get("/outlets").text)
+    page = client.get("/outlets").text
+    every = _outlet_names(page)
     assert len(every) >= 20
+    shown = re.findall(r'<td data-label="Country"><a href="/country/[A-Z]{2}">([^<]+)</a>', page)
+    assert len(shown) == len(every) and shown == sorted(shown)  # by country name, as a reader scans it
     html = client.get("/outlets", params={"country": "DE"}).text
     de = {r.get("outlet_name") or r["outlet"] for r in info["rows"] if r["country"] == "DE"}
     assert len(de) >= 3 and sorted(_outlet_names(html)) == sorted(de)

@@ -267,6 +267,7 @@ def outlets(
     rows = ctx.read.outlet_health(cc, language=lang, health=state)
     for r in rows:
         r["homepage_safe"] = safe_external_url(r.get("homepage"))
+    rows.sort(key=lambda r: (geo.country_name(str(r.get("country") or "")), str(r.get("name") or "").casefold()))
     countries = sorted({str(r["country"]).upper() for r in everything if r.get("country")},
                        key=geo.country_name)
     languages = sorted({x for r in everything for x in r["languages"]})
