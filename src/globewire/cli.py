@@ -120,20 +120,19 @@ def crawl(
     json_out: JsonOption = False,
 ) -> None:
     """Fetch feeds and new articles, politely; then cluster and translate what is new."""
-    from globewire.crawl import crawl_once
     from globewire.pipeline import after_store
+    from globewire.progress import RoundRunner
 
     ctx, catalogue = _context(db)
     outlets = _select_outlets(catalogue, outlet, country)
+    runner = RoundRunner(ctx, console=err_console, repeating=not once)  # live on a terminal, logs otherwise
     while True:
-        with _progress() as prog:
-            task = prog.add_task("crawling", total=None)
-            report = crawl_once(ctx, outlets, progress=lambda ev, n: prog.advance(task, n) if ev == "page" else None)
+        report = runner.crawl(outlets)
         post = {} if no_process else after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
         _print_report("Crawl", report.as_dict(), post, json_out)
         if once:
             return
-        time.sleep(ctx.settings.crawl_interval_minutes * 60)
+        time.sleep(runner.next_delay())  # the schedule, or a growing backoff while the network is unreachable
 
 
 def _select_outlets(catalogue, outlet_ids, countries):
@@ -305,6 +304,7 @@ def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
     extra = getattr(store, "translation_stats", None)
     if extra is not None:
         data["translation"] = extra()
+    data["crawl"] = store.crawl_status()  # what the crawler is doing (None before the first crawl)
     if json_out:
         print_json(data)
         return
@@ -314,6 +314,8 @@ def stats(db: DbOption = None, json_out: JsonOption = False) -> None:
         print_table(key.replace("_", " "), ["key", "count"], rows)
     if "translation" in data:
         print_table("translation", ["key", "value"], [[k, v] for k, v in data["translation"].items()])
+    if data["crawl"]:
+        print_table("crawl", ["key", "value"], [[k, v] for k, v in data["crawl"].items() if k != "id"])
 
 
 @db_app.command("migrate")
@@ -344,8 +346,8 @@ def run(
     rounds: Annotated[int, typer.Option("--rounds", help="Crawl rounds before exiting (0 = forever).")] = 0,
 ) -> None:
     """The main job: crawl the catalogue on a schedule, process, and serve the site."""
-    from globewire.crawl import crawl_once
     from globewire.pipeline import after_store
+    from globewire.progress import RoundRunner
     from globewire.web.commands import serve_in_thread
 
     ctx, catalogue = _context(db)
@@ -361,6 +363,7 @@ def run(
         wake.set()
         return "re-crawl scheduled"
 
+    runner = RoundRunner(ctx, console=err_console)  # live progress on a terminal, structured logs otherwise
     server = serve_in_thread(ctx.settings, ctx.settings.resolved_database_url, host=h, port=p, recrawl=recrawl)
     console.print(f"serving on http://{h}:{p}  (database: {ctx.settings.resolved_database_url})")
     done = 0
@@ -370,13 +373,13 @@ def run(
             wanted.clear()
             wake.clear()
             outlets = [o for o in catalogue.outlets if o.enabled and (not only or o.id in only)]
-            report = crawl_once(ctx, outlets)
+            report = runner.crawl(outlets)
             post = after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
             _print_report("Crawl round", report.as_dict(), post, False)
             done += 1
             if rounds and done >= rounds:
                 break
-            wake.wait(ctx.settings.crawl_interval_minutes * 60)
+            wake.wait(runner.next_delay())  # the schedule, or a growing backoff while the network is unreachable
     except KeyboardInterrupt:
         pass
     finally:
@@ -398,7 +401,9 @@ _register_features()
 
 
 def main() -> None:
-    app()
+    from globewire.cli_common import run_app
+
+    run_app(app)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class CrawlReport:
     items_new: int = 0
     pages_fetched: int = 0
     page_errors: int = 0
+    outlets_skipped: int = 0  # not crawled: the network looked unreachable (see globewire.progress)
     batch: BatchReport = field(default_factory=BatchReport)
 
     def as_dict(self) -> dict[str, Any]:
@@ -62,8 +63,10 @@ class Crawler:
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Any = None,
         progress: Callable[[str, int], None] | None = None,
+        watch: Any = None,  # a globewire.progress.NetworkWatch: probe first, skip when the network is down
     ) -> None:
         self.ctx = ctx
+        self.watch = watch
         self.transport = transport
         self.resolver = resolver
         self.progress = progress or (lambda event, n: None)
@@ -77,13 +80,42 @@ class Crawler:
             kwargs["resolver"] = self.resolver
         async with Fetcher(self.ctx.settings.fetch, on_result=self._on_result, **kwargs) as fetcher:
             self.fetcher = fetcher
-            await asyncio.gather(*(self._crawl_outlet(o, report) for o in outlets if o.enabled))
+            enabled = [o for o in outlets if o.enabled]
+            if self.watch is None:
+                await asyncio.gather(*(self._crawl_outlet(o, report) for o in enabled))
+            else:
+                await self._probe_then_crawl(enabled, report)
         return report
+
+    async def _probe_then_crawl(self, outlets: list[Outlet], report: CrawlReport) -> None:
+        """The watch's first ``probe_outlets`` outlets start at once; the others wait until a server has answered (or
+        the probes are done), and are skipped when the network looks unreachable."""
+        watch = self.watch
+        watch.start_round()
+        probe, rest = outlets[: watch.probe_outlets], outlets[watch.probe_outlets :]
+
+        async def probes() -> None:
+            await asyncio.gather(*(self._crawl_outlet(o, report) for o in probe))
+            watch.settle()
+
+        async def after_probe(o: Outlet) -> None:
+            await watch.settled()
+            if watch.unreachable_now:
+                report.outlets_skipped += 1
+                return
+            await self._crawl_outlet(o, report)
+
+        await asyncio.gather(probes(), *(after_probe(o) for o in rest))
 
     # Fetch results are recorded centrally; the outlet is looked up from the URL's host.
     def _on_result(self, r: FetchResult) -> None:
         outlet = self.ctx.outlet_for(None, r.url)
         self.ctx.store.record_fetch(r, outlet_id=outlet.id if outlet else None)
+        if self.watch is not None:
+            self.watch.observe(r)
+        failed = r.error or (f"http_{r.status}" if r.status is not None and r.status >= 400 else None)
+        if failed:
+            self.progress(f"failure:{failed}", 1)
 
     async def new_items(self, outlet: Outlet, report: CrawlReport) -> list[tuple[str, FeedItem]]:
         """Read every feed of ``outlet``; return its items not seen before as (key, item), newest first,
@@ -109,6 +141,12 @@ class Crawler:
         return todo
 
     async def _crawl_outlet(self, outlet: Outlet, report: CrawlReport) -> None:
+        try:
+            await self._crawl_outlet_pages(outlet, report)
+        finally:
+            self.progress("outlet", 1)
+
+    async def _crawl_outlet_pages(self, outlet: Outlet, report: CrawlReport) -> None:
         todo = await self.new_items(outlet, report)
         self.progress("items", len(todo))
         docs: list[RawDocument] = []
@@ -138,6 +176,7 @@ class Crawler:
         async with self._process_lock:
             batch = await asyncio.to_thread(process_documents, docs, self.ctx)
         report.batch.merge(batch)
+        self.progress("articles", len(batch.new_ids))
 
     async def read_feed(self, outlet: Outlet, url: str, kind: str, report: CrawlReport,
                          depth: int = 0) -> list[FeedItem]:

@@ -11,6 +11,9 @@ import structlog
 def configure(level: str = "INFO", fmt: str = "console") -> None:
     lvl = getattr(logging, level.upper(), logging.INFO)
     logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
+    # Third-party HTTP clients log every request at INFO (e.g. each model file downloaded from the hub).
+    for chatty in ("httpx", "httpcore", "httpx2"):
+        logging.getLogger(chatty).setLevel(max(lvl, logging.WARNING))
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )

@@ -12,13 +12,12 @@ import gzip
 import json
 import resource
 import tempfile
-import threading
 import time
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from globewire.bench.loopback import LoopbackHTTP
 from globewire.records import Feed, Outlet, utcnow
 
 # Pages served per simulated outlet (its feed lists them all).
@@ -59,52 +58,33 @@ class _Site:
     def __init__(self, pages: list[bytes], outlets: int) -> None:
         self.pages = pages
         self.outlets = outlets
-        handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.server = LoopbackHTTP(self._answer)
+        self.port = self.server.port
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                parts = self.path.strip("/").split("/")
-                if self.path == "/robots.txt":
-                    return self._send(b"User-agent: *\nAllow: /\n", "text/plain")
-                if len(parts) == 2 and parts[1] == "feed.xml":
-                    o = int(parts[0][1:])
-                    items = "".join(
-                        f"<item><title>Page {k}</title><link>http://127.0.0.1:{site.port}/o{o}/p{k}.html</link>"
-                        f"<guid>o{o}-p{k}</guid><pubDate>{format_datetime(utcnow())}</pubDate></item>"
-                        for k in range(o * PAGES_PER_OUTLET, (o + 1) * PAGES_PER_OUTLET) if k < len(site.pages)
-                    )
-                    body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>o{o}</title>{items}</channel></rss>"
-                    return self._send(body.encode(), "application/rss+xml")
-                if len(parts) == 2 and parts[1].startswith("p"):
-                    k = int(parts[1][1:].split(".")[0])
-                    return self._send(site.pages[k], "text/html")
-                self.send_error(404)
-
-            def _send(self, body: bytes, ctype: str) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return H
+    def _answer(self, path: str) -> tuple[bytes, str] | None:
+        parts = path.strip("/").split("/")
+        if path == "/robots.txt":
+            return b"User-agent: *\nAllow: /\n", "text/plain"
+        if len(parts) == 2 and parts[1] == "feed.xml":
+            o = int(parts[0][1:])
+            items = "".join(
+                f"<item><title>Page {k}</title><link>http://127.0.0.1:{self.port}/o{o}/p{k}.html</link>"
+                f"<guid>o{o}-p{k}</guid><pubDate>{format_datetime(utcnow())}</pubDate></item>"
+                for k in range(o * PAGES_PER_OUTLET, (o + 1) * PAGES_PER_OUTLET) if k < len(self.pages)
+            )
+            body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>o{o}</title>{items}</channel></rss>"
+            return body.encode(), "application/rss+xml"
+        if len(parts) == 2 and parts[1].startswith("p"):
+            k = int(parts[1][1:].split(".")[0])
+            return self.pages[k], "text/html"
+        return None
 
     def __enter__(self) -> "_Site":
-        self.thread.start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.stop()
 
 
 def run_pipeline_bench(data: Path | None, pages: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Stages never see SQL; they call these methods. A backend (SQLite, PostgreSQL) su
 from __future__ import annotations
 
 from globewire.store.articles import ArticlesRepo
+from globewire.store.crawlstatus import CrawlStatusRepo
 from globewire.store.db import Database
 from globewire.store.reads import ReadsRepo
 from globewire.store.sources import SourcesRepo
@@ -14,7 +15,7 @@ from globewire.store.stories import StoriesRepo
 from globewire.store.translations import TranslationsRepo
 
 
-class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, ReadsRepo, Database):
+class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, CrawlStatusRepo, ReadsRepo, Database):
     """Everything globewire keeps. Open one with ``globewire.store.open_store(url)``."""
 
     def migrate(self) -> list[str]:  # pragma: no cover - implemented by backends

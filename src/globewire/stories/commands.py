@@ -16,6 +16,7 @@ from globewire.cli_common import (
     bench_app,
     console,
     err_console,
+    missing_extra_message,
     open_store,
     print_json,
     print_table,
@@ -149,6 +150,8 @@ def cluster_cmd(
         try:
             report = update_stories(store, ids, settings)
         except EmbedderError as e:
+            if missing_extra_message(e):  # one plain line from the CLI's entry point
+                raise
             err_console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
         out = report.as_dict()

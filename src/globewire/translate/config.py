@@ -37,6 +37,12 @@ class TranslateSettings(BaseModel):
     hub_endpoint: str = Field(
         "", description="Hugging Face Hub endpoint for model downloads (default: the public hub)."
     )
+    converted_repo: str = Field(
+        "gaudi/{name}-ctranslate2",
+        description="Hub repo publishing an OPUS-MT model already converted for ctranslate2, tried before "
+        "converting ({name} = the OPUS-MT repo's name, e.g. opus-mt-de-en; '' = always convert, which needs "
+        "pip install 'globewire[convert]').",
+    )
     opus_models: dict[str, str] = Field(
         default_factory=dict,
         description="Per-language model repo override, e.g. {he='Helsinki-NLP/opus-mt-tc-big-he-en'}.",

@@ -152,6 +152,7 @@ class Ct2Translator(Translator):
                         overrides=self.config.opus_models,
                         fallback=self.config.fallback_model,
                         endpoint=self.config.hub_endpoint,
+                        converted=self.config.converted_repo,
                         quantization="int8",
                     )
                 except mdl.ModelError as exc:

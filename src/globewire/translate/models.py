@@ -1,6 +1,13 @@
 """Translation models for the ctranslate2 backend: which model serves a language, downloading from
 the Hugging Face Hub, conversion to int8, and the local cache (``<data_dir>/models``).
 
+Two ways to get a model, lightest first:
+1. **published already converted** for ctranslate2 (``translate.converted_repo``, by default the
+   ``gaudi/opus-mt-{src}-en-ctranslate2`` repos): downloaded with a progress bar, every file verified
+   against the hub's metadata (size; sha256 of LFS files, git blob id of the others), no torch needed;
+2. **conversion** of the original checkpoint (``transformers`` + ``torch``: ``pip install 'globewire[convert]'``)
+   when no converted copy is published (and for the multilingual fallback).
+
 Layout of the cache: one folder per model repo (``Helsinki-NLP--opus-mt-de-en``) holding the
 ctranslate2 model, its sentencepiece files and ``globewire-model.json`` (repo, family, licence,
 conversion time). ``languages.json`` records a language routed to the multilingual fallback
@@ -10,6 +17,7 @@ because its OPUS-MT model turned out not to exist.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -109,6 +117,9 @@ class LocalModel:
     converted_at: str
     languages: list[str]
     size_mb: float = 0.0
+    source_repo: str | None = None  # where the files came from (a converted copy, or ``repo`` itself)
+    revision: str | None = None  # the hub commit they were downloaded at
+    files: dict[str, str] | None = None  # file → sha256 as verified at download
 
 
 def family_of(repo: str) -> Family:
@@ -298,9 +309,121 @@ def download(repo: str, models_dir: Path, *, endpoint: str = "") -> Path:
     except (RepositoryNotFoundError, GatedRepoError) as exc:
         raise ModelNotFound(f"{repo} is not on the hub") from exc
     except Exception as exc:  # offline: connection errors of several libraries, LocalEntryNotFound...
-        first_line = (str(exc).strip().splitlines() or [""])[0][:160]
-        raise ModelError(f"cannot download {repo}: {type(exc).__name__}: {first_line}") from exc
+        if _is_not_found(exc):
+            raise ModelNotFound(f"{repo} is not on the hub") from exc
+        raise ModelError(f"cannot download {repo} ({_one_line(exc)})") from exc
     return Path(str(path))
+
+
+def converted_repo_for(repo: str, template: str) -> str | None:
+    """The repo publishing ``repo`` already converted for ctranslate2 (``{name}`` = the repo's name,
+    ``{repo}`` = owner/name), or None when the template is empty."""
+    if not template:
+        return None
+    return template.format(name=repo.rsplit("/", 1)[-1], repo=repo)
+
+
+def _git_blob_id(path: Path) -> str:
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(b"blob %d\0" % path.stat().st_size)
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _hub_errors() -> tuple[type[BaseException], ...]:
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    return (RepositoryNotFoundError, GatedRepoError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0][:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    if isinstance(exc, _hub_errors()):
+        return True
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None) == 404
+
+
+def download_converted(repo: str, models_dir: Path, out_dir: Path, *, upstream: str, endpoint: str = "") -> Path:
+    """Download a model published already converted for ctranslate2, verify every file against the
+    hub's metadata, and install it atomically into ``out_dir`` with a manifest (provenance, licence)."""
+    from huggingface_hub import HfApi, hf_hub_download
+
+    hub_dir = Path(models_dir) / ".hub"
+    try:
+        info = HfApi(endpoint=endpoint or None).model_info(repo, files_metadata=True, timeout=30)
+    except Exception as exc:
+        if _is_not_found(exc):
+            raise ModelNotFound(f"{repo} is not on the hub") from exc
+        raise ModelError(f"cannot download {repo}: the model hub is unreachable ({_one_line(exc)})") from exc
+    siblings = {s.rfilename: s for s in (info.siblings or [])}
+    if "model.bin" not in siblings:
+        raise ModelNotFound(f"{repo} has no ctranslate2 model.bin")
+    wanted = [f for f in siblings if f != ".gitattributes" and "/" not in f]
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".downloading-", dir=out_dir.parent))
+    try:
+        verified: dict[str, str] = {}
+        for name in sorted(wanted, key=lambda f: siblings[f].size or 0):
+            try:
+                local = Path(
+                    hf_hub_download(repo, name, revision=info.sha, cache_dir=str(hub_dir), endpoint=endpoint or None,
+                                    etag_timeout=15)
+                )
+            except Exception as exc:
+                raise ModelError(f"cannot download {repo}/{name} ({_one_line(exc)})") from exc
+            meta = siblings[name]
+            size = local.stat().st_size
+            if meta.size is not None and size != meta.size:
+                raise ModelError(f"{repo}/{name}: {size} bytes, the hub says {meta.size}")
+            digest = _sha256(local)
+            if meta.lfs is not None and meta.lfs.sha256 and digest != meta.lfs.sha256:
+                raise ModelError(f"{repo}/{name}: sha256 {digest[:12]}… does not match the hub's {meta.lfs.sha256[:12]}…")
+            if meta.lfs is None and meta.blob_id and _git_blob_id(local) != meta.blob_id:
+                raise ModelError(f"{repo}/{name}: content does not match the hub's blob id {meta.blob_id[:12]}…")
+            shutil.copyfile(local, tmp / name)
+            verified[name] = digest
+        fam = family_of(upstream)
+        missing = [f for f in TOKENIZER_FILES.get(fam, ()) if f not in verified]
+        if missing:
+            raise ModelError(f"{repo} lacks the tokenizer files {', '.join(missing)}")
+        card = _card_licence(tmp)
+        upstream_licence = FAMILY_LICENCE.get(fam, "?")
+        manifest = LocalModel(
+            repo=upstream,
+            family=fam,
+            path=str(out_dir),
+            licence=upstream_licence if card in (None, upstream_licence) else f"{upstream_licence} (converted copy: {card})",
+            quantization="as published",
+            converted_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            languages=[],
+            source_repo=repo,
+            revision=info.sha,
+            files=verified,
+        )
+        (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), indent=1), encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(hub_dir, ignore_errors=True)
+    log.info("model_downloaded", repo=upstream, source=repo, revision=info.sha, files=len(verified))
+    return out_dir
 
 
 def pull(
@@ -313,9 +436,11 @@ def pull(
     quantization: str = "int8",
     force: bool = False,
     keep_download: bool = False,
+    converted: str = "",
 ) -> LocalModel:
-    """Make the model for ``lang`` available locally: download + convert when missing. An OPUS-MT
-    repo that does not exist routes the language to the multilingual fallback."""
+    """Make the model for ``lang`` available locally: a copy published already converted when one
+    exists (``converted``: repo template, see :func:`converted_repo_for`), else download + convert.
+    An OPUS-MT repo that does not exist routes the language to the multilingual fallback."""
     choice = choose(lang, models_dir, overrides=overrides, fallback=fallback)
     if choice is None:
         raise ModelNotFound(f"no model known for '{lang}' (set translate.opus_models.{lang} or a route)")
@@ -328,6 +453,7 @@ def pull(
             quantization=quantization,
             force=force,
             keep_download=keep_download,
+            converted=converted,
         )
     except ModelNotFound:
         if choice.family != "marian" or not fallback or not ModelChoice(fallback, family_of(fallback)).supports(lang):
@@ -355,16 +481,32 @@ def _pull_repo(
     quantization: str,
     force: bool,
     keep_download: bool,
+    converted: str = "",
 ) -> LocalModel:
     out = model_path(models_dir, choice.repo)
     if is_installed(models_dir, choice.repo) and not force:
         return read_manifest(out)
+    published = converted_repo_for(choice.repo, converted) if choice.family == "marian" else None
+    if published:
+        try:
+            download_converted(published, models_dir, out, upstream=choice.repo, endpoint=endpoint)
+            _set_languages(out, [lang])
+            return read_manifest(out)
+        except ModelNotFound:
+            log.info("no_converted_copy", repo=choice.repo, tried=published)
     hf_dir = download(choice.repo, models_dir, endpoint=endpoint)
     langs = [lang] if choice.family == "marian" else []
     convert(hf_dir, out, repo=choice.repo, family=choice.family, quantization=quantization, languages=langs)
     if not keep_download:
         shutil.rmtree(Path(models_dir) / ".hub", ignore_errors=True)
     return read_manifest(out)
+
+
+def _set_languages(folder: Path, languages: list[str]) -> None:
+    path = Path(folder) / MANIFEST
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["languages"] = sorted(set(data.get("languages") or []) | set(languages))
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> LocalModel:

@@ -112,6 +112,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["language_name"] = _language_name
     env.filters["safe_url"] = safe_external_url
     env.filters["highlight"] = _highlight
+    from globewire.web.crawl_status import crawl_status_for
+
+    env.globals["crawl_status_for"] = crawl_status_for  # read by _crawl_status.html (the empty home page)
     return templates
 
 
