@@ -364,9 +364,6 @@ class ReadModel:
             r["display_title"] = display_title(r)
         return rows, nxt
 
-    def latest_articles_of_country(self, cc: str, limit: int = COUNTRY_ARTICLES_PAGE) -> list[dict[str, Any]]:
-        return self.country_articles(cc, limit=limit)[0]
-
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         a = self.store.get_article(article_id)
         if a is None:
