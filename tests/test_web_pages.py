@@ -298,6 +298,7 @@ def test_blindspot_page_feeds_and_api_share_one_list(site: tuple[TestClient, dic
     # the evidence: the US outlets crawled during the story, not the catalogue's count
     assert "none of the 3 US outlets crawled in that period covered it" in html
     assert "3 United States outlets in the catalogue, 3 crawled successfully so far" in html
+    assert 'id="unknown-h"' not in html  # every story's US coverage is known here
     api = client.get("/api/v1/blindspot").json()["items"]
     assert [s["id"] for s in api] == [ferry]
     assert api[0]["blindspot_status"] == "overlooked" and "crawled in that period" in api[0]["blindspot_reason"]
@@ -318,7 +319,11 @@ def test_import_only_store_never_claims_a_blindspot(backend: str, tmp_path: Path
         with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:
             page = client.get("/blindspot").text
             assert "No United States outlet has been crawled successfully yet" in page
-            assert "0 crawled successfully so far" in page and "/story/" not in page.split("<main", 1)[1]
+            assert "0 crawled successfully so far" in page
+            listed = page.split("<main", 1)[1].split('id="unknown-h"', 1)
+            assert "/story/" not in listed[0]  # nothing claimed overlooked...
+            unknown = listed[1]  # ...the ferry is listed apart, its US coverage unknown
+            assert f'href="/story/{info["stories"][4]}"' in unknown and "US coverage unknown" in unknown
             assert client.get("/api/v1/blindspot").json()["items"] == []
             story = client.get(f"/story/{info['stories'][4]}").text
             assert "US coverage unknown: no US outlet was crawled between" in story

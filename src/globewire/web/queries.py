@@ -35,6 +35,9 @@ MAX_IN = 500  # ids per IN (...) query
 SEARCH_GROUP_SCAN = 400
 SEARCH_HITS_PER_STORY = 5  # matching articles listed under one story hit ("and N more" beyond)
 COUNTRY_ARTICLES_PAGE = 30  # articles per page of a country page ("more" pages on)
+# The /blindspot page's "coverage unknown" list looks at this many of the newest stories (one indexed read,
+# ~2 ms at 20k stories; cached with the page's evidence).
+BLINDSPOT_UNKNOWN_SCAN = 100
 DERIVED_TITLE_CHARS = 90  # longest title made from an article's own words when it has none
 # The globe counts scan a day of articles (~15k rows at 100k articles/week: ~20 ms); a page view reuses
 # them for this long. Shading that is 30 s stale is invisible to readers.
@@ -548,6 +551,13 @@ class ReadModel:
         the list (reference-country outlets in the catalogue and crawled successfully ever)."""
         stories, nxt = self.list_stories(blindspot=True, limit=limit, cursor=cursor)
         return {"stories": stories, "next_cursor": nxt}
+
+    def blindspot_unknown(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Recent stories that would be blindspots but whose reference-country coverage is unknown (no outlet
+        of that country crawled in their window): shown apart, never as overlooked. Read from the newest
+        BLINDSPOT_UNKNOWN_SCAN stories (their status lives in the synthesis data, not in an indexed column)."""
+        rows, _ = self.list_stories(limit=BLINDSPOT_UNKNOWN_SCAN)
+        return [s for s in rows if s["blindspot"]["status"] == "unknown"][:limit]
 
     def reference_evidence(self, cc: str) -> dict[str, int]:
         return {"outlets": int(self.store.reference_outlet_count(cc)),

@@ -143,8 +143,10 @@ def blindspot(request: Request, cursor: Annotated[str, Query(max_length=300)] = 
     page = ctx.read.blindspot(limit=20, cursor=cursor or None)
     evidence = ctx.read.cached(f"blindspot:evidence:{ref}", HOME_CACHE_SECONDS,
                                lambda: ctx.read.reference_evidence(ref))
+    unknown = [] if cursor else ctx.read.cached("blindspot:unknown", HOME_CACHE_SECONDS,
+                                                lambda: ctx.read.blindspot_unknown(limit=10))
     return render(request, "blindspot.html", reference=ref, ref_name=geo.country_name(ref), evidence=evidence,
-                  cursor=cursor, **page)
+                  cursor=cursor, unknown=unknown, **page)
 
 
 # --------------------------------------------------------------------------- story
