@@ -181,11 +181,13 @@ def _read_jsonl(path: Path, facts: Facts) -> Iterator[Item]:
 
 
 def record_to_item(rec: dict[str, Any], facts: Facts, where: str) -> tuple[RawDocument, Article]:
+    from globewire.extract.text import clean_text_record
     from globewire.urls import canonical_variants
 
     url = str(rec.get("url") or facts.url or "")
     if not url:
         raise ValueError("record has no url")
+    rec = clean_text_record(rec, url)  # a pasted text body is cleaned like a .txt file
     text = str(rec.get("text") or "")
     title = str(rec.get("title") or "")
     if not text and not title:

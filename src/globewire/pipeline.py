@@ -172,7 +172,7 @@ def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracte
 
     try:
         if doc.content_type == "text":
-            ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url)
+            ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url, reference=doc.fetched_at)
         else:
             ex = extract_html(doc.content, doc.url, rules=rules, http_headers=doc.http_headers,
                               settings=extract_settings)

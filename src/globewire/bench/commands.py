@@ -50,3 +50,28 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
                     ["stage", "articles/s", "seconds"], rows)
         path = write_bench_json("pipeline", res, out)
         console.print(f"wrote {path}")
+
+    @bench_app.command("pasted")
+    def bench_pasted(
+        data: Annotated[Path, typer.Option("--data", help="Folder of labelled *.pasted fixtures (sub-folders are "
+                                           "reported as splits, e.g. tune / held_out).")] = Path("tests/fixtures/pasted"),
+        out: BenchOutOption = None,
+    ) -> None:
+        """Pasted-text cleaner: title, date and byline accuracy and furniture residue per 1,000 body lines."""
+        from globewire.bench.pasted import score_pasted
+
+        if not data.is_dir():
+            raise typer.BadParameter(f"{data} is not a folder of *.pasted fixtures", param_hint="--data")
+        res = score_pasted(data)
+        cols = ["set", "fixtures", "title", "date (±24h/day)", "date exact day", "byline", "residue /1000 lines",
+                "body recall"]
+        rows = []
+        for name, s in [("all", res["all"]), *res["splits"].items()]:
+            if not s.get("fixtures"):
+                continue
+            rows.append([name, s["fixtures"], f"{s['title_accuracy']:.1%}", f"{s['date_accuracy']:.1%}",
+                         f"{s['date_exact_day_accuracy']:.1%}", f"{s['byline_accuracy']:.1%}",
+                         s["residue_per_1000_lines"], f"{s['body_recall']:.1%}"])
+        print_table(f"pasted text: {res['all'].get('fixtures', 0)} fixtures from {data} ({res['seconds']} s)", cols, rows)
+        path = write_bench_json("pasted", res, out)
+        console.print(f"wrote {path}")

@@ -21,6 +21,26 @@ MAX_FURNITURE_CHARS = 90
 
 _SOCIAL = r"(?:share|tweet|facebook|twitter|x|whatsapp|telegram|linkedin|pinterest|reddit|email|e-mail|mail|print|copy link|messenger|flipboard|threads|bluesky|vk|xing|teilen|drucken|partager|imprimer|compartir|imprimir|condividi|stampa|compartilhar|delen|dela|del|udostępnij|поделиться|paylaş|シェア|共有|공유|分享)"
 
+# Labels that open a related-stories, see-also, tags or "more from" block (the block's items follow them).
+RELATED_LABELS = (
+    r"(?:related(?: topics| stories| articles| content| news| video)?|more on this (?:story|topic)|more from [^\n]{1,40}|"
+    r"also read|read also|read more|see also|suggested topics|topics?|tags?|labels|popular posts[^\n]{0,30}|"
+    r"trending(?: now)?|most (?:popular|read|viewed)|explore more on these topics|more about|you may also like|"
+    r"recommended|what to read next|more stories|top stories|latest news|"
+    r"mehr zum thema|mehr zu diesem thema|lesen sie auch|themen|schlagworte|"
+    r"(?:à )?lire aussi(?:\s*\|[^\n]{0,160})?|sur le même sujet|"
+    r"más información|lee también|te puede interesar|archivado en|etiquetas|temas|"
+    r"veja também|leia (?:mais|também)|saiba mais|tópicos|"
+    r"leggi anche|ultima ora|argomenti|lees ook|zie ook|"
+    r"zobacz (?:też|także)|czytaj (?:też|także)|tagi|"
+    r"читайте также|теги|темы|ilgili haberler|etiketler|haberin devamı|"
+    r"baca juga(?::[^\n]{0,160})?|berita terkait|"
+    r"ये भी पढ़ें|यह भी पढ़ें|संबंधित खबरें|اقرأ أيضا|اقرأ أيضاً|الأكثر قراءة|مواضيع ذات صلة|"
+    r"あわせて読みたい|関連ニュース|関連記事|特集一覧へ|この記事を書いた人|相关新闻|相关推荐|相关阅读|热点推荐|"
+    r"관련 뉴스|관련 기사|많이 본 뉴스)\s*[:：|]?"
+    r"(?:\s*[|:：]\s*[^\n]{0,160})?"
+)
+
 # No furniture line is longer than this (long captions and cookie notices included).
 LONG_ROWS_MAX_CHARS = 400
 
@@ -69,7 +89,53 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     ("drop", r"(?:image|photo|video|bild|foto) \d+ (?:of|von|de|di|sur) \d+"),
     ("drop", r"(?:©|\(c\)|copyright)\s.{0,80}"),
     ("drop", r"(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati).{0,20}"),
-    # --- bylines
+    # --- app share menus, print views, account and player chrome (one or two words on their own line)
+    ("drop", (
+        r"(?:get link|other apps|link copied!?|copy(?: article)? link|copy|save|saved|bookmark|sms|print this page|"
+        r"print|reuse this content|listen(?: to this article)?|ad feedback|share story|show full article|"
+        r"continue reading|start a conversation|join the conversation|purchase licensing rights|feedback|"
+        r"labels|comments|font size|aa|list|news\+|full coverage|subscribe|sign in|log in|support us|"
+        r"compartilhe(?: esta notícia)?|compartilhar|ouvir o texto|(?:diminuir|aumentar) fonte|copiar enlace|"
+        r"ir a los comentarios|lire plus tard|offrir l[’']article|réutiliser ce contenu|contribuer|"
+        r"voir les commentaires|link kopieren|artikel verschenken|e-mail|skomentuj|udostępnij|"
+        r"haberi paylaş|takip et|delen|deel artikel:?|bekijk meer|lihat foto|baca di app|follow us:?|"
+        r"поделиться|добавить в избранное|シェアする|記事を印刷する|写真・図版|图片|字号|登录|下载客户端|"
+        r"评论|【纠错】|扫一扫在手机打开当前页|기사 공유하기|본문 글자 크기 조정|인쇄하기|전체메뉴|"
+        r"شارك|مشاركة|طباعة|حفظ|تابعونا على|शेयर|कॉपी लिंक|ई-पेपर|follow us|विज्ञापन|सार|विस्तार)"
+    )),
+    ("drop", r"(?:share|teilen|partager|compartir|compartilhar|condividi)\s+(?:on|auf|sur|en|no|em|su)\s+\S{1,20}"),
+    ("drop", r"(?:read time|lesedauer|tempo de leitura|czas czytania|okuma süresi)\s*:?\s*\d+\s*\S{0,8}"),
+    ("drop", r"(?:lecture|temps de lecture)\s*:?\s*\d+\s*min\.?"),
+    ("drop", (
+        r"ten (?:tekst|artykuł) przeczytasz w \d+ minut[ay]?|\d+\s*dakikada okunur|\d+\s*分で読めます|"
+        r"artikel zum hören\s*[•·]?\s*\d+\s*min\.?|\d+\s*मिनट(?: में पढ़ें)?"
+    )),
+    # image/video placeholders and player/gallery controls, in many languages
+    ("drop", (
+        r"(?:\[?(?:image|photo|picture|video|gallery|audio|embed|foto|bild|imagen|imagem|immagine|afbeelding|zdjęcie|"
+        r"fotoğraf|фото|видео|फोटो|वीडियो|صورة|فيديو|写真|動画|图片|视频|사진|영상|동영상)\]?)"
+        r"(?:\s*\d+\s*(?:/|of|von|de|di|z|из)\s*\d+)?"
+    )),
+    ("drop", (
+        r"(?:play|watch|view|enlarge|expand|open|toggle|hide|show|close|zoom)\s+(?:the\s+|this\s+)?"
+        r"(?:video|image|photo|picture|gallery|caption|in app|in (?:the )?app|image in fullscreen|fullscreen)\b.{0,20}|"
+        r"(?:bild|foto|video) (?:vergrößern|ansehen|abspielen)|(?:ver|reproducir) (?:vídeo|video|foto|galería)|"
+        r"(?:voir|regarder) la (?:vidéo|photo)|assista ao vídeo|guarda il video|"
+        r"click here.{0,40}|scroll (?:down )?to continue.{0,20}|continue reading(?: the main story)?|"
+        r"sponsored content|paid content|partner content"
+    )),
+    # "read in <language>" links in the language's own name or script: "हिंदी में पढ़ें", "Read in ಕನ್ನಡ"
+    ("drop", (
+        r"read (?:this )?in \S{2,20}|\S{2,20} में पढ़ें|\S{2,12}(?:\s\S{2,12})? ?で読む|用\S{2,6}阅读|"
+        r"читать (?:на|в) \S{2,20}(?:\s+в)?|читать \S{2,20} в|\S{2,12}\s+oku|czytaj po \S{2,20}|lees in het \S{2,20}"
+    )),
+    # Related/see-also and tag block labels (the block they open is dropped by the cleaner)
+    ("drop", RELATED_LABELS),
+    # --- bylines ("Published by: Jane Doe" before the date rows so that it is not read as a date)
+    ("drop", r"(?:edited|compiled|curated|translated) by\s*:?\s*[^\d\n]{2,80}"),
+    ("byline", r"(?:published|posted|written|reported) by\s*:?\s*(?P<names>[^\d\n]{2,80})"),
+    ("byline", r"(?:penulis|oleh|yazan|autor(?:ka)?|автор|記者|记者|报道|كتب|بقلم|द्वारा|लेखक|rédigé par|escrito por)\s*:?\s*(?P<names>[^\d\n]{2,60})"),
+    ("byline", r"(?P<names>[^\s\d]{2,5}(?:\s[^\s\d]{1,4})?)\s*(?:기자|特派員|记者)"),
     ("byline", r"(?:by|written by|von|par|por|door|av|af|przez|автор:?)\s+(?P<names>[^\W\d_][^\n]{1,80})"),
     # --- captions and credits
     ("caption", r"(?:image caption|photo caption|caption|bildunterschrift|légende)\s*:?\s*.{0,300}"),
@@ -77,6 +143,18 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     ("caption", r".{0,200}\((?:photo|foto|bild|image)?\s*:?\s*(?:reuters|ap|afp|getty images|epa|dpa|ansa|efe|anadolu|xinhua|ap photo|picture alliance|imago)[^)]{0,60}\)"),
     ("caption", r"(?:reuters|ap|afp|getty images|epa|dpa|imago|picture alliance)(?:\s*/\s*[^\n]{1,60})?"),
     ("caption", r".{0,150}\s(?:photograph|photo|foto|bild|imagem|imagen):\s*[^\n]{1,80}"),
+    # Wire credits and syndication notes that follow an article ("(Reporting by …)", "… contributed to this report.")
+    ("drop", r"\(?(?:reporting|additional reporting|writing|editing|compiled) by [^\n]{2,200}"),
+    ("drop", r"[^\n]{2,80} contributed to this (?:report|story|article)\.?|[^\n]{2,60} reported from [^\n]{2,60}\.?"),
+    ("drop", (
+        r"our standards:[^\n]{0,80}|[^\n]{0,60}trust principles\.?|source\s*:\s*[^\n]{2,60}|"
+        r"(?:المصدر|来源|출처|kaynak|źródło|источник|quelle|fuente|fonte)\s*[:：]\s*[^\n]{1,60}"
+    )),
+    ("drop", r"url\s*:\s*\S+|https?://\S+|www\.\S+"),
+    ("drop", (
+        r"[^\n]{0,160}(?:未经授权不得转载|無断転載|무단 전재|all rights reserved|riproduzione riservata|"
+        r"tüm hakları saklıdır|все права защищены|جميع الحقوق محفوظة)[^\n]{0,120}"
+    )),
     # --- datelines
     ("date", r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|gepubliceerd|publisert|publicerad|опубликовано)\s*(?:on|am|le|el|il|em|op|:)?\s*(?P<date>.{4,60})"),
     ("date", r"(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?)"),
@@ -86,7 +164,7 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
 
 # Kinds whose lines may be long (a caption is a sentence; a cookie notice a paragraph).
 _LONG_OK = {"caption"}
-_LONG_MARK = re.compile(r"cookie", re.IGNORECASE)
+_LONG_MARK = re.compile(r"cookie|reporting|contributed|rights reserved|未经授权", re.IGNORECASE)
 
 COMPILED: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(rf"\s*(?:{pat})\s*", re.IGNORECASE | re.DOTALL)) for kind, pat in PATTERNS
