@@ -22,7 +22,8 @@ PKG = SRC / "globewire"
 # Lowest first. A unit is a top-level module or package of globewire; every ``<pkg>/commands.py`` belongs
 # to ``cli`` (the command-line surface), wherever it sits.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"globewire", "log", "records", "urls", "plugins", "textnorm", "headline", "naming"})),
+    ("base", frozenset({"globewire", "log", "records", "urls", "plugins", "textnorm", "validate", "headline",
+                        "naming"})),
     ("infrastructure", frozenset({"fetch", "store", "language", "settings"})),
     ("stages", frozenset({"feeds", "extract", "dedup", "sources", "stories", "translate"})),
     ("orchestration", frozenset({"pipeline", "crawl", "ingest", "progress"})),

@@ -200,9 +200,12 @@ def ingest(
     from globewire.pipeline import BatchReport, after_store, process_articles, process_documents
     from globewire.records import Failure, RawDocument
 
+    try:
+        facts = Facts.checked(url=url, outlet=outlet, country=country, language=language)
+    except ValueError as e:
+        err_console.print(f"[red]{escape(str(e))}[/red]")
+        raise typer.Exit(2) from e
     ctx, _ = _context(db)
-    facts = Facts(url=url, outlet=outlet, country=country.upper() if country else None,
-                  language=language.lower() if language else None)
     try:
         files = list(discover(paths))
     except IngestError as e:

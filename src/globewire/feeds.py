@@ -25,9 +25,11 @@ from typing import Any
 import feedparser
 from lxml import etree
 
+from globewire import validate
 from globewire.fetch.decode import decompress_capped
 from globewire.log import get_logger
 from globewire.records import FeedItem
+from globewire.textnorm import clean_text
 from globewire.urls import UrlError, is_http_url, normalise_url
 
 log = get_logger(__name__)
@@ -43,10 +45,9 @@ MAX_SITEMAP_URLS = 50_000
 MAX_ENTITY_DECLS = 64
 #: Summaries are trimmed to this many characters (the article text comes from the page itself).
 MAX_SUMMARY_CHARS = 1000
-#: Dates before this are treated as broken (epoch-0 placeholders and two-digit-year accidents).
-MIN_PLAUSIBLE_YEAR = 1990
-#: Dates further in the future than this are treated as broken (timezone mistakes stay within a day).
-MAX_FUTURE_SKEW = dt.timedelta(days=2)
+#: Dates outside the one plausible window (globewire.validate) are treated as broken.
+MIN_PLAUSIBLE_YEAR = validate.MIN_YEAR
+MAX_FUTURE_SKEW = validate.MAX_FUTURE
 
 
 class FeedError(Exception):
@@ -80,7 +81,7 @@ _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<b
 def _clean_text(value: Any, limit: int | None = None) -> str:
     if not isinstance(value, str):
         return ""
-    text = _WS.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+    text = _WS.sub(" ", clean_text(html.unescape(_TAG.sub(" ", value)))).strip()
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -94,14 +95,7 @@ def _language(value: Any) -> str | None:
 
 
 def _plausible(when: dt.datetime | None) -> dt.datetime | None:
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    when = when.astimezone(dt.timezone.utc)
-    if when.year < MIN_PLAUSIBLE_YEAR or when > dt.datetime.now(dt.timezone.utc) + MAX_FUTURE_SKEW:
-        return None
-    return when
+    return validate.plausible_datetime(when)
 
 
 def _struct_to_dt(value: Any) -> dt.datetime | None:
@@ -143,8 +137,8 @@ def _guid(raw: Any, base: str, fallback: str) -> str:
             try:
                 return normalise_url(g)
             except (UrlError, ValueError):
-                return g
-        return g[:2000]
+                pass
+        return clean_text(g[:2000])
     return fallback
 
 
@@ -327,7 +321,10 @@ def _child_text(el: Any, *path: str) -> str | None:
         if nxt is None:
             return None
         cur = nxt
-    text = "".join(cur.itertext()).strip()
+    try:
+        text = clean_text("".join(cur.itertext())).strip()
+    except ValueError:  # bytes the recovering parser kept although they do not decode
+        return None
     return text or None
 
 
@@ -351,12 +348,19 @@ def parse_sitemap(body: bytes, *, sitemap_url: str, outlet_id: str) -> tuple[lis
         raise FeedError("unsafe_xml", "entity declarations in a sitemap")
     if _HTML_START.match(stripped[:4096]):
         raise FeedError("not_a_feed", "an HTML page")
+    if not re.match(rb"<\?xml[^>]*encoding=[\"'](?!utf-?8)", stripped[:200], re.IGNORECASE):
+        # UTF-8 (declared or by default) with broken sequences: replaced here, or the recovering parser keeps
+        # bytes that fail later when the text is read.
+        try:
+            stripped.decode("utf-8")
+        except UnicodeDecodeError:
+            stripped = stripped.decode("utf-8", "replace").encode("utf-8")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=True, remove_comments=True
     )
     try:
         root = etree.fromstring(stripped, parser=parser)
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, ValueError) as exc:  # ValueError: bytes undecodable in the declared charset
         raise FeedError("malformed", str(exc)[:300]) from exc
     if root is None:
         raise FeedError("malformed", "no root element")

@@ -169,10 +169,12 @@ def run_stage(
 def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracted:
     """Extraction of one document (module-level so that worker processes can run it)."""
     from globewire.extract import ExtractionError, clean_pasted_text, extract_html
+    from globewire.textnorm import clean_text
 
     try:
         if doc.content_type == "text":
-            ex = clean_pasted_text(doc.content.decode("utf-8", errors="replace"), doc.url, reference=doc.fetched_at)
+            ex = clean_pasted_text(clean_text(doc.content.decode("utf-8", errors="replace")), doc.url,
+                                   reference=doc.fetched_at)
         else:
             ex = extract_html(doc.content, doc.url, rules=rules, http_headers=doc.http_headers,
                               settings=extract_settings)
@@ -386,7 +388,10 @@ def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> Batc
     report = BatchReport(received=len(batch))
     failures: list[Failure] = []
     extracted = extract_batch(ctx, batch, report, failures)
-    articles = [(d, build_article(ctx, d, ex)) for d, ex in extracted]
+    # Isolated like every stage: a page whose parts cannot make an article (an unparseable canonical URL)
+    # is one recorded failure, never the loss of the batch.
+    articles = run_stage("build", lambda pair: build_article(ctx, *pair), [(d, (d, ex)) for d, ex in extracted],
+                         report, failures)
     return _finish(articles, ctx, report, failures)
 
 
@@ -412,9 +417,11 @@ def attribute(ctx: PipelineContext, a: Article) -> Article:
 
 def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: PipelineContext) -> BatchReport:
     """language → dedup → store, for records that arrive already extracted (JSON Lines import)."""
-    articles = [(d, attribute(ctx, a)) for d, a in items]
-    report = BatchReport(received=len(articles))
-    return _finish(articles, ctx, report, [])
+    items = list(items)
+    report = BatchReport(received=len(items))
+    failures: list[Failure] = []
+    articles = run_stage("build", lambda a: attribute(ctx, a), items, report, failures)
+    return _finish(articles, ctx, report, failures)
 
 
 def _finish(

@@ -21,6 +21,8 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from globewire.textnorm import clean_text
+
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -190,9 +192,12 @@ def _query(query: str) -> str:
 
 def normalise_url(url: str, base: str | None = None) -> str:
     """Normalised absolute form of ``url`` (resolved against ``base`` first). Raises UrlError."""
-    url = url.strip()
+    url = clean_text(url).strip()  # no control characters, non-characters or lone surrogates in a URL
     if base:
-        url = urljoin(base.strip(), url)
+        try:
+            url = urljoin(clean_text(base).strip(), url)
+        except ValueError as exc:
+            raise UrlError(f"cannot resolve {url[:200]!r} against {base[:200]!r}: {exc}") from exc
     try:
         parts = urlsplit(url)
     except ValueError as exc:
@@ -281,7 +286,7 @@ def url_key(url: str) -> str:
     try:
         canon = canonical_variants(url)
     except UrlError:
-        canon = url.strip()
+        canon = clean_text(url).strip()
     parts = urlsplit(canon)
     if parts.scheme in _DEFAULT_PORTS:
         netloc = parts.netloc[4:] if parts.netloc.startswith("www.") else parts.netloc

@@ -10,6 +10,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from globewire import validate
 from globewire.extract.page import PageMeta
 from globewire.log import get_logger
 
@@ -22,9 +23,9 @@ DATE_META = (
     "dc.date", "dcterms.date", "date", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
     "article:published", "og:published_time", "published_time", "release_date", "datecreated", "article:modified_time",
 )
-# Dates outside this window are rejected as junk (defaults like 1970-01-01 or far-future typos).
-MIN_YEAR = 1995
-MAX_FUTURE = dt.timedelta(days=2)
+# Dates outside the plausible window (one definition for every edge: globewire.validate) are junk.
+MIN_YEAR = validate.MIN_YEAR
+MAX_FUTURE = validate.MAX_FUTURE
 _NUMERIC_TZ = re.compile(r"([+-]\d{2})(\d{2})$")
 
 
@@ -69,9 +70,7 @@ def parse_date(value: Any) -> dt.datetime | None:
 def _plausible(d: dt.datetime) -> dt.datetime | None:
     if d.tzinfo is None:
         d = d.replace(tzinfo=dt.UTC)
-    if d.year < MIN_YEAR or d > dt.datetime.now(dt.UTC) + MAX_FUTURE:
-        return None
-    return d
+    return d if validate.plausible_datetime(d) is not None else None
 
 
 def choose_date(

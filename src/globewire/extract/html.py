@@ -7,6 +7,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from globewire import validate
 from globewire.extract.authors import choose_authors, split_names
 from globewire.extract.body import clean_body, extract_body
 from globewire.extract.config import ExtractSettings
@@ -18,6 +19,7 @@ from globewire.extract.rules import apply_rules, drop
 from globewire.extract.title import choose_title
 from globewire.log import get_logger
 from globewire.records import Extracted, ExtractionRules
+from globewire.textnorm import clean_html
 
 log = get_logger(__name__)
 
@@ -103,7 +105,9 @@ def extract_html(
     """Extract one article. Raises ExtractionError (empty, binary, not_html, undecodable, too_short)."""
     settings = settings or ExtractSettings()
     decoded = decode_html(content, http_headers)
-    text = decoded.text
+    # Normalised once, before any parser sees it: one control character or &#xFFFE; makes lxml-based
+    # extractors return nothing (see globewire.textnorm).
+    text = clean_html(decoded.text)
     if len(text) > settings.max_html_chars:
         log.info("html_truncated", url=url, chars=len(text))
         text = text[: settings.max_html_chars]
@@ -142,8 +146,8 @@ def extract_html(
         authors=authors,
         image_url=image or _image(pm, url),
         canonical_url=_canonical(pm, url),
-        site_name=_site_name(pm),
-        html_lang=pm.html_lang,
+        site_name=(_site_name(pm) or "")[: validate.MAX_NAME_CHARS] or None,
+        html_lang=validate.language_tag_or_none(pm.html_lang),  # bounded like an imported field
         description=pm.first("description", "og:description", "twitter:description"),
         captions=captions,
     )

@@ -12,7 +12,8 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
-from globewire.urls import is_http_url
+from globewire.urls import is_http_url, normalise_url
+from globewire.validate import MAX_URL_CHARS
 
 # schema.org types whose object describes the article itself (others: WebPage, Organization...).
 ARTICLE_TYPES = frozenset(
@@ -50,9 +51,14 @@ def resolve_url(value: str | None, base: str) -> str | None:
         return None
     try:
         absolute = urljoin(base, value)
-    except ValueError:
+        # Validated like any URL from outside: one that cannot be normalised (a port past 65535, a bad IDNA
+        # host) or that is absurdly long is no URL to store or to fetch.
+        if len(absolute) > MAX_URL_CHARS or not is_http_url(absolute):
+            return None
+        normalise_url(absolute)
+    except ValueError:  # UrlError included
         return None
-    return absolute if is_http_url(absolute) else None
+    return absolute
 
 
 def _walk(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

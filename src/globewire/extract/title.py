@@ -148,5 +148,7 @@ def choose_title(tree: lxml_html.HtmlElement, pm: PageMeta, url: str) -> str:
         for b in keys:
             if a != b and b.startswith(a) and len(a) >= 0.5 * len(b):
                 votes[a] += 0.5 * votes[b]
+    if not votes:  # every candidate is punctuation or symbols only: nothing to vote on, the first one stands
+        return next(iter(candidates.values()))
     best = max(votes, key=lambda k: votes[k])
     return display[best][1]

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from globewire.ingest import Facts, warc_record_to_item
+from globewire.ingest import Facts, iter_warc
 from globewire.log import get_logger
 from globewire.records import Failure, RawDocument, utcnow
 from globewire.store.db import iso
@@ -107,8 +107,6 @@ def progress(store: Any, job: str) -> dict[str, Any]:
 
 def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict[str, Any],
               process: Callable[[list[RawDocument]], Any]) -> dict[str, Any]:
-    from warcio.archiveiterator import ArchiveIterator
-
     store = rt.store
     ensure_tables(store)
     f = Facts(**facts)
@@ -129,11 +127,11 @@ def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict
 
     with open(path, "rb") as fh:
         fh.seek(offset)
-        for record in ArchiveIterator(fh):
+        # Damaged archives end the range with a recorded failure (truncated/bad_warc), never an exception.
+        for item in iter_warc(fh, f, path, gz=path.lower().endswith(".gz")):
             if records >= count:
                 break
             records += 1
-            item = warc_record_to_item(record, f)
             if isinstance(item, Failure):
                 store.record_failure(item)
                 failures += 1

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from globewire.log import get_logger
+from globewire.validate import clamp_datetime
 from globewire.store.db import parse_iso
 from globewire.stories import similarity as sim
 from globewire.stories.calibration import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD, Calibration
@@ -72,9 +73,9 @@ def hours_of(value: str | dt.datetime | None) -> float | None:
     d = parse_iso(value) if isinstance(value, str) else value
     if d is None:
         return None
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=dt.UTC)
-    return d.timestamp() / 3600.0
+    # Clamped to the safe range: an unchecked stored date (year 1 or 9999) must not push window arithmetic
+    # out of what datetime can represent.
+    return clamp_datetime(d).timestamp() / 3600.0
 
 
 @dataclass(slots=True)

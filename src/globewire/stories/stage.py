@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
+from globewire.validate import clamp_hours, plausible_datetime
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
 from globewire.stories.calibration import Calibration
@@ -69,7 +70,18 @@ class StoryUpdateReport:
 
 
 def _when(hours: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(hours * 3600.0, tz=dt.UTC)
+    # Clamped: a window edge computed from an extreme stored date (9999-12-31 + window) must not overflow.
+    return dt.datetime.fromtimestamp(clamp_hours(hours) * 3600.0, tz=dt.UTC)
+
+
+def _stored_time(value: Any) -> dt.datetime | None:
+    """A stored publication time as synthesis sees it: None when it is not plausible (a row stored before
+    dates were validated, e.g. 9999-12-31), so story dates and windows never rest on it."""
+    try:
+        d = parse_iso(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return plausible_datetime(d) if isinstance(d, dt.datetime) else None
 
 
 def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedder: Any, batch: int) -> int:
@@ -265,7 +277,7 @@ def article_views(store: Store, story_id: int,
             id=int(r["id"]), outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), country=r.get("country"),
             language=r.get("language"), title=r.get("title") or "", text=r.get("text") or "",
             title_en=en[0] if en else None, text_en=en[1] if en else None,
-            published_at=parse_iso(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
+            published_at=_stored_time(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
         ))
     return out
 

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,6 +25,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
 from globewire.web import geo
+from globewire.textnorm import clean_value
+from globewire.web.params import CleanQueryMiddleware, check_parameters
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
 
@@ -107,6 +109,7 @@ def make_templates() -> Jinja2Templates:
     env.autoescape = True
     env.trim_blocks = True
     env.lstrip_blocks = True
+    env.finalize = clean_value  # every value a page prints is valid text (rows stored before normalisation)
     env.filters["when"] = _fmt_time
     env.filters["country_name"] = lambda cc: geo.country_name(cc) if cc and len(cc) == 2 else (cc or "")
     env.filters["language_name"] = _language_name
@@ -155,6 +158,7 @@ def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(check_parameters)],
     )
     app.state.ctx = ctx
     def on_error(scope: Any, exc: Exception) -> Response:
@@ -164,6 +168,7 @@ def create_app(store: Any, settings: Any, *, serving: bool = False) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware, on_error=on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    app.add_middleware(CleanQueryMiddleware)
 
     static_dir = resources.files("globewire.web") / "static"
     app.mount("/static", _CachedStatic(directory=str(static_dir)), name="static")

@@ -4,13 +4,16 @@ OPML export of the catalogue."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Annotated, Any, Literal
 
+import nh3
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
 from globewire.store.db import parse_iso
+from globewire.textnorm import clean_text
 from globewire.web import geo
 from globewire.web.app import get_ctx
 from globewire.web.queries import parse_date_param
@@ -34,8 +37,21 @@ def _when(value: Any) -> dt.datetime:
 
 
 def _clean(text: str) -> str:
-    """XML 1.0 forbids most control characters; outlet text may carry them."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    """XML 1.0 forbids control characters, non-characters and lone surrogates: rows stored before text was
+    normalised at the edge may still hold them (defence in depth: one such title must not fail a feed)."""
+    return clean_text(str(text))
+
+
+def _describe(e: Any, fmt: Fmt, text: str) -> None:
+    """The entry's description as what each format expects: Atom's ``<summary>`` is typed text (shown as
+    is); RSS's ``<description>`` is HTML by convention, so the plain text goes in as sanitised HTML whose
+    rendering is exactly the text (markup in an article's text is shown, never interpreted)."""
+    text = _clean(text)
+    if fmt == "atom":
+        e.summary(text, type="text")
+        return
+    paras = [p.strip() for p in text.split("\n") if p.strip()]
+    e.description(nh3.clean("".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paras)))
 
 
 def _feed(request: Request, *, title: str, path: str, description: str) -> FeedGenerator:
@@ -56,7 +72,7 @@ def _render(fg: FeedGenerator, fmt: Fmt, self_url: str) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers={"cache-control": "public, max-age=300"})
 
 
-def _story_entries(request: Request, fg: FeedGenerator, stories: list[dict[str, Any]]) -> None:
+def _story_entries(request: Request, fg: FeedGenerator, stories: list[dict[str, Any]], fmt: Fmt) -> None:
     base = _base(request)
     for s in reversed(stories):  # feedgen prepends entries
         e = fg.add_entry()
@@ -66,12 +82,12 @@ def _story_entries(request: Request, fg: FeedGenerator, stories: list[dict[str, 
         e.title(_clean(s["headline"] or f"Story {s['id']}"))
         summary = " ".join(x["text"] for x in s["summary"])
         covering = ", ".join(geo.country_name(c) for c in s["countries_covering"])
-        e.description(_clean((summary + " " if summary else "") + (f"Covered in: {covering}." if covering else "")))
+        _describe(e, fmt, (summary + "\n" if summary else "") + (f"Covered in: {covering}." if covering else ""))
         e.updated(_when(s["last_updated"]))
         e.published(_when(s["first_seen"]))
 
 
-def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, Any]]) -> None:
+def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, Any]], fmt: Fmt) -> None:
     base = _base(request)
     for r in reversed(rows):
         e = fg.add_entry()
@@ -90,7 +106,7 @@ def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, A
         src = safe_external_url(r.get("canonical_url") or r.get("url"))
         if src:
             parts.append(f"Source: {src}")
-        e.description(_clean(" — ".join(parts)))
+        _describe(e, fmt, "\n".join(str(p) for p in parts))
         when = _when(r.get("published_at") or r.get("fetched_at"))
         e.updated(when)
         e.published(when)
@@ -100,7 +116,7 @@ def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, A
 def world_feed(request: Request, fmt: Fmt) -> Response:
     stories, _ = get_ctx(request).read.list_stories(limit=FEED_ITEMS)
     fg = _feed(request, title="World stories", path="/", description="Stories covered across countries.")
-    _story_entries(request, fg, stories)
+    _story_entries(request, fg, stories, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/world.{fmt}")
 
 
@@ -111,7 +127,7 @@ def blindspot_feed(request: Request, fmt: Fmt) -> Response:
     ref = geo.country_name(ctx.reference_country)
     fg = _feed(request, title=f"Overlooked by {ref} media", path="/blindspot",
                description=f"Stories covered widely elsewhere that {ref} outlets crawled in the same period did not cover.")
-    _story_entries(request, fg, stories)
+    _story_entries(request, fg, stories, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/blindspot.{fmt}")
 
 
@@ -124,7 +140,7 @@ def country_feed(request: Request, cc: Annotated[str, Path(max_length=8)], fmt: 
     name = geo.country_name(cc)
     fg = _feed(request, title=f"News from {name}", path=f"/country/{cc}",
                description=f"Latest articles from outlets in {name}, headlines in English.")
-    _article_entries(request, fg, rows)
+    _article_entries(request, fg, rows, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/country/{cc}.{fmt}")
 
 
@@ -132,7 +148,7 @@ def country_feed(request: Request, cc: Annotated[str, Path(max_length=8)], fmt: 
 def search_feed(
     request: Request,
     fmt: Fmt,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[str, Query(max_length=500)] = "",
     country: Annotated[str, Query(max_length=8)] = "",
     language: Annotated[str, Query(max_length=8)] = "",
     since: Annotated[str, Query(max_length=40)] = "",
@@ -144,9 +160,11 @@ def search_feed(
         raise HTTPException(400, str(exc)) from exc
     cc = country.upper() if geo.is_country_code(country) else None
     lang = language.lower() if language.isalpha() and 2 <= len(language) <= 3 else None
-    rows, _ = get_ctx(request).read.search(q, country=cc, language=lang, since=s, until=u, limit=FEED_ITEMS)
+    # A query that was nothing but control characters is empty once normalised: an empty feed, not an error.
+    rows = get_ctx(request).read.search(q, country=cc, language=lang, since=s, until=u,
+                                        limit=FEED_ITEMS)[0] if q.strip() else []
     fg = _feed(request, title=f"Search: {q}", path="/search", description=f"Articles matching {q!r}.")
-    _article_entries(request, fg, rows)
+    _article_entries(request, fg, rows, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/search.{fmt}?{request.url.query}")
 
 

@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from globewire import validate
 from globewire.log import get_logger
 from globewire.records import utcnow
 from globewire.store.db import iso, parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
+from globewire.textnorm import clean_text
 
 log = get_logger(__name__)
 
@@ -69,9 +71,11 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
     for k in keys:
         v = data[k]
         if k in ("id", "offset", "g"):  # integer keys (g: search-by-story group offset)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            # Bounded: an id past the stores' 63-bit integers (or an offset past any real page) is not ours.
+            top = validate.MAX_ID if k == "id" else validate.MAX_OFFSET
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= top:
                 raise CursorError("bad cursor value")
-        elif not isinstance(v, str) or len(v) > 200:
+        elif not isinstance(v, str) or len(v) > 200 or clean_text(v) != v:
             raise CursorError("bad cursor value")
     return data
 
@@ -598,7 +602,13 @@ def parse_date_param(value: str | None) -> dt.datetime | None:
     try:
         if len(value) == 10:
             d = dt.date.fromisoformat(value)
-            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
-        return parse_iso(value)
+            when = dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+        else:
+            when = parse_iso(value)
     except ValueError as exc:
         raise ValueError(f"not a date: {value[:40]!r}") from exc
+    if when is None:
+        return None
+    # Clamped to the plausible range (no stored article lies outside it, so the answer is the same), which
+    # also keeps 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00 from overflowing in UTC arithmetic.
+    return validate.clamp_datetime(when, validate.EARLIEST, validate.latest())
