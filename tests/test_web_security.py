@@ -239,7 +239,12 @@ def test_image_proxy_signed_and_checked(tmp_path: Path) -> None:
         store2.close()
 
 
-def test_images_off_by_default(client: TestClient) -> None:
-    assert client.app.state.ctx.image_url("https://example.com/a.jpg") is None
-    assert client.get("/img", params={"u": "https://example.com/a.jpg", "sig": "0" * 32}).status_code == 404
-    assert "<img" not in client.get("/article/1").text
+def test_images_proxied_by_default_and_the_setting_turns_them_off(client: TestClient, tmp_path: Path) -> None:
+    # On by default: same-origin, signed proxy URLs (the browser never contacts the outlet).
+    assert (client.app.state.ctx.image_url("https://example.com/a.jpg") or "").startswith("/img?u=")
+    c, store = make_client(tmp_path / "off", images="off")
+    with c:
+        assert c.app.state.ctx.image_url("https://example.com/a.jpg") is None
+        assert c.get("/img", params={"u": "https://example.com/a.jpg", "sig": "0" * 32}).status_code == 404
+        assert "<img" not in c.get("/article/1").text
+    store.close()

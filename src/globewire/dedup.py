@@ -122,6 +122,12 @@ class DedupIndex:
             self._sigs[article_id] = m
             self._lsh.insert(str(article_id), m)
 
+    def discard(self, article_id: int) -> None:
+        """Forget an article (removed from the store: a notice, not an article)."""
+        with self._lock:
+            if self._sigs.pop(article_id, None) is not None:
+                self._lsh.remove(str(article_id))
+
     def best_match(self, m: MinHash, *, exclude: int | None = None) -> DupMatch | None:
         with self._lock:
             best: DupMatch | None = None

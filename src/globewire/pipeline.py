@@ -333,15 +333,31 @@ def dedup_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
         self_id = ctx.store.article_id_by_url(a.canonical_url)
         same = ctx.store.article_id_by_hash(a.content_hash)
         if same is not None and same != self_id:
-            return replace(a, duplicate_of=_root(ctx, same), duplicate_similarity=1.0)
+            return reject_repeated_notice(ctx, replace(a, duplicate_of=_root(ctx, same), duplicate_similarity=1.0))
         if a.minhash is not None:
             match = ctx.dedup_index.best_match(dedup.minhash_from_bytes(a.minhash), exclude=self_id)
             if match is not None:
-                return replace(a, duplicate_of=_root(ctx, match.original_id),
-                               duplicate_similarity=round(match.similarity, 4))
-        return a
+                a = replace(a, duplicate_of=_root(ctx, match.original_id),
+                            duplicate_similarity=round(match.similarity, 4))
+        return reject_repeated_notice(ctx, a)
 
     return run
+
+
+def reject_repeated_notice(ctx: PipelineContext, a: Article) -> Article:
+    """A text that arrives from several unrelated URLs is a notice, not news (extract/nonarticle.py): its
+    stored copies are removed (recorded as failures) and this one fails with the same reason."""
+    from globewire.extract.nonarticle import repeated_notice
+
+    if not ctx.settings.extract.detect_nonarticles:
+        return a
+    found = repeated_notice(ctx.store, a)
+    if found is None:
+        return a
+    ctx.store.remove_not_articles(found.copies, stage="dedup", reason=found.verdict.reason, detail=found.verdict.detail)
+    for article_id in found.copies:
+        ctx.dedup_index.discard(article_id)
+    raise StageError(found.verdict.reason, found.verdict.detail)
 
 
 def _root(ctx: PipelineContext, article_id: int) -> int:

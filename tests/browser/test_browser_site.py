@@ -5,39 +5,23 @@ test-artifacts/screenshots/ (``-pg`` suffix for the PostgreSQL run)."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from tests.browser.harness import CHROMIUM, REPO, Tab, serve
 from tests.browser.webcorpus import fill_store
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-artifacts" / "screenshots"
-SERVER_START_SECONDS = 30
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -49,61 +33,19 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     home = tmp_path_factory.mktemp("browser")
     url, remove = backend_url(request.param, home)
     request.addfinalizer(remove)
-    args = ["--db", str(home / "site.db")] if request.param == "sqlite" else []  # PostgreSQL: the env's URL
     store = open_store(url)
     info = fill_store(store, shift_to_now=True, archive=40)
     store.close()
-    port = _free_port()
-    env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
-           "GLOBEWIRE_DATABASE_URL": url,
-           "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    log = (home / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "globewire.cli", "serve", *args, "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/api/v1/countries", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("globewire serve did not start: " + (home / "serve.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield {"base": base, "suffix": "" if request.param == "sqlite" else "-pg", **info}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    # SQLite: --db FILE; PostgreSQL: the store the environment's URL names
+    with serve(home / "site.db" if request.param == "sqlite" else None, home,
+               {"GLOBEWIRE_DATABASE_URL": url}) as (base, _):
+        yield {"base": base, "suffix": "" if request.param == "sqlite" else "-pg", **info}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Watched:
+class Watched(Tab):
     """A page that records every request and every console error."""
 
     suffix = ""
-
-    def __init__(self, browser: Any, **context: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def shot(self, name: str, full_page: bool = True) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -166,12 +108,15 @@ def test_globe_keyboard(server: dict[str, Any], watched: Watched) -> None:
     page.wait_for_timeout(200)
     assert page.locator('#globe path[data-cc="BR"]').get_attribute("d") != us_before
     assert page.locator("#globe .sphere").get_attribute("d") != sphere_before  # zoomed
-    # Tab moves into the countries; Enter opens the focused one.
-    page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.getAttribute('data-cc')")
-    assert focused and len(focused) == 2
+    # The globe is one widget: the country in the middle is named (and marked); Enter opens it.
+    page.keyboard.press("0")  # back to the start view, centred on Africa
+    page.wait_for_timeout(200)
+    centred = page.locator("#globe path.country.active").get_attribute("data-cc")
+    assert centred and len(centred) == 2
+    assert page.locator("#globe-status").inner_text().startswith(page.locator(
+        f'#globe path[data-cc="{centred}"] title').text_content().split(" — ")[0])
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/country/{focused}")
+    page.wait_for_url(f"**/country/{centred}")
 
 
 def test_story_page(server: dict[str, Any], watched: Watched) -> None:
@@ -325,7 +270,8 @@ def test_without_javascript(server: dict[str, Any], browser: Any) -> None:
     try:
         page = w.page
         page.goto(server["base"] + "/")
-        assert page.locator("#globe svg").count() == 0
+        assert page.locator("#globe svg[role=application]").count() == 0  # no globe without script...
+        assert page.locator('.flat-map use.lvl-5[data-cc]').count() >= 1  # ...a flat map of the same counts
         link = page.locator('.country-table a[href="/country/ES"]')
         assert link.count() == 1
         w.shot("home-nojs")

@@ -1,4 +1,5 @@
-"""`globewire bench extract | fundus | language`: the extraction and language benchmarks."""
+"""`globewire bench extract | fundus | language | nonarticles`: the extraction and language benchmarks;
+`globewire purge-notices`: remove stored texts that are notices repeated across URLs, not articles."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ import typer
 
 from globewire.cli_common import (
     BenchOutOption,
+    DbOption,
+    JsonOption,
     bench_app,
     console,
+    open_store,
+    print_json,
     print_table,
+    settings_for,
     write_bench_json,
 )
 
@@ -30,6 +36,33 @@ def _split_rows(result: dict[str, Any], metrics: list[str]) -> list[list[Any]]:
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("purge-notices")
+    def purge_notices(
+        db: DbOption = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Remove stored texts that arrived from several unrelated URLs and are notices (anti-bot, consent...),
+        not articles: out of their stories and the store, recorded as failures (not_article:repeated_notice)."""
+        from globewire.extract.nonarticle import purge_repeated_notices
+
+        settings = settings_for(db)
+        store = open_store(settings)
+        found = purge_repeated_notices(store, dry_run=dry_run)
+        touched = sorted({sid for f in found for sid in f["stories"]})
+        live = [s["id"] for s in (store.get_story(sid) for sid in touched) if s and s.get("article_count")]
+        if live:  # stories that keep other members are re-synthesised without the notice
+            from globewire.stories.stage import StoryUpdateReport, synthesise
+
+            synthesise(store, live, settings, StoryUpdateReport())
+        if json_out:
+            print_json({"dry_run": dry_run, "notices": found})
+            return
+        rows = [[f["sample_url"][:70], len(f["article_ids"]), ", ".join(map(str, f["stories"])), "; ".join(f["evidence"])]
+                for f in found]
+        print_table(f"repeated notices {'found' if dry_run else 'removed'}: {len(found)}",
+                    ["sample url", "copies", "stories", "evidence"], rows)
+
     @bench_app.command("extract")
     def bench_extract(
         data: DataOption = _SHARED / "extraction-aeb", limit: LimitOption = None, out: BenchOutOption = None
@@ -66,6 +99,27 @@ def register(app: typer.Typer) -> None:
         for d in result["language_disagreements"]:
             console.print(f"language: html_lang={d['html_lang']} detected={d['detected']}  {d['page'][:90]}")
         console.print(f"wrote {write_bench_json('fundus', result, out)}")
+
+    @bench_app.command("nonarticles")
+    def bench_nonarticles_cmd(
+        fundus: Annotated[Path, typer.Option("--fundus", help="fundus-pages folder.")] = _SHARED / "fundus-pages",
+        aeb: Annotated[Path, typer.Option("--aeb", help="extraction-aeb folder.")] = _SHARED / "extraction-aeb",
+        fixtures: Annotated[Path, typer.Option("--fixtures", help="Labelled non-article pages.")] = Path("tests/fixtures/nonarticles"),
+        out: BenchOutOption = None,
+    ) -> None:
+        """Real articles wrongly rejected as non-articles (anti-bot, consent, paywall, error, section pages),
+        and the labelled non-article fixtures."""
+        from globewire.bench.nonarticles import bench_nonarticles
+
+        result = bench_nonarticles(fundus, aeb, fixtures)
+        print_table(f"real article pages ({result['real_pages_per_s']} pages/s)", ["set", "pages", "rejected as non-article", "other failures"],
+                    [[k, v["pages"], v["rejected"], v["other_failures"]] for k, v in result["real"].items()])
+        for r in result["rejected_real"]:
+            console.print(f"rejected: {r['reason']}  {r['url'][:90]}  ({r['detail']})")
+        if result["fixtures"]:
+            print_table(f"fixtures: {result['fixtures_correct']} as labelled", ["file", "expected", "got"],
+                        [[f["file"], f["expected"], f["got"]] for f in result["fixtures"]])
+        console.print(f"wrote {write_bench_json('nonarticles', result, out)}")
 
     @bench_app.command("language")
     def bench_language_cmd(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-Reason = Literal["empty", "binary", "not_html", "too_short", "undecodable", "too_large"]
+Reason = Literal[
+    "empty", "binary", "not_html", "too_short", "undecodable", "too_large",
+    # pages that are not articles (extract/nonarticle.py): recorded by kind
+    "not_article:antibot", "not_article:consent", "not_article:paywall", "not_article:error_page",
+    "not_article:index_page", "not_article:repeated_notice",
+]
 
 
 class ExtractionError(Exception):

@@ -14,6 +14,7 @@ from globewire.extract.config import ExtractSettings
 from globewire.extract.dates import choose_date, parse_date
 from globewire.extract.decode import decode_html
 from globewire.extract.errors import ExtractionError
+from globewire.extract.nonarticle import classify as classify_nonarticle
 from globewire.extract.page import PageMeta, clean_text, read_page_meta, resolve_url
 from globewire.extract.rules import apply_rules, drop
 from globewire.extract.title import choose_title
@@ -94,6 +95,14 @@ def _site_name(pm: PageMeta) -> str | None:
     return name or None
 
 
+def _status(headers: dict[str, str] | None) -> int | None:
+    """The HTTP status when the caller passed it along with the headers (WARC records, fetch results)."""
+    for k, v in (headers or {}).items():
+        if k.lower() in (":status", "x-globewire-status") and str(v).strip().isdigit():
+            return int(str(v).strip())
+    return None
+
+
 def extract_html(
     content: bytes | str,
     url: str,
@@ -102,7 +111,8 @@ def extract_html(
     http_headers: dict[str, str] | None = None,
     settings: ExtractSettings | None = None,
 ) -> Extracted:
-    """Extract one article. Raises ExtractionError (empty, binary, not_html, undecodable, too_short)."""
+    """Extract one article. Raises ExtractionError (empty, binary, not_html, undecodable, too_short, and
+    ``not_article:<kind>`` for anti-bot, consent, paywall, error and section pages)."""
     settings = settings or ExtractSettings()
     decoded = decode_html(content, http_headers)
     # Normalised once, before any parser sees it: one control character or &#xFFFE; makes lxml-based
@@ -125,7 +135,8 @@ def extract_html(
     if hits and hits.body:
         body_text, body_source = clean_body(hits.body, title, captions), "rules"
     else:
-        b = extract_body(tree, url, pm, title=title, captions=captions, favor_precision=settings.favor_precision)
+        b = extract_body(tree, url, pm, title=title, captions=captions, favor_precision=settings.favor_precision,
+                         strip_embeds=settings.strip_embeds)
         body_text, body_source = b.text, b.source
 
     published = parse_date(hits.date) if hits and hits.date else None
@@ -136,6 +147,10 @@ def extract_html(
     image = resolve_url(hits.image, url) if hits and hits.image else None
 
     log.debug("extracted", url=url, chars=len(body_text), body_source=body_source, encoding=decoded.encoding)
+    if settings.detect_nonarticles:
+        verdict = classify_nonarticle(tree, pm, url, body_text, title=title, http_status=_status(http_headers))
+        if verdict is not None:
+            raise ExtractionError(verdict.reason, verdict.detail)  # type: ignore[arg-type]
     if len(body_text) < settings.min_text_chars:
         raise ExtractionError("too_short", f"{len(body_text)} characters of body text (minimum {settings.min_text_chars})")
     return Extracted(

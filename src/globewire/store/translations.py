@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso, parse_iso
+from globewire.store.stories import _chunks
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -176,6 +177,35 @@ class TranslationsRepo(_Base):
                     out[r["id"]] = (r["title_en"] or "", r["text_en"] or "")
                 elif r["o_title_en"] is not None:
                     out[r["id"]] = (r["o_title_en"] or "", r["o_text_en"] or "")
+        return out
+
+    def translation_states(self, article_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Where each article stands with English, for the reader's pages: ``language``, ``status`` (done |
+        failed | unavailable | None: never tried), ``stale`` (done for an older text), ``attempts``,
+        ``next_retry_at`` (None after a failure: given up), ``last_error`` (names the fix for
+        ``unavailable``), ``backend``, and ``reused`` (a copy whose original has English)."""
+        ids = list(dict.fromkeys(int(i) for i in article_ids))
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(
+                "SELECT a.id, a.language, a.content_hash AS a_hash, t.status, t.content_hash AS t_hash,"
+                " t.attempts, t.next_retry_at, t.last_error, t.backend, t2.status AS o_status"
+                " FROM articles a LEFT JOIN translations t ON t.article_id = a.id"
+                " LEFT JOIN translations t2 ON t2.article_id = a.duplicate_of AND t2.title_en IS NOT NULL"
+                f" WHERE a.id IN ({marks})",
+                chunk,
+            ):
+                out[int(r["id"])] = {
+                    "language": r["language"],
+                    "status": r["status"],
+                    "stale": r["status"] == "done" and r["t_hash"] is not None and r["t_hash"] != r["a_hash"],
+                    "attempts": int(r["attempts"] or 0),
+                    "next_retry_at": r["next_retry_at"],
+                    "last_error": r["last_error"],
+                    "backend": r["backend"],
+                    "reused": r["o_status"] == "done",
+                }
         return out
 
     # ------------------------------------------------------------------ sentence cache

@@ -229,7 +229,10 @@ class WindowState:
 
     def pair_score(self, a: sim.DocSignals, b: sim.DocSignals) -> float:
         assert self.calibration is not None
-        return sim.similarity(a, b, self.df, self.calibration.model)
+        if not sim.facts_agree(a, b):
+            return 0.0  # one sender's template around different facts: never the same story (joins, repairs)
+        p = sim.similarity(a, b, self.df, self.calibration.model)
+        return max(p, sim.SENDER_MATCH_PROBABILITY) if sim.facts_match(a, b) else p
 
     def pair_margin(self, a: sim.DocSignals, b: sim.DocSignals) -> tuple[float, float]:
         """(score, score minus the pair's join threshold): >= 0 means the pair alone justifies a join."""
@@ -316,6 +319,9 @@ def make_input(row: dict[str, Any], vector: np.ndarray, english: tuple[str, str]
     signals = sim.make_signals(text, np.asarray(vector, dtype=np.float32), row.get("language"), hours, en)
     lang = (row.get("language") or "").split("-")[0].lower()
     signals.dense_ok = dense_languages is None or english is not None or lang in dense_languages
+    signals.sender = row.get("outlet_id") or None
+    facts = row.get("facts")
+    signals.facts = frozenset(facts) if facts is not None else None
     dup = row.get("duplicate_of")
     return ArticleInput(int(row["id"]), hours, int(dup) if dup is not None else None, signals)
 

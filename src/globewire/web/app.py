@@ -24,8 +24,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from globewire.log import get_logger
-from globewire.web import geo
 from globewire.textnorm import clean_value
+from globewire.web import geo
+from globewire.web.front import flag as front_flag
+from globewire.web.front import source_name as front_source_name
 from globewire.web.params import CleanQueryMiddleware, check_parameters
 from globewire.web.queries import CursorError, ReadModel
 from globewire.web.security import SecurityHeadersMiddleware, Signer, safe_external_url
@@ -68,19 +70,45 @@ class WebContext:
         return "/img?" + urlencode({"u": safe, "sig": self.signer.sign("img", safe)})
 
 
-def _fmt_time(value: Any) -> str:
-    if not value:
-        return ""
+def _as_utc(value: Any) -> dt.datetime | str:
+    """A datetime (ISO text or datetime; naive taken as UTC) in UTC, or the value as short text when it is
+    not one."""
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             return value[:16]
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def _fmt_time(value: Any) -> str:
+    if not value:
+        return ""
+    value = _as_utc(value)
+    return value if isinstance(value, str) else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+AGO_DAYS = 7  # older times are shown as a date, newer ones as "N hours ago"
+
+
+def _ago(value: Any, now: dt.datetime | None = None) -> str:
+    """A reader's time: "12 min ago", "5 h ago", "3 days ago", else "4 Dec 2026" (UTC)."""
+    if not value:
+        return ""
+    value = _as_utc(value)
+    if isinstance(value, str):
+        return value
+    secs = ((now or dt.datetime.now(dt.UTC)) - value).total_seconds()
+    if secs < -300 or secs >= AGO_DAYS * 86400:
+        return value.strftime("%-d %b %Y")
+    if secs < 3600:
+        return f"{max(1, int(secs // 60))} min ago"
+    if secs < 86400:
+        return f"{int(secs // 3600)} h ago"
+    days = int(secs // 86400)
+    return f"{days} day{'s' if days > 1 else ''} ago"
 
 
 _MARKED = re.compile(r"\[([^\[\]<>]{1,120})\]")
@@ -115,6 +143,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["language_name"] = _language_name
     env.filters["safe_url"] = safe_external_url
     env.filters["highlight"] = _highlight
+    env.filters["ago"] = _ago
+    env.filters["flag"] = front_flag
+    env.filters["source_name"] = front_source_name  # an article row's source: named, never "unknown outlet"
     from globewire.web.crawl_status import crawl_status_for
 
     env.globals["crawl_status_for"] = crawl_status_for  # read by _crawl_status.html (the empty home page)

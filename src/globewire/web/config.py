@@ -17,7 +17,9 @@ class WebSettings(BaseModel):
         "then change on restart).",
     )
     images: Literal["off", "proxy"] = Field(
-        "off", description="Article images: 'off' (never loaded) or 'proxy' (same-origin /img with signed URLs)."
+        "proxy",
+        description="Article pictures on cards and pages: 'proxy' (fetched by this server and served from its own "
+        "/img with signed URLs: the reader's browser never contacts another site) or 'off' (no pictures).",
     )
     image_max_bytes: int = Field(3_000_000, description="Largest image the proxy passes through, in bytes.")
     site_name: str = Field("globewire", description="Name shown in the page header and feeds.")

@@ -1,6 +1,6 @@
 """Same-origin image proxy: ``/img?u=<url>&sig=<hmac>``. Only URLs this server signed are fetched, through
 ``globewire.fetch.Fetcher`` (SSRF guard, redirects checked, body cap); only raster image types pass (no
-SVG: it can carry script), and the response is sandboxed. Disabled unless ``web.images = "proxy"``."""
+SVG: it can carry script), and the response is sandboxed. On by default (``web.images = "proxy"``); ``"off"`` disables it."""
 
 from __future__ import annotations
 

@@ -44,6 +44,57 @@ class StorySummary(BaseModel):
     last_updated: str | None = None
 
 
+class DateOut(BaseModel):
+    at: str | None = Field(None, description="Newest publication time of the story's articles (ISO-8601).")
+    first: str | None = Field(None, description="First publication time.")
+    kind: str = Field("published", description="'published', or 'fetched' when no article has a publication time.")
+
+
+class SourceOut(BaseModel):
+    id: str | None = None
+    name: str
+    country: str = ""
+    flag: str = ""
+    articles: int = 0
+
+
+class CoverageOut(BaseModel):
+    cc: str = Field(description="Country code; empty for the segment of the remaining countries.")
+    name: str
+    flag: str = ""
+    articles: int
+    share: float = Field(description="Percent of the story's articles.")
+
+
+class TranslationDetailOut(BaseModel):
+    state: str
+    articles: int
+    reason: str = ""
+    fix: str = ""
+
+
+class TranslationStatusOut(BaseModel):
+    state: str = Field(description="pending | unavailable | failed | off")
+    reason: str = ""
+    fix: str = Field("", description="What makes the English appear (a command or a setting).")
+    language: str | None = None
+    languages: list[str] = []
+    articles: int | None = Field(None, description="Story: its articles waiting for English.")
+    summary: str = ""
+    retry_at: str | None = None
+    attempts: int | None = None
+    details: list[TranslationDetailOut] = Field([], description="Story: one entry per state, with its reasons and fix.")
+
+
+class StoryCard(StorySummary):
+    summary_line: str = ""
+    date: DateOut
+    sources: list[SourceOut]
+    coverage: list[CoverageOut]
+    image: str | None = Field(None, description="Same-origin proxied picture; null when images are off.")
+    english: TranslationStatusOut | None = Field(None, description="Set when nothing of the story is in English.")
+
+
 class ArticleSummary(BaseModel):
     id: int
     url: str = Field(description="This server's page of the article.")
@@ -55,6 +106,8 @@ class ArticleSummary(BaseModel):
     country: str | None = None
     language: str | None = None
     published_at: str | None = None
+    source_name: str | None = Field(None, description="The outlet's name, else the page's site name, else its host.")
+    english: TranslationStatusOut | None = Field(None, description="Set when the article waits for English.")
 
 
 class TimelineEntry(BaseModel):
@@ -70,15 +123,26 @@ class OutletRef(BaseModel):
     articles: int | None = None
 
 
-class StoryDetail(StorySummary):
+class PublicationOut(BaseModel):
+    article_id: int
+    at: str | None
+    kind: str = Field(description="'published', or 'fetched' when the page gave no publication time.")
+    source: str
+    country: str | None = None
+    title: str
+
+
+class StoryDetail(StoryCard):
     summary: list[SourcedText]
     countries_mentioned: list[str]
     languages: list[str]
     outlets: list[OutletRef]
     alternative_takes: dict[str, list[SourcedText]]
     blindspot_detail: BlindspotOut
-    related: list[StorySummary]
+    related: list[StoryCard]
+    elsewhere: list[StoryCard] = Field([], description="Stories that probably report the same event (coverage elsewhere).")
     timeline: list[TimelineEntry]
+    publications: list[PublicationOut] = Field(description="The articles by publication time, oldest first.")
     articles: list[ArticleSummary]
 
 
@@ -141,8 +205,15 @@ class CountryOut(BaseModel):
 
 
 class CountriesOut(BaseModel):
-    window: str
+    window: str = Field(description="The window's label, e.g. 'last 7 days'.")
+    window_key: str = Field("", description="24h | 7d | 30d | all")
+    fallback: bool = Field(False, description="No window was asked for and the last 24 hours had no news.")
     items: list[CountryOut]
+
+
+class FrontOut(CountriesOut):
+    top: list[StoryCard]
+    blindspot: list[StoryCard]
 
 
 class CountryDetail(BaseModel):

@@ -21,13 +21,19 @@ from typing import Any
 from globewire import validate
 from globewire.log import get_logger
 from globewire.records import utcnow
-from globewire.store.db import iso, parse_iso
+from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
 
 log = get_logger(__name__)
 
-COUNTS_WINDOW = dt.timedelta(hours=24)  # globe shading: articles published in the last 24 h
+COUNTS_WINDOW = dt.timedelta(hours=24)  # outlet health: articles published in the last 24 h
+# Time windows of the globe and "countries by articles" (page links and the API's ``window``), smallest
+# first: with none asked for, the front page shows the smallest one that has news.
+WINDOWS: dict[str, dt.timedelta | None] = {
+    "24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30), "all": None,
+}
+WINDOW_LABELS = {"24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
 STORIES_WINDOW = dt.timedelta(hours=72)  # home lists: stories updated in the last 3 days
 MAX_PAGE = 100  # largest page any list endpoint returns
 MAX_IN = 500  # ids per IN (...) query
@@ -120,7 +126,8 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
         "languages": [str(x) for x in _as_list(data.get("languages"))],
         "outlets": [o for o in _as_list(data.get("outlets")) if isinstance(o, dict)],
         "alternative_takes": takes,
-        "blindspot": blindspot_view(blind, row),        "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
+        "blindspot": blindspot_view(blind, row),
+        "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
         "first_seen": row.get("first_seen") or data.get("first_seen"),
         "last_updated": row.get("last_updated") or data.get("last_updated"),
         "article_count": int(row.get("article_count") or 0),
@@ -177,7 +184,6 @@ class ReadModel:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self._counts_cache: tuple[float, dict[str, int], str] | None = None
         self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
         self._cache: dict[str, tuple[float, Any]] = {}
         # the store backend's database errors (sqlite3.Error, psycopg.Error): pages survive them
@@ -185,42 +191,37 @@ class ReadModel:
 
     # ------------------------------------------------------------------ countries
 
-    def country_counts(self, since: dt.datetime) -> dict[str, int]:
-        """Articles per country published since ``since`` (fetch time when a page gave no date), copies not
-        counted. Written as two index range scans (published_at, then fetched_at for undated articles);
-        the equivalent COALESCE(published_at, fetched_at) >= ? reads the whole table (~60 ms at 100k)."""
-        rows = self.store.query(
-            "SELECT country, COUNT(*) AS n FROM ("
-            "  SELECT country FROM articles WHERE published_at >= ? AND duplicate_of IS NULL"
-            "  UNION ALL SELECT country FROM articles WHERE fetched_at >= ? AND published_at IS NULL"
-            "  AND duplicate_of IS NULL"
-            ") AS t WHERE country IS NOT NULL GROUP BY country",
-            (iso(since), iso(since)),
-        )
-        return {str(r["country"]).upper(): int(r["n"]) for r in rows}
+    def country_counts(self, since: dt.datetime | None) -> dict[str, int]:
+        """Articles per country published since ``since`` (None: all time), copies not counted."""
+        return self.store.articles_per_country(since)
 
-    def globe_counts(self, now: dt.datetime | None = None) -> tuple[dict[str, int], str]:
-        """Counts for the globe and the label of their window, cached for COUNTS_CACHE_SECONDS."""
-        t = time.monotonic()
-        hit = self._counts_cache
-        if now is None and hit is not None and t - hit[0] < COUNTS_CACHE_SECONDS:
-            return hit[1], hit[2]
-        counts, window = self._globe_counts(now)
-        self._counts_cache = (t, counts, window)
-        return counts, window
+    def globe_counts(self, window: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+        """Counts for the globe and "countries by articles" in ``window`` (a key of WINDOWS), or, when none is
+        asked for, in the smallest window that has news: ``{"window", "label", "requested", "fallback",
+        "counts"}``. Cached for COUNTS_CACHE_SECONDS per asked window."""
+        if window is not None and window not in WINDOWS:
+            raise ValueError(f"unknown window {window!r}; one of {', '.join(WINDOWS)}")
+        if now is not None:
+            return self._globe_counts(window, now)
+        return self.cached(f"globe:{window or ''}", COUNTS_CACHE_SECONDS, lambda: self._globe_counts(window, None))
 
-    def _globe_counts(self, now: dt.datetime | None = None) -> tuple[dict[str, int], str]:
-        """If the last 24 h are empty (an archive, a fresh install) the all-time counts are shown and
-        labelled so."""
+    def _globe_counts(self, window: str | None, now: dt.datetime | None) -> dict[str, Any]:
         now = now or utcnow()
-        counts = self.country_counts(now - COUNTS_WINDOW)
-        if sum(counts.values()):
-            return counts, "last 24 hours"
-        rows = self.store.query(
-            "SELECT country, COUNT(*) AS n FROM articles WHERE country IS NOT NULL AND duplicate_of IS NULL"
-            " GROUP BY country"
-        )
-        return {r["country"].upper(): int(r["n"]) for r in rows}, "all time"
+        tried = [window] if window else list(WINDOWS)
+        counts: dict[str, int] = {}
+        chosen = tried[-1]
+        empty: list[str] = []  # windows tried before the one shown, without news
+        for key in tried:
+            span = WINDOWS[key]
+            counts = self.country_counts(None if span is None else now - span)
+            chosen = key
+            if sum(counts.values()):
+                break
+            empty.append(key)
+        return {"window": chosen, "label": WINDOW_LABELS[chosen], "requested": window,
+                "fallback": window is None and chosen != tried[0],
+                "empty_before": WINDOW_LABELS[empty[-1]] if window is None and empty and empty[-1] != chosen else "",
+                "counts": counts, "articles": sum(counts.values())}
 
     def outlet_counts_by_country(self) -> dict[str, int]:
         return {r["country"]: int(r["n"]) for r in self.store.query(

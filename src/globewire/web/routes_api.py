@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from globewire.web import geo
+from globewire.web import front, geo
 from globewire.web.app import get_ctx
 from globewire.web.models import (
     AlignedSentence,
@@ -14,6 +14,13 @@ from globewire.web.models import (
     ArticleSummary,
     BlindspotOut,
     CountriesOut,
+    CoverageOut,
+    DateOut,
+    FrontOut,
+    PublicationOut,
+    SourceOut,
+    StoryCard,
+    TranslationStatusOut,
     CountryDetail,
     CountryOut,
     DuplicateOut,
@@ -60,7 +67,8 @@ def article_summary(r: dict[str, Any]) -> ArticleSummary:
         id=int(r["id"]), url=f"/article/{r['id']}", source_url=r.get("canonical_url") or r.get("url") or "",
         title=r.get("title") or "", title_en=r.get("title_en"), outlet_id=r.get("outlet_id"),
         outlet_name=r.get("outlet_name"), country=r.get("country"), language=r.get("language"),
-        published_at=r.get("published_at"),
+        published_at=r.get("published_at"), source_name=r.get("source") or front.source_name(r),
+        english=translation_out(r.get("english")),
     )
 
 
@@ -111,27 +119,44 @@ def api_story(request: Request, story_id: IdPath) -> StoryDetail:
     return story_detail(request, story_id)
 
 
+def story_card(c: dict[str, Any]) -> StoryCard:
+    """A card of ``front.story_cards`` (the same the pages draw)."""
+    return StoryCard(
+        **story_summary(c).model_dump(), summary_line=c["summary_line"], date=DateOut(**c["date"]),
+        sources=[SourceOut(**o) for o in c["sources"]],
+        coverage=[CoverageOut(**{k: v for k, v in seg.items() if k in CoverageOut.model_fields})
+                  for seg in c["coverage"]],
+        image=c["image"], english=translation_out(c["english"]),
+    )
+
+
+def translation_out(t: dict[str, Any] | None) -> TranslationStatusOut | None:
+    if not t:
+        return None
+    return TranslationStatusOut(**{k: v for k, v in t.items() if k in TranslationStatusOut.model_fields})
+
+
 def story_detail(request: Request, story_id: int) -> StoryDetail:
-    read = get_ctx(request).read
-    s = read.get_story(story_id)
-    if s is None:
+    """The twin of the story page: both are ``front.story_page``."""
+    page = front.story_page(get_ctx(request), story_id)
+    if page is None:
         raise HTTPException(404, "no such story")
-    articles = read.story_articles(story_id)
-    related = read.stories_by_ids(s["related_story_ids"])
-    base = story_summary(s).model_dump()
+    s = page["story"]
     return StoryDetail(
-        **base,
+        **story_card(s).model_dump(),
         summary=[SourcedText.model_validate(x) for x in s["summary"]], countries_mentioned=s["countries_mentioned"], languages=s["languages"],
         outlets=[OutletRef.model_validate({k: o.get(k) for k in ("id", "name", "country", "articles")
                                            if not isinstance(o.get(k), (dict, list))}) for o in s["outlets"]],
         alternative_takes={cc: [SourcedText.model_validate(t) for t in items if t.get("text")]
                            for cc, items in s["alternative_takes"].items()},
         blindspot_detail=BlindspotOut.model_validate(
-            {k: v for k, v in s["blindspot"].items() if k != "reference_outlets"}),
-        related=[story_summary(r) for r in related],
-        timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"])
-                  for t in read.story_timeline(story_id)],
-        articles=[article_summary(a) for a in articles],
+            {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
+        related=[story_card(r) for r in page["related"]], elsewhere=[story_card(r) for r in page["elsewhere"]],
+        timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"]) for t in page["events"]],
+        publications=[PublicationOut(article_id=int(a["id"]), at=a["at"], kind=a["at_kind"], source=a["source"],
+                                     country=a["country"], title=a.get("title_en") or a.get("title") or "")
+                      for a in page["timeline"] + page["undated"]],
+        articles=[article_summary(a) for a in page["articles"]],
     )
 
 
@@ -158,7 +183,8 @@ def api_articles(
 
 @router.get("/articles/{article_id}", response_model=ArticleDetail, summary="One article, original and English")
 def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
-    data = get_ctx(request).read.get_article(article_id)
+    """The twin of the article page: both are ``front.article_page``."""
+    data = front.article_page(get_ctx(request), article_id)
     if data is None:
         raise HTTPException(404, "no such article")
     a = data["article"]
@@ -173,6 +199,7 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
         translation_backend=t.get("backend") or None,
         outlet_id=a.outlet_id, outlet_name=outlet["name"] if outlet else None, country=a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
+        source_name=data["source"], english=translation_out(data["english"]),
         authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
         duplicate_of=a.duplicate_of,
         versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data["versions"]],
@@ -181,20 +208,36 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
     )
 
 
+WindowQ = Annotated[Literal["24h", "7d", "30d", "all"] | None,
+                    Query(description="24h, 7d, 30d or all; default: the smallest window with news.")]
+
+
 @router.get("/countries", response_model=CountriesOut, summary="Article counts per country (globe data)")
-def api_countries(request: Request) -> CountriesOut:
-    return countries_out(request)
+def api_countries(request: Request, window: WindowQ = None) -> CountriesOut:
+    return countries_out(request, window)
 
 
-def countries_out(request: Request) -> CountriesOut:
+def _countries(request: Request, globe: dict[str, Any]) -> dict[str, Any]:
     read = get_ctx(request).read
-    counts, window = read.globe_counts()
+    counts = globe["counts"]
     outlets = read.outlet_counts_by_country()
     codes = sorted(set(counts) | set(outlets))
     items = [CountryOut(cc=cc, name=geo.country_name(cc), articles=counts.get(cc, 0), outlets=outlets.get(cc, 0))
              for cc in codes if len(cc) == 2]
     items.sort(key=lambda c: (-c.articles, c.name))
-    return CountriesOut(window=window, items=items)
+    return {"window": globe["label"], "window_key": globe["window"], "fallback": globe["fallback"], "items": items}
+
+
+def countries_out(request: Request, window: str | None = None) -> CountriesOut:
+    return CountriesOut(**_countries(request, get_ctx(request).read.globe_counts(window)))
+
+
+@router.get("/front", response_model=FrontOut, summary="The front page: globe window, countries, story cards")
+def api_front(request: Request, window: WindowQ = None) -> FrontOut:
+    """The twin of the home page: both are ``front.front_page``."""
+    page = front.front_page(get_ctx(request), window)
+    return FrontOut(**_countries(request, page), top=[story_card(c) for c in page["top"]],
+                    blindspot=[story_card(c) for c in page["blindspot"]])
 
 
 @router.get("/countries/{cc}", response_model=CountryDetail, summary="A country: outlets, articles, stories")

@@ -5,26 +5,22 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from globewire.log import get_logger
-from globewire.web import geo
+from globewire.web import front, geo
+from globewire.web.front import HOME_CACHE_SECONDS
 from globewire.web.app import WebContext, get_ctx, render
-from globewire.web.queries import HEALTH_STATES, CursorError, parse_date_param
+from globewire.web.queries import HEALTH_STATES, WINDOW_LABELS, CursorError, parse_date_param
 from globewire.web.security import CSRF_COOKIE, check_admin_token, safe_external_url
 
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
-HOME_TOP_STORIES = 10
-HOME_BLINDSPOT_STORIES = 8
-# The front-page story lists are the same for every visitor: recomputed at most this often (their two
-# ranking queries sort a few thousand stories, ~8 ms at 20k stories).
-HOME_CACHE_SECONDS = 30.0
 # A country page's lists (stories covered, stories about it, latest articles) are shared by all its
 # visitors in the same way; at 20k stories they take 10-20 ms to gather.
 COUNTRY_CACHE_SECONDS = 30.0
@@ -70,11 +66,27 @@ def world_map_svg() -> Response:
 # --------------------------------------------------------------------------- home
 
 
+WindowQ = Annotated[Literal["24h", "7d", "30d", "all"] | None,
+                    Query(description="Time window of the globe: 24h, 7d, 30d or all.")]
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, window: WindowQ = None) -> HTMLResponse:
+    """The front page (``front.front_page``, like /api/v1/front): the globe and countries by articles in a
+    window chosen by plain links (default: the smallest window with news, said so), story cards. The page
+    is the same for every visitor of a window: its HTML is kept for HOME_CACHE_SECONDS (rendering ~18 cards
+    and ~250 country rows costs ~8 ms), except while there are no stories (a new install shows its crawl
+    as it goes)."""
     ctx = get_ctx(request)
-    read = ctx.read
-    counts, window = read.globe_counts()
+    page = front.front_page(ctx, window)
+    if not page["top"]:
+        return HTMLResponse(_home_html(request, ctx, page))
+    return HTMLResponse(ctx.read.cached(f"home:html:{window or ''}", HOME_CACHE_SECONDS,
+                                        lambda: _home_html(request, ctx, page)))
+
+
+def _home_html(request: Request, ctx: WebContext, page: dict[str, Any]) -> str:
+    counts = page["counts"]
     top = max(counts.values(), default=0)
     countries: list[dict[str, Any]] = []
     for s in geo.shapes():
@@ -87,20 +99,19 @@ def home(request: Request) -> HTMLResponse:
             countries.append({"cc": cc, "name": geo.country_name(cc), "count": n, "level": shade_level(n, top)})
     countries.sort(key=lambda c: c["name"])
     globe_data = {
-        "window": window,
+        "window": page["label"],
         "ids": geo.numeric_to_alpha2() | {"": ""},
         "countries": {c["cc"]: [c["name"], c["count"], c["level"]] for c in countries},
         "atlas": str(request.url_for("static", path="vendor/countries-110m.json").path),
     }
     ranked = sorted((c for c in countries if c["count"]), key=lambda c: (-c["count"], c["name"]))
-    return render(
-        request, "home.html",
-        window=window, countries=countries, ranked=ranked,
-        globe_json=json_for_html(globe_data),
-        top=read.cached("home:top", HOME_CACHE_SECONDS, lambda: read.top_stories(HOME_TOP_STORIES)),
-        blindspot=read.cached("home:blindspot", HOME_CACHE_SECONDS,
-                              lambda: read.blindspot_stories(HOME_BLINDSPOT_STORIES)),
-        reference=ctx.reference_country,
+    return ctx.templates.get_template("home.html").render(
+        request=request, ctx=ctx, page=page, window=page["label"], windows=WINDOW_LABELS,
+        countries=countries, ranked=ranked, globe_json=json_for_html(globe_data),
+        top=page["top"], blindspot=page["blindspot"], reference=ctx.reference_country,
+        flat_map=world_map({c["cc"]: f"lvl-{c['level']}" for c in countries if c["level"]},
+                           title=f"Articles per country, {page['label']}",
+                           label=f"Map of articles per country, {page['label']}"),
     )
 
 
@@ -154,25 +165,23 @@ def blindspot(request: Request, cursor: Annotated[str, Query(max_length=300)] = 
 
 @router.get("/story/{story_id}", response_class=HTMLResponse)
 def story(request: Request, story_id: IdPath) -> HTMLResponse:
+    """A story (``front.story_page``, like /api/v1/stories/{id})."""
     ctx = get_ctx(request)
-    read = ctx.read
-    s = read.get_story(story_id)
-    if s is None:
+    page = front.story_page(ctx, story_id)
+    if page is None:
         raise HTTPException(404, "No such story.")
-    articles = read.story_articles(story_id)
-    groups = read.group_by_country(articles)
-    covering = set(s["countries_covering"]) | set(groups)
+    s = page["story"]
+    covering = set(s["countries_covering"]) | {g["cc"] for g in page["groups"] if g["cc"]}
     highlight = {cc: "men" for cc in s["countries_mentioned"]}
     highlight.update({cc: "cov" for cc in covering})
-    by_id = {a["id"]: a for a in articles}
+    by_id = {a["id"]: a for a in page["articles"]}
     sources: dict[int, int] = {}  # article id -> footnote number, in order of first use in the summary
     for sent in s["summary"]:
         aid = sent.get("article_id")
         if isinstance(aid, int) and aid not in sources:
             sources[aid] = len(sources) + 1
     return render(
-        request, "story.html", s=s, groups=groups, by_id=by_id, sources=sources,
-        related=read.stories_by_ids(s["related_story_ids"]), timeline=read.story_timeline(story_id),
+        request, "story.html", s=s, page=page, by_id=by_id, sources=sources,
         map=world_map(highlight, title="Countries covering this story",
                       label="Map of the countries covering this story"),
         reference=ctx.reference_country,
@@ -184,8 +193,9 @@ def story(request: Request, story_id: IdPath) -> HTMLResponse:
 
 @router.get("/article/{article_id}", response_class=HTMLResponse)
 def article(request: Request, article_id: IdPath) -> HTMLResponse:
+    """An article (``front.article_page``, like /api/v1/articles/{id})."""
     ctx = get_ctx(request)
-    data = ctx.read.get_article(article_id)
+    data = front.article_page(ctx, article_id)
     if data is None:
         raise HTTPException(404, "No such article.")
     a = data["article"]
@@ -199,12 +209,12 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
             last = x.get("para")
         paras[-1].append(x)
     return render(
-        request, "article.html", a=a, outlet=data["outlet"], t=t, aligned=paras,
+        request, "article.html", a=a, data=data, outlet=data["outlet"], t=t, aligned=paras,
         original_paras=[p for p in a.text.split("\n") if p.strip()],
         english_paras=[p for p in (t.get("text_en") or "").split("\n") if p.strip()],
         versions=data["versions"], duplicates=data["duplicates"], story_id=data["story_id"],
         source_url=safe_external_url(a.canonical_url) or safe_external_url(a.url),
-        image=ctx.image_url(a.image_url),
+        image=data["image"],
     )
 
 

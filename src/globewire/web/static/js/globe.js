@@ -1,7 +1,8 @@
 /* globewire home globe: an orthographic globe of article counts per country.
  * Data comes from <script type="application/json" id="globe-data"> (no inline script: CSP).
- * Mouse: drag rotates, wheel zooms, click opens a country. Keyboard: the globe is focusable
- * (arrows rotate, +/- zoom, 0 resets); Tab moves through the countries, Enter opens one. */
+ * Mouse: drag rotates, wheel zooms, click opens a country. Keyboard: the globe is ONE focusable widget
+ * (one Tab stop: arrows rotate, +/- zoom, 0 resets, Enter opens the country in the middle, which a live
+ * status names); the countries themselves are not Tab stops — the country list after the stories is. */
 (function () {
   "use strict";
   var dataEl = document.getElementById("globe-data");
@@ -29,16 +30,19 @@
   }
 
   var svg = el("svg", { viewBox: "0 0 " + SIZE + " " + SIZE, role: "application", tabindex: "0",
-    "aria-label": "Globe of articles per country. Arrow keys rotate, plus and minus zoom, Tab moves to countries." });
+    "aria-label": "Globe of articles per country (" + data.window + "). Arrow keys turn it, plus and minus zoom, " +
+      "Enter opens the country in the middle.", "aria-describedby": "globe-status" });
   var sphere = el("path", { "class": "sphere" });
   var grat = el("path", { "class": "graticule" });
   var gCountries = el("g", { "class": "countries" });
   svg.appendChild(sphere); svg.appendChild(grat); svg.appendChild(gCountries);
   var tip = document.createElement("div");
-  tip.className = "tooltip"; tip.hidden = true; tip.setAttribute("role", "status");
-  host.appendChild(svg); host.appendChild(tip);
+  tip.className = "tooltip"; tip.hidden = true;
+  var status = document.createElement("p");
+  status.id = "globe-status"; status.className = "sr"; status.setAttribute("role", "status");
+  host.appendChild(svg); host.appendChild(tip); host.appendChild(status);
 
-  var features = [], nodes = [], graticule = d3.geoGraticule10();
+  var features = [], nodes = [], ccs = [], graticule = d3.geoGraticule10();
   var pending = false;
   function render() {
     pending = false;
@@ -78,29 +82,12 @@
     named.forEach(function (n) {
       var c = n.cc ? countries[n.cc] : null;
       var node = el("path", { "class": "country" + (c ? " lvl-" + c[2] : "") });
-      if (n.cc) {
-        node.setAttribute("data-cc", n.cc);
-        node.setAttribute("tabindex", "0");
-        node.setAttribute("role", "link");
-        node.setAttribute("aria-label", label(n.cc) || n.name);
-      }
+      if (n.cc) node.setAttribute("data-cc", n.cc);
       var t = el("title", {});
       t.textContent = n.cc ? (label(n.cc) || n.name) : n.name;
       node.appendChild(t);
       gCountries.appendChild(node);
-      features.push(n.f); nodes.push(node);
-      if (!n.cc) return;
-      node.addEventListener("focus", function () {
-        rotateTo(n.f);
-        requestAnimationFrame(function () {
-          var b = node.getBoundingClientRect();
-          showTip(n.cc, b.left + b.width / 2, b.top + b.height / 2);
-        });
-      });
-      node.addEventListener("blur", function () { tip.hidden = true; });
-      node.addEventListener("keydown", function (ev) {
-        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(n.cc); }
-      });
+      features.push(n.f); nodes.push(node); ccs.push(n.cc);
     });
     render();
     host.classList.add("ready");
@@ -145,9 +132,36 @@
   function setZoom(z) { zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, z)); schedule(); }
   function reset() { rotation = [-10, -20, 0]; zoom = 1; schedule(); }
 
-  // --- keyboard on the globe itself
+  // --- keyboard on the globe itself: the country under the middle of the view is the "current" one
+  function centred() {
+    var p = projection.invert([SIZE / 2, SIZE / 2]);
+    if (!p) return -1;
+    for (var i = 0; i < features.length; i++) if (ccs[i] && d3.geoContains(features[i], p)) return i;
+    return -1;
+  }
+  var marked = -1;
+  function announce() {
+    if (marked >= 0) nodes[marked].classList.remove("active");
+    marked = centred();
+    if (marked < 0) { status.textContent = "No country in the middle of the globe"; tip.hidden = true; return; }
+    nodes[marked].classList.add("active");
+    status.textContent = label(ccs[marked]) || ccs[marked];
+    var b = svg.getBoundingClientRect();
+    showTip(ccs[marked], b.left + b.width / 2, b.top + b.height / 2);
+  }
+  svg.addEventListener("focus", function () { requestAnimationFrame(announce); });
+  svg.addEventListener("blur", function () {
+    tip.hidden = true;
+    if (marked >= 0) nodes[marked].classList.remove("active");
+    marked = -1;
+  });
   svg.addEventListener("keydown", function (ev) {
     if (ev.target !== svg) return;
+    if (ev.key === "Enter" || ev.key === " ") {
+      var i = centred();
+      if (i >= 0) { ev.preventDefault(); open(ccs[i]); }
+      return;
+    }
     var step = KEY_STEP / zoom, handled = true;
     switch (ev.key) {
       case "ArrowLeft": rotation[0] += step; break;
@@ -159,7 +173,7 @@
       case "0": reset(); break;
       default: handled = false;
     }
-    if (handled) { ev.preventDefault(); schedule(); }
+    if (handled) { ev.preventDefault(); schedule(); requestAnimationFrame(function () { requestAnimationFrame(announce); }); }
   });
 
   // --- buttons and the country select (the select's form still opens the page without JS)
