@@ -382,6 +382,120 @@ def test_a_translation_drops_the_vector_made_without_it(store) -> None:
     assert store.get_embeddings([aid], "m") == {}
 
 
+# --------------------------------------------------------------------------- story dates (issue 13 item 5)
+
+
+def test_story_is_dated_by_its_articles_publication_times(store) -> None:
+    """first_seen/last_updated are the members' publication times; a later-fetched undated copy moves
+    neither; date_source says 'published'."""
+    pub1 = dt.datetime(2024, 11, 5, 9, 10, tzinfo=dt.UTC)
+    pub2 = dt.datetime(2024, 11, 6, 7, 0, tzinfo=dt.UTC)
+    fetched = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)  # ingested two years later
+    a = store.upsert_article(art("https://d.test/1", "one", published_at=pub1, fetched_at=fetched))[0]
+    b = store.upsert_article(art("https://d.test/2", "two", published_at=pub2, fetched_at=fetched))[0]
+    c = store.upsert_article(art("https://d.test/3", "three", fetched_at=fetched))[0]  # no date known
+    sid = store.create_story([a, b, c], at=fetched)
+    st = store.get_story(sid)
+    assert st["first_seen"].startswith("2024-11-05T09:10")
+    assert st["last_updated"].startswith("2024-11-06T07:00")
+    assert st["date_source"] == "published"
+
+
+def test_story_without_any_publication_time_is_dated_by_fetch_and_says_so(store) -> None:
+    f1 = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    f2 = dt.datetime(2026, 12, 2, 8, tzinfo=dt.UTC)
+    a = store.upsert_article(art("https://e.test/1", "one", fetched_at=f1))[0]
+    b = store.upsert_article(art("https://e.test/2", "two", fetched_at=f2))[0]
+    sid = store.create_story([a], at=f2)
+    assert store.get_story(sid)["date_source"] == "fetched"
+    store.add_to_story(sid, b, at=f2)
+    st = store.get_story(sid)
+    assert st["first_seen"].startswith("2026-12-01T08") and st["last_updated"].startswith("2026-12-02T08")
+    assert st["date_source"] == "fetched"
+    # a dated member arrives: the story is now dated by it alone
+    pub = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+    c = store.upsert_article(art("https://e.test/3", "three", published_at=pub, fetched_at=f2))[0]
+    store.add_to_story(sid, c, at=f2)
+    st = store.get_story(sid)
+    assert st["first_seen"].startswith("2026-11-30T12") and st["last_updated"].startswith("2026-11-30T12")
+    assert st["date_source"] == "published"
+
+
+def test_story_dates_migration_backfills_stories_stored_before(store) -> None:
+    """The 0007 backfill re-dates a story whose row still carries ingest times (as stored before it)."""
+    from globewire.store.db import iso
+
+    pub = dt.datetime(2022, 3, 1, 10, tzinfo=dt.UTC)
+    fetched = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    a = store.upsert_article(art("https://f.test/1", "one", published_at=pub, fetched_at=fetched))[0]
+    b = store.upsert_article(art("https://f.test/2", "two", fetched_at=fetched))[0]
+    sid = store.create_story([a, b], at=fetched)
+    # what the old maintenance stored: COALESCE(published, fetched) extremes, no date_source
+    store.execute("UPDATE stories SET last_updated = ?, date_source = 'fetched' WHERE id = ?", (iso(fetched), sid))
+    sql = next(text for name, text in store.migration_files() if name.startswith("0007"))
+    backfill = sql[sql.index("UPDATE stories"):]
+    with store.tx():
+        store.execute(backfill)
+    st = store.get_story(sid)
+    assert st["first_seen"].startswith("2022-03-01T10") and st["last_updated"].startswith("2022-03-01T10")
+    assert st["date_source"] == "published"
+
+
+# --------------------------------------------------------------------------- pending work (resume by state)
+
+
+def test_pending_work_is_found_by_state(store) -> None:
+    """What a killed run leaves half done is found from the tables alone: articles in no story, translated
+    articles not re-clustered with their English, stories whose members changed since their synthesis,
+    clustered articles without a vector, story counts out of step with the members, overdue translations."""
+    at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    a, b, c, d = (store.upsert_article(art(f"https://p.example/{i}", f"Text {i}", language="de"))[0]
+                  for i in range(4))
+    assert store.unclustered_article_ids() == [a, b, c, d] and store.unclustered_article_ids(limit=2) == [a, b]
+    assert not store.has_stories()
+    sid = store.create_story([a, b], at=at)
+    assert store.has_stories()
+    assert store.unclustered_article_ids() == [c, d]
+    # members changed, no synthesis yet: due; the synthesis clears it; a new member makes it due again
+    assert store.stories_due_synthesis() == [sid]
+    store.save_story_synthesis(sid, {"headline": "H"})
+    assert store.stories_due_synthesis() == []
+    store.add_to_story(sid, c, score=0.9, at=at)
+    assert store.stories_due_synthesis() == [sid]
+    store.save_story_synthesis(sid, {"headline": "H"})
+    # a story merged away is never due
+    other = store.create_story([d], at=at)
+    store.merge_stories(sid, other, at=at)
+    store.save_story_synthesis(sid, {"headline": "H"})
+    assert store.stories_due_synthesis() == []
+    # vectors: clustered articles without one of this model
+    store.save_embeddings("m", {i: np.ones(4, dtype=np.float32) / 2 for i in (a, b, c)})
+    assert store.clustered_without_embedding_ids("m") == [d]
+    assert store.clustered_without_embedding_ids("other") == [a, b, c, d]
+    # a translation waits for its re-clustering (a new vector alone, made by whoever reads the story window,
+    # does not count); a re-clustering that started before a newer translation leaves that one pending
+    assert store.translated_not_reclustered_ids() == []
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    store.save_translation(b, "A title", "A text", [], "test", "test-model")
+    assert store.translated_not_reclustered_ids() == [b]
+    store.save_embeddings("m", {b: np.ones(4, dtype=np.float32) / 2})
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b], translated_before=before)
+    assert store.translated_not_reclustered_ids() == [b]
+    store.mark_reclustered([b, d], translated_before=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+    assert store.translated_not_reclustered_ids() == []
+    # overdue translations: pending and stored before the given time
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert store.translations_overdue(later) == [a, c, d]
+    assert store.translations_overdue(later - dt.timedelta(days=1)) == []
+    # counts: a live story whose members are gone
+    assert store.stories_with_wrong_counts() == []
+    store.execute("UPDATE stories SET article_count = 5 WHERE id = ?", (sid,))  # a count out of step
+    assert store.stories_with_wrong_counts() == [sid]
+    store.refresh_story_counts([sid])
+    assert store.stories_with_wrong_counts() == []
+
+
 def test_coverage_elsewhere_links_follow_the_articles_stories(store) -> None:
     at = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
     a, b, c, d = (store.upsert_article(art(f"https://l.example/{i}", f"text {i}"))[0] for i in range(4))

@@ -28,6 +28,7 @@ from globewire.cli_common import (
     settings_for,
 )
 from globewire.log import configure as configure_logging
+from globewire.workers import install_signal_handlers
 
 app = typer.Typer(
     name="globewire",
@@ -61,6 +62,8 @@ def _root(
 
     s = load_settings()
     configure_logging(log_level or s.log_level, "json" if log_json else s.log_format)
+    # `timeout`, a service manager or `kill` end a command with SIGTERM: unwind and stop the worker processes
+    install_signal_handlers()
 
 
 def _context(db: Path | None):
@@ -128,7 +131,7 @@ def crawl(
     runner = RoundRunner(ctx, console=err_console, repeating=not once)  # live on a terminal, logs otherwise
     while True:
         report = runner.crawl(outlets)
-        post = {} if no_process else after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+        post = {} if no_process else after_store(ctx, report.batch)
         _print_report("Crawl", report.as_dict(), post, json_out)
         if once:
             return
@@ -242,7 +245,7 @@ def ingest(
                     flush()
             prog.advance(task)
         flush()
-    post = {} if no_process else after_store(ctx, total.new_ids + total.changed_ids)
+    post = {} if no_process else after_store(ctx, total)
     _print_report("Ingest", {"files": len(files), **total.as_dict()}, post, json_out)
 
 
@@ -329,12 +332,50 @@ def db_migrate(db: DbOption = None) -> None:
 
 
 @db_app.command("check")
-def db_check(db: DbOption = None) -> None:
-    """Integrity check of the database."""
-    store = open_store(settings_for(db))
-    result = store.integrity_check()
-    console.print(result)
-    if result != "ok":
+def db_check(
+    db: DbOption = None,
+    repair: Annotated[bool, typer.Option("--repair", help="Finish the stuck work with the pipeline's stages.")] = False,
+    overdue_hours: Annotated[Optional[float], typer.Option(
+        "--overdue-hours", help="Report translations still pending after this many hours (default 24).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Integrity check of the database, and work stuck in a stage: articles in no story, translations overdue,
+    translated articles not re-clustered, clustered articles without a vector, stories due a synthesis or with
+    counts out of step with their members. ``--repair`` runs the stages that finish it. Exit 1 when the
+    database is damaged or (after ``--repair``) work is still stuck."""
+    from globewire.pipeline import TRANSLATION_OVERDUE_HOURS, stuck_work
+    from globewire.pipeline import repair as repair_stuck
+
+    if overdue_hours is None:
+        overdue_hours = TRANSLATION_OVERDUE_HOURS
+
+    settings = settings_for(db)
+    store = open_store(settings)
+    try:
+        integrity = store.integrity_check()
+        stuck = {k: len(v) for k, v in stuck_work(store, settings, overdue_hours=overdue_hours).items()}
+        out: dict = {"integrity": integrity, "stuck": stuck}
+        if repair and integrity == "ok" and any(stuck.values()):
+            done = repair_stuck(store, settings)
+            out["repaired"] = {k: (v.as_dict() if hasattr(v, "as_dict") else
+                                   v.to_dict() if hasattr(v, "to_dict") else v) for k, v in done.items()}
+            out["stuck_after_repair"] = stuck = {
+                k: len(v) for k, v in stuck_work(store, settings, overdue_hours=overdue_hours).items()}
+    finally:
+        store.close()
+    # what repair cannot finish by itself: translations waiting for a backend or a model
+    left = {k: v for k, v in stuck.items() if v and not (repair and k == "translations_overdue")}
+    if json_out:
+        print_json(out)
+    else:
+        console.print(integrity)
+        after = out.get("stuck_after_repair", {})
+        print_table("stuck work", ["stage", "count"] + (["after repair"] if after else []),
+                    [[k.replace("_", " "), v] + ([after.get(k, "")] if after else []) for k, v in out["stuck"].items()])
+        if "repaired" in out:
+            print_table("repair", ["stage", "result"],
+                        [[k, json.dumps(v, default=str)[:200]] for k, v in out["repaired"].items()])
+    if integrity != "ok" or (repair and left):
         raise typer.Exit(1)
 
 
@@ -377,7 +418,7 @@ def run(
             wake.clear()
             outlets = [o for o in catalogue.outlets if o.enabled and (not only or o.id in only)]
             report = runner.crawl(outlets)
-            post = after_store(ctx, report.batch.new_ids + report.batch.changed_ids)
+            post = after_store(ctx, report.batch)
             _print_report("Crawl round", report.as_dict(), post, False)
             done += 1
             if rounds and done >= rounds:

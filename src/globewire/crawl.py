@@ -1,8 +1,9 @@
 """The network edge of the pipeline: sources → fetch → parse feeds → new items → fetch pages.
 
-Fetched pages go to ``pipeline.process_documents`` in per-outlet batches. Every fetch is recorded
-(``fetch_log``) and every feed's state kept (``feed_state``: ETag/Last-Modified for conditional GET,
-last status, failures) for source health. Items already stored are not fetched again.
+Fetched pages go to ``pipeline.process_documents`` in per-outlet batches; what comes after the store is
+``pipeline.after_store``, called by the entry points. Every fetch is recorded (``fetch_log``) and every feed's
+state kept (``feed_state``: ETag/Last-Modified for conditional GET, last status, failures) for source health.
+Items already stored are not fetched again: the store stage marks an item stored once its article is.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import httpx
 from globewire.fetch import Fetcher
 from globewire.feeds import FeedError, parse_feed, parse_sitemap
 from globewire.log import get_logger
-from globewire.pipeline import BatchReport, PipelineContext, process_documents
+from globewire.pipeline import BatchReport, PipelineContext, process_documents, seen_key
 from globewire.records import Failure, FeedItem, FetchResult, Outlet, RawDocument
-from globewire.urls import url_key
 
 log = get_logger(__name__)
 
@@ -131,7 +131,7 @@ class Crawler:
                 log.exception("feed_crashed", outlet=outlet.id, feed=feed.url)
         by_key: dict[str, FeedItem] = {}
         for it in items:
-            by_key.setdefault(url_key(it.guid or it.url), it)
+            by_key.setdefault(seen_key(it), it)
         report.items_seen += len(by_key)
         fresh = self.ctx.store.unseen_keys(by_key)
         oldest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
@@ -164,7 +164,6 @@ class Crawler:
             docs.append(RawDocument(url=r.final_url or it.url, content=r.body, outlet_id=outlet.id,
                                     country=outlet.country, feed_item=it, http_headers=r.headers,
                                     fetched_at=r.fetched_at, language_hint=None))
-            self.ctx.store.mark_seen(key, it.url, outlet.id, "stored")
             if len(docs) >= PROCESS_BATCH:
                 await self._process(docs, report)
                 docs = []

@@ -11,20 +11,21 @@ and the failures it recorded; a failure in one article is kept with its reason a
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
-import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from globewire import dedup
+from globewire.headline import title_article
+from globewire import workers as workers_mod
 from globewire.log import get_logger
-from globewire.records import Article, Extracted, Failure, Outlet, RawDocument
+from globewire.records import Article, Extracted, Failure, FeedItem, Outlet, RawDocument
 from globewire.settings import Settings
 from globewire.store import Store
 
@@ -39,6 +40,8 @@ MAX_TITLE_CHARS = 500
 PARALLEL_MIN_BATCH = 8
 # Language detection reads the title and this many characters of text: enough for a confident answer.
 LANGUAGE_SAMPLE_CHARS = 3000
+# Failure reason of an article whose worker process died: the feed item is not marked, so it is fetched again.
+WORKER_CRASHED = "worker_crashed"
 
 
 class StageError(Exception):
@@ -107,7 +110,7 @@ class BatchReport:
     unchanged: int = 0
     duplicates: int = 0
     failures: Counter[str] = field(default_factory=Counter)
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
 
@@ -115,7 +118,8 @@ class BatchReport:
         for f in ("received", "new", "updated", "unchanged", "duplicates"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.failures.update(other.failures)
-        self.stage_seconds.update(other.stage_seconds)
+        for stage, seconds in other.stage_seconds.items():
+            self.stage_seconds[stage] += seconds
         self.new_ids += other.new_ids
         self.changed_ids += other.changed_ids
 
@@ -185,21 +189,6 @@ def extract_one(doc: RawDocument, rules: Any, extract_settings: Any) -> Extracte
     return ex
 
 
-_POOL: concurrent.futures.ProcessPoolExecutor | None = None
-_POOL_SIZE = 0
-
-
-def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != workers:
-        if _POOL is not None:
-            _POOL.shutdown(cancel_futures=True)
-        # forkserver: the crawler runs threads and an event loop; forking those is unsafe.
-        _POOL = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-        _POOL_SIZE = workers
-    return _POOL
-
-
 def run_stage_parallel(
     name: str,
     ctx: PipelineContext,
@@ -215,7 +204,7 @@ def run_stage_parallel(
     if workers <= 1 or len(items) < PARALLEL_MIN_BATCH:
         return run_stage(name, lambda pair: fn(*args(*pair)), [(d, (d, it)) for d, it in items], report, failures)
     t0 = time.perf_counter()
-    pool = _pool(workers)
+    pool = workers_mod.process_pool(workers)
     futures = [pool.submit(fn, *args(d, it)) for d, it in items]
     out: list[tuple[RawDocument, U]] = []
     for (doc, _), fut in zip(items, futures):
@@ -223,7 +212,11 @@ def run_stage_parallel(
             out.append((doc, fut.result()))
         except StageError as e:
             failures.append(Failure(doc.url, name, e.reason, e.detail, outlet_id=doc.outlet_id))
-        except Exception as e:  # noqa: BLE001 - includes a crashed worker process: recorded, batch goes on
+        except BrokenExecutor as e:  # a worker process died (killed, out of memory): not the article's fault
+            workers_mod.discard_pool(pool)
+            failures.append(Failure(doc.url, name, WORKER_CRASHED, f"{type(e).__name__}: {e}",
+                                    outlet_id=doc.outlet_id))
+        except Exception as e:  # noqa: BLE001 - a bug in one article: recorded, batch goes on
             failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
     report.stage_seconds[name] += time.perf_counter() - t0
     return out
@@ -408,7 +401,7 @@ def process_documents(docs: Iterable[RawDocument], ctx: PipelineContext) -> Batc
     # is one recorded failure, never the loss of the batch.
     articles = run_stage("build", lambda pair: build_article(ctx, *pair), [(d, (d, ex)) for d, ex in extracted],
                          report, failures)
-    return _finish(articles, ctx, report, failures)
+    return _finish(articles, ctx, report, failures, docs=[d for d, _ in batch])
 
 
 def _country(given: str | None, outlet: Outlet | None, url: str) -> str | None:
@@ -441,39 +434,268 @@ def process_articles(items: Iterable[tuple[RawDocument, Article]], ctx: Pipeline
 
 
 def _finish(
-    articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure]
+    articles: list[tuple[RawDocument, Article]], ctx: PipelineContext, report: BatchReport, failures: list[Failure],
+    docs: Sequence[RawDocument] | None = None,
 ) -> BatchReport:
     with_lang = language_batch(ctx, articles, report, failures)
+    # a title that is page furniture or missing is replaced by one derived from the lead (globewire.headline)
+    with_lang = [(d, title_article(a, getattr(ctx.outlets.get(a.outlet_id or ""), "name", None)))
+                 for d, a in with_lang]
     # dedup → store goes article by article: an article must see the ones stored just before it, even in
     # the same batch (a wire copy and its original often arrive together).
     dedup_fn, store_fn = dedup_stage(ctx), store_stage(ctx, report)
+    stored: set[int] = set()
     for item in with_lang:
         for deduped in run_stage("dedup", dedup_fn, [item], report, failures):
-            run_stage("store", store_fn, [deduped], report, failures)
+            for doc, _ in run_stage("store", store_fn, [deduped], report, failures):
+                stored.add(id(doc))
+                _mark_item(ctx, doc, "stored")  # the feed item is done only once its article is stored
     for f in failures:
         report.failures[f"{f.stage}:{f.reason}"] += 1
         try:
             ctx.store.record_failure(f)
         except Exception as e:  # noqa: BLE001 - recording a failure must not lose the rest
             log.error("failure_not_recorded", url=f.url, error=repr(e))
+    # a verdict on the page (too short, no language, ...) is final; a failed write or a dead worker process is
+    # not the page's fault: its feed item stays unmarked, so the next round fetches it again
+    crashed = {f.url for f in failures if f.reason == WORKER_CRASHED or f.stage == "store"}
+    for doc in docs if docs is not None else [d for d, _ in articles]:
+        if id(doc) not in stored and doc.url not in crashed:
+            _mark_item(ctx, doc, "failed")
     return report
 
 
-def after_store(ctx: PipelineContext, article_ids: Sequence[int], *, translate: bool = True) -> dict[str, Any]:
-    """Post-store stages: cluster and synthesise first (cross-lingual embeddings need no translation), then
-    translate (never a duplicate twice: it reuses its original's), then let the English text re-cluster the
-    translated articles (``refresh_stories``: a lone article joins the story its English matches) and refine
-    the headlines and summaries of the stories it touched."""
-    from globewire.stories.stage import refresh_stories, update_stories
+def seen_key(item: FeedItem) -> str:
+    """The key of a feed item in the store's seen items (its GUID, else its link)."""
+    from globewire.urls import url_key
 
+    return url_key(item.guid or item.url)
+
+
+def _mark_item(ctx: PipelineContext, doc: RawDocument, status: str) -> None:
+    """Set the seen-item mark of the feed item ``doc`` came from (``stored`` or ``failed``: not fetched again)."""
+    if doc.feed_item is None:
+        return
+    try:
+        ctx.store.mark_seen(seen_key(doc.feed_item), doc.feed_item.url, doc.outlet_id, status)
+    except Exception as e:  # noqa: BLE001 - an unmarked item is fetched again next round: nothing is lost
+        log.error("item_not_marked", url=doc.feed_item.url, error=repr(e))
+
+
+# --------------------------------------------------------------------------- after the store
+#
+# Every post-store stage takes its work from the STATE of the store, not from the list of ids a run happened
+# to store: an article stored by a run that was killed before clustering is clustered by the next run of any
+# entry point (crawl, run, ingest, cluster, translate, the fleet, `db check --repair`).
+
+
+@dataclass
+class TranslationOutcome:
+    """What ``translate_stage`` did: the translation report, and the re-clustering of what gained English
+    (``refreshed``; None when skipped) or why that failed (``refresh_error``; the translations are kept)."""
+
+    report: Any
+    refreshed: Any = None
+    refresh_error: str | None = None
+
+
+class StageBusy(Exception):
+    """Raised by a ``guard`` of ``translate_stage`` when another process is running that stage."""
+
+
+def cluster_stage(store: Store, settings: Settings, article_ids: Iterable[int] = (), *,
+                  limit: int | None = None) -> Any:
+    """Embed, assign to stories, repair and synthesise: every article in no story yet (by state, up to
+    ``limit``) plus ``article_ids`` (re-sent or changed articles whose stories need a new synthesis). Runs under
+    the fleet-wide clustering lock, so two processes never cluster the same article. Returns the stories
+    report, or None when there was nothing to do."""
+    from globewire.store.locks import exclusive
+    from globewire.stories.stage import update_stories
+
+    with exclusive(store, "cluster"):
+        fresh = store.unclustered_article_ids(limit=limit)
+        ids = sorted(set(fresh) | {int(i) for i in article_ids})
+        if not ids:
+            return None
+        started = dt.datetime.now(dt.timezone.utc)
+        report = update_stories(store, ids, settings)
+        # an article clustered for the first time was clustered with the English it had then
+        store.mark_reclustered(fresh, translated_before=started)
+        return report
+
+
+def recluster_translated(store: Store, settings: Settings, article_ids: Iterable[int] = ()) -> Any:
+    """Let English text re-cluster translated articles (``stories.stage.refresh_stories``: a lone article
+    joins the story its English matches; their stories are re-synthesised): ``article_ids`` (what just gained
+    English) plus every clustered article whose translation is newer than its last re-clustering (a run
+    killed between translating and re-clustering). Under the clustering lock. None when there is nothing to do or no story
+    exists yet (``cluster_stage`` embeds unclustered articles with their English anyway)."""
+    from globewire.store.locks import exclusive
+    from globewire.stories.stage import refresh_stories
+
+    with exclusive(store, "cluster"):
+        ids = sorted({int(i) for i in article_ids} | set(store.translated_not_reclustered_ids()))
+        if not ids or not store.has_stories():
+            return None
+        started = dt.datetime.now(dt.timezone.utc)
+        report = refresh_stories(store, ids, settings)
+        if not report.recluster_skipped:  # the embedder failed: only re-synthesised, still pending
+            store.mark_reclustered(ids, translated_before=started)
+        return report
+
+
+def translate_stage(store: Store, settings: Settings, *, recluster: bool = True,
+                    guard: Callable[[], Any] | None = None, **options: Any) -> TranslationOutcome:
+    """Translate what is pending (``translate.stage.translate_pending``; ``options``: limit, language, redo,
+    progress, router), then re-cluster what gained English (``recluster_translated``) unless ``recluster`` is
+    False. ``guard`` (a context manager factory) is held while translating only, never while waiting for the
+    clustering lock; it may raise ``StageBusy``. A re-clustering failure is reported, never raised: the
+    translations are committed and a later run re-clusters them (they stay pending by state)."""
+    import contextlib
+
+    from globewire.translate.stage import translate_pending
+
+    with (guard or contextlib.nullcontext)():
+        report = translate_pending(store, settings, **options)
+    out = TranslationOutcome(report)
+    if not recluster:
+        return out
+    try:
+        out.refreshed = recluster_translated(store, settings, report.article_ids)
+    except Exception as e:  # noqa: BLE001 - keep the translations; say what was not re-clustered
+        out.refresh_error = f"{type(e).__name__}: {e}"
+        log.error("recluster_failed", articles=len(report.article_ids), error=out.refresh_error)
+    return out
+
+
+def synthesise_due(store: Store, settings: Settings) -> Any:
+    """Synthesise the live stories whose membership changed since their last synthesis (a run killed between
+    assigning articles and writing their stories), under the clustering lock (a story is never written while
+    another process changes its members). None when there are none."""
+    from globewire.store.locks import exclusive
+    from globewire.stories.stage import synthesise_stories
+
+    with exclusive(store, "cluster"):
+        ids = store.stories_due_synthesis()
+        return synthesise_stories(store, ids, settings) if ids else None
+
+
+def embed_stage(store: Store, settings: Settings, article_ids: Sequence[int]) -> int:
+    """Fill the embedding cache of ``article_ids`` (with their English when they have some); returns how many
+    vectors they have now. The fleet runs it in parallel before the serialised clustering."""
+    from globewire.stories import boilerplate
+    from globewire.stories.embed import english_of, ensure_embeddings, make_embedder
+
+    if not article_ids:
+        return 0
+    ss = settings.stories
+    ids = list(article_ids)
+    return len(ensure_embeddings(store, boilerplate.clustering_rows(store, ids), make_embedder(ss),
+                                 batch=ss.embed_batch, english=english_of(store, ids)))
+
+
+def after_store(ctx: PipelineContext, article_ids: Sequence[int] | BatchReport = (), *, stories: bool = True,
+                translate: bool = True, cluster_limit: int | None = None) -> dict[str, Any]:
+    """The post-store stages after a crawl, an ingest or a run (``post_store``); translation only when a
+    backend is configured. ``article_ids`` may be a ``BatchReport`` (its new and changed ids)."""
+    if isinstance(article_ids, BatchReport):
+        article_ids = article_ids.new_ids + article_ids.changed_ids
+    return post_store(ctx.store, ctx.settings, article_ids, stories=stories, cluster_limit=cluster_limit,
+                      translate=translate and ctx.settings.translate.backend != "none")
+
+
+def post_store(store: Store, settings: Settings, article_ids: Iterable[int] = (), *, stories: bool = True,
+               translate: bool = True, cluster_limit: int | None = None,
+               translate_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The post-store stages, in order: cluster and synthesise first (cross-lingual embeddings need no
+    translation), then translate (never a duplicate twice: it reuses its original's), then let the English
+    text re-cluster the translated articles and refine the headlines and summaries of the stories it touched,
+    then synthesise any story still waiting for it. ``stories`` False leaves the stories alone (translation
+    only). Each stage takes its work from the store's state; ``article_ids`` only add changed articles whose
+    stories need a new synthesis; ``cluster_limit`` caps the unclustered articles taken in this call (the
+    fleet's batches: the next task takes the rest); ``translate_options`` go to ``translate_pending``."""
     out: dict[str, Any] = {}
-    if article_ids:
-        out["stories"] = update_stories(ctx.store, list(article_ids), ctx.settings)
-    if translate and ctx.settings.translate.backend != "none":
-        from globewire.translate.stage import translate_pending
+    if stories:
+        clustered = cluster_stage(store, settings, article_ids, limit=cluster_limit)
+        if clustered is not None:
+            out["stories"] = clustered
+    if translate:
+        done = translate_stage(store, settings, recluster=stories, **(translate_options or {}))
+        out["translate"] = done.report
+        if done.refreshed is not None:
+            out["stories_refreshed"] = done.refreshed
+        if done.refresh_error:
+            out["stories_refresh_error"] = done.refresh_error
+    elif stories:
+        refreshed = recluster_translated(store, settings)
+        if refreshed is not None:
+            out["stories_refreshed"] = refreshed
+    if stories:
+        pending = synthesise_due(store, settings)
+        if pending is not None:
+            out["stories_synthesised"] = pending
+    return out
 
-        report = translate_pending(ctx.store, ctx.settings)
-        out["translate"] = report
-        if report.article_ids:
-            out["stories_refreshed"] = refresh_stories(ctx.store, report.article_ids, ctx.settings)
+
+# The stages after the store as the fleet runs them: each as its own task, which enqueues the next one.
+FLEET_STAGES = ("process", "embed", "cluster", "translate")
+
+
+def next_stage(stage: str, settings: Settings) -> str | None:
+    """The stage the fleet runs after ``stage`` (translation is skipped when no backend is configured)."""
+    for nxt in FLEET_STAGES[FLEET_STAGES.index(stage) + 1 :]:
+        if nxt == "translate" and settings.translate.backend == "none":
+            continue
+        return nxt
+    return None
+
+
+# --------------------------------------------------------------------------- stuck work (`globewire db check`)
+
+# A pending translation older than this is reported as overdue by `globewire db check` (a day: a backend that
+# was down for a few crawl rounds catches up well within it).
+TRANSLATION_OVERDUE_HOURS = 24.0
+
+
+def stuck_work(store: Store, settings: Settings, *,
+               overdue_hours: float = TRANSLATION_OVERDUE_HOURS) -> dict[str, list[int]]:
+    """Work a stage left undone, by kind, as the ids concerned (articles, or stories for ``stories_*``)."""
+    out: dict[str, list[int]] = {
+        "unclustered_articles": store.unclustered_article_ids(),
+        "translated_not_reclustered": store.translated_not_reclustered_ids(),
+        "stories_due_synthesis": store.stories_due_synthesis(),
+        "stories_with_wrong_counts": store.stories_with_wrong_counts(),
+    }
+    if settings.translate.backend != "none":
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=overdue_hours)
+        out["translations_overdue"] = store.translations_overdue(since)
+    if store.has_stories():
+        from globewire.stories.embed import EmbedderError, make_embedder
+
+        try:
+            model = make_embedder(settings.stories).name
+        except EmbedderError as e:
+            log.warning("check_embedder_unavailable", error=str(e))
+        else:
+            out["clustered_without_embedding"] = store.clustered_without_embedding_ids(model)
+    return out
+
+
+def repair(store: Store, settings: Settings) -> dict[str, Any]:
+    """Finish what ``stuck_work`` finds, with the stages that should have done it: recount stories out of
+    step with their members, ``post_store`` (cluster what is in no story, translate what is pending, re-cluster
+    what gained English, synthesise stories due one), then embed clustered articles still without a vector
+    (after the re-clustering: a vector made first would hide that a translated article waits for it)."""
+    out: dict[str, Any] = {}
+    wrong = store.stories_with_wrong_counts()
+    if wrong:
+        store.refresh_story_counts(wrong)
+        out["stories_recounted"] = len(wrong)
+    out.update(post_store(store, settings, translate=settings.translate.backend != "none"))
+    if store.has_stories():
+        from globewire.stories.embed import make_embedder
+
+        missing = store.clustered_without_embedding_ids(make_embedder(settings.stories).name)
+        if missing:
+            out["embedded"] = embed_stage(store, settings, missing)
     return out

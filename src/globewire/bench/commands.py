@@ -75,3 +75,46 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
         print_table(f"pasted text: {res['all'].get('fixtures', 0)} fixtures from {data} ({res['seconds']} s)", cols, rows)
         path = write_bench_json("pasted", res, out)
         console.print(f"wrote {path}")
+
+    @bench_app.command("reader")
+    def bench_reader(
+        shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (fundus-pages, story-pairs).")]
+        = Path("../shared"),
+        limit: Annotated[int, typer.Option("--limit", help="Story pairs whose articles are imported (embedding them "
+                                           "is the slow part: ~60 pairs run in a few minutes on 2 cores).")] = 60,
+        pages: Annotated[int, typer.Option("--pages", help="fundus pages ingested (at most).")] = 300,
+        pasted: Annotated[Path, typer.Option("--pasted", help="Labelled pasted-text fixtures, when present.")]
+        = Path("tests/fixtures/pasted"),
+        keep: Annotated[Optional[Path], typer.Option("--keep", help="Also save the built SQLite store here.")] = None,
+        out: BenchOutOption = None,
+    ) -> None:
+        """What a reader sees: headlines passing the quality check, derived titles, named and dated cards,
+        stories dated from their articles, furniture left, pasted-text accuracy."""
+        from globewire.bench.reader import run_reader_bench
+
+        res = run_reader_bench(shared if shared.is_dir() else None, pairs=limit, pages=pages, pasted=pasted, keep=keep)
+
+        def pct(x: dict | None) -> str:
+            return "n/a" if not x or x.get("share") is None else f"{100 * x['share']:.1f} % ({x['n']}/{x['of']})"
+
+        p = res.get("pasted") or {}
+        rows = [
+            ["story headlines passing the check", pct(res["headlines_passing"]), "≥ 99 %"],
+            ["placeholders (stories + article titles)", res["placeholders"], "0"],
+            ["unusable titles with a derived title", pct(res["derived_titles"]), "100 %"],
+            ["article cards with a named outlet", pct(res["named"]), "100 %"],
+            ["article cards with a publication date", pct(res["dated_published"]), "where any exists"],
+            ["article cards with any date", pct(res["dated_any"]), "100 %"],
+            ["stories dated from articles (having a dated one)", pct(res["stories_dated_from_articles"]), "100 %"],
+            ["furniture lines per 1,000 article lines", res["furniture_per_1000_lines"], "< 1"],
+            ["summary sentences that are furniture", res["summary_sentences_furniture"], "0"],
+            ["near-duplicate sentence pairs in summaries", res["summary_near_duplicates"], "0"],
+            ["pasted: title accuracy", (p.get("all") or {}).get("title_accuracy") if p else "skipped", "≥ 95 %"],
+            ["pasted: date accuracy", (p.get("all") or {}).get("date_accuracy") if p else "skipped", "≥ 95 %"],
+            ["pasted: furniture left per 1,000 lines", (p.get("all") or {}).get("residue_per_1000_lines")
+             if p else "skipped", "< 1"],
+        ]
+        print_table(f"reader: {res['corpus']}, {res['stories']} stories, {res['wall_seconds']} s",
+                    ["figure", "value", "goal"], rows)
+        path = write_bench_json("reader", res, out)
+        console.print(f"wrote {path}")

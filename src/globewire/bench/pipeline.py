@@ -131,11 +131,10 @@ def run_pipeline_bench(data: Path | None, pages: int) -> dict[str, Any]:
 
 def _worker_peaks() -> list[float]:
     """Peak resident memory of the extraction worker processes (Linux /proc), in MB."""
-    from globewire import pipeline
+    from globewire.workers import pool_pids
 
     peaks = []
-    pool = pipeline._POOL
-    for pid in list(getattr(pool, "_processes", {}) or {}):
+    for pid in pool_pids():
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):

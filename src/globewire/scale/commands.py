@@ -56,10 +56,22 @@ def worker(
     s = scale_settings(settings)
     names = [queue_name(s, q) for q in _split(queues)]
     metrics.install_signal_handlers()
+    _children_die_with_worker()
     metrics.serve(s.metrics_port if metrics_port is None else metrics_port)
     node = name or f"gw-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     celery.worker_main(["worker", "-Q", ",".join(names), "--pool", pool, "-c", str(concurrency), "-n", node,
                         "--loglevel", settings.log_level, "--without-gossip", "--without-mingle"])
+
+
+def _children_die_with_worker() -> None:
+    """With ``--pool prefork``, each child process of the worker exits when the worker is gone (SIGKILL)."""
+    from celery import signals
+
+    from globewire.workers import watch_owner
+
+    @signals.worker_process_init.connect(weak=False)
+    def _watch(**_: object) -> None:
+        watch_owner(os.getppid())
 
 
 def scheduler(
@@ -70,7 +82,7 @@ def scheduler(
 ) -> None:
     """Enqueue crawl rounds for the fleet: sync the catalogue into the store, then one task per outlet."""
     from globewire.store import open_store
-    from globewire.scale.tasks import crawl_round, translate_pending
+    from globewire.scale.tasks import cluster_articles, crawl_round, translate_pending
     from globewire.sources.catalogue import load_catalogue
 
     settings = settings_for(db)
@@ -80,6 +92,8 @@ def scheduler(
         catalogue = load_catalogue(settings)
         store.sync_outlets(catalogue.outlets)
         crawl_round.delay(list(outlet) if outlet else None)
+        # resume by state: what a killed worker left unclustered or untranslated is taken up every round
+        cluster_articles.delay([], [])
         if settings.translate.backend != "none":
             translate_pending.delay()
         console.print(f"crawl round enqueued ({len(catalogue.outlets)} outlets)")

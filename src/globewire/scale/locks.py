@@ -1,52 +1,6 @@
-"""Fleet-wide exclusive sections: a PostgreSQL session advisory lock (released by the server if the worker
-dies), or an flock on a file next to a SQLite database."""
+"""The fleet's exclusive sections live with the store (``globewire.store.locks``): the single-process pipeline
+takes the same clustering lock as the fleet. Kept here under its old name for the fleet's callers."""
 
-from __future__ import annotations
+from globewire.store.locks import exclusive, lock_key, store_lock_key, try_exclusive
 
-import contextlib
-import fcntl
-import zlib
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-from globewire.log import get_logger
-
-log = get_logger(__name__)
-
-
-def lock_key(name: str, scope: str = "") -> int:
-    """A stable signed 64-bit key for pg_advisory_lock. ``scope`` (the store's schema) keeps two fleets on
-    one database, each in its own schema, from waiting on each other's locks."""
-    label = f"globewire:{scope}:{name}" if scope else f"globewire:{name}"
-    return zlib.crc32(label.encode()) - (1 << 31)
-
-
-def store_lock_key(store: Any, name: str) -> int:
-    """The advisory-lock key of ``name`` for this store (scoped by its PostgreSQL schema, if it has one)."""
-    return lock_key(name, str(getattr(store, "schema", None) or ""))
-
-
-@contextlib.contextmanager
-def exclusive(store: Any, name: str) -> Iterator[None]:
-    """Hold the lock ``name`` across the whole fleet for the duration of the block (blocking)."""
-    if getattr(store, "dialect", "") == "postgresql":
-        key = store_lock_key(store, name)
-        with store.pool.connection() as c:  # a connection of its own: the lock lives as long as it does
-            c.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
-                yield
-            finally:
-                c.execute("SELECT pg_advisory_unlock(%s)", (key,))
-        return
-    path = Path(str(getattr(store, "path", ":memory:")))
-    if str(path) == ":memory:":
-        yield
-        return
-    lock_path = path.with_name(path.name + f".{name}.lock")
-    with lock_path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+__all__ = ["exclusive", "lock_key", "store_lock_key", "try_exclusive"]

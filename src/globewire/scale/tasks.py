@@ -1,5 +1,6 @@
 """The pipeline as Celery tasks. Each task reuses the single-process pieces (``Crawler.new_items``,
-``pipeline.process_documents``, ``pipeline.after_store``, ``translate.stage.translate_pending``):
+``pipeline.process_documents``, ``pipeline.after_store``, ``pipeline.translate_stage``); the order of the
+stages after the store is ``pipeline.next_stage``'s:
 
     crawl_round ─► crawl_outlet (per outlet: feeds → new items, claimed once) ─► fetch_page (per item,
     fleet-wide host politeness) ─► process_page (extract → language → dedup → store) ─► embed_articles
@@ -10,8 +11,9 @@ Every task is idempotent and retried with exponential backoff; messages are ackn
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from celery import Task
@@ -25,7 +27,6 @@ from globewire.scale.codec import (
     item_from_json,
     item_to_json,
 )
-from globewire.scale.locks import exclusive
 from globewire.scale.runtime import runtime
 from globewire.store.db import iso
 
@@ -147,132 +148,83 @@ def _process(rt: Any, docs: list[RawDocument]) -> Any:
 def process_page(self: Task, doc: dict[str, Any], key: str | None = None) -> dict[str, Any]:
     rt = runtime()
     d = doc_from_json(doc)
-    report = _process(rt, [d])
-    if key:
-        item_url = d.feed_item.url if d.feed_item else d.url
-        rt.store.mark_seen(key, item_url, d.outlet_id, "stored")
+    report = _process(rt, [d])  # the store stage marks the feed item stored (or failed)
     _after(report.new_ids, report.changed_ids)
     return report.as_dict()
 
 
 def _after(new_ids: Sequence[int], changed_ids: Sequence[int]) -> None:
     if new_ids or changed_ids:
-        embed_articles.delay(list(new_ids), list(changed_ids))
+        _then("process", list(new_ids), list(changed_ids))
+
+
+def _then(stage: str, *args: Any) -> None:
+    """Enqueue the task of the stage that follows ``stage`` (the order is ``pipeline.next_stage``'s)."""
+    from globewire.pipeline import next_stage
+
+    nxt = next_stage(stage, runtime().settings)
+    if nxt is not None:
+        STAGE_TASKS[nxt].delay(*args)
 
 
 @_task(name="globewire.scale.tasks.embed_articles")
 def embed_articles(self: Task, new_ids: list[int], changed_ids: list[int] | None = None) -> int:
     """Fill the embedding cache of new/changed articles (``stories.embed.ensure_embeddings``, in parallel
     across the fleet), then hand them to the serialised clustering step, which finds the vectors cached."""
+    from globewire.pipeline import embed_stage
+
     rt = runtime()
-    done = 0
-    ids = list(new_ids) + list(changed_ids or [])
-    try:
-        from globewire.stories import boilerplate
-        from globewire.stories.embed import ensure_embeddings, make_embedder
-    except ImportError:  # stories package not part of this build
-        ensure_embeddings = None  # type: ignore[assignment]
-    if ensure_embeddings is not None and ids:
-        if rt.embedder is None:
-            rt.embedder = make_embedder(rt.settings.stories)
-        done = len(ensure_embeddings(rt.store, boilerplate.clustering_rows(rt.store, ids), rt.embedder))
-    cluster_articles.delay(list(new_ids), list(changed_ids or []))
+    done = embed_stage(rt.store, rt.settings, list(new_ids) + list(changed_ids or []))
+    _then("embed", list(new_ids), list(changed_ids or []))
     return done
 
 
 @_task(name="globewire.scale.tasks.cluster_articles")
 def cluster_articles(self: Task, new_ids: list[int], changed_ids: list[int] | None = None) -> dict[str, Any]:
-    """Cluster under one fleet-wide lock, so two workers never create the same story twice. The task takes
-    every article still in no story (so a lost or coalesced task is made up by the next) plus the
-    changed ones it was given."""
+    """``pipeline.after_store`` without translation, in batches of ``scale.cluster_batch``: the clustering stage
+    holds one fleet-wide lock, so two workers never create the same story twice, and takes every article still
+    in no story (so a lost or coalesced task is made up by the next) plus the changed ones it was given."""
     from globewire.pipeline import after_store
 
     rt = runtime()
     rt.refresh()
-    with exclusive(rt.store, "cluster"):
-        ids = sorted(set(rt.store.unclustered_article_ids(limit=rt.scale.cluster_batch)) | set(changed_ids or []))
-        if not ids:
-            return {}
-        t0 = time.perf_counter()
-        out = after_store(rt.ctx, ids, translate=False)
-        log.info("clustered", articles=len(ids), seconds=round(time.perf_counter() - t0, 3))
-    if rt.settings.translate.backend != "none":
-        translate_pending.delay()
+    t0 = time.perf_counter()
+    out = after_store(rt.ctx, list(changed_ids or []), translate=False, cluster_limit=rt.scale.cluster_batch)
+    if "stories" in out:
+        log.info("clustered", articles=out["stories"].articles_in, seconds=round(time.perf_counter() - t0, 3))
+        _then("cluster")
     return {k: (v.as_dict() if hasattr(v, "as_dict") else str(v)) for k, v in out.items()}
 
 
 @_task(name="globewire.scale.tasks.translate_pending")
 def translate_pending(self: Task) -> Any:
-    """Translate what is pending; one translator at a time across the fleet (others return at once). Then the
-    articles that gained English are re-clustered with it (``recluster_translated``) under the clustering lock."""
+    """``pipeline.translate_stage``: translate what is pending, one translator at a time across the fleet
+    (others return "busy" at once), then re-cluster what gained English under the clustering lock (the
+    translate lock is not held while waiting for it)."""
+    from globewire.pipeline import StageBusy, translate_stage
+
     rt = runtime()
     try:
-        from globewire.translate.stage import translate_pending as run
-    except ImportError:
-        return None
-    if not _try_lock(rt.store, "translate"):
+        done = translate_stage(rt.store, rt.settings, guard=lambda: _translate_lock(rt.store))
+    except StageBusy:
         return "busy"
-    try:
-        result = run(rt.store, rt.settings)
-    finally:
-        _unlock(rt.store, "translate")  # not held while waiting for the clustering lock below
-    out: dict[str, Any] = result.to_dict()
-    out.update(recluster_translated(rt, list(result.article_ids)))
+    out: dict[str, Any] = done.report.to_dict()
+    if done.refreshed is not None:
+        out["stories_refreshed"] = done.refreshed.as_dict()
+    if done.refresh_error:
+        out["stories_refresh_error"] = done.refresh_error
     return out
 
 
-def recluster_translated(rt: Any, article_ids: Sequence[int]) -> dict[str, Any]:
-    """``stories.stage.refresh_stories`` over articles that just gained English text (a lone article joins the
-    story its English matches; their stories are re-synthesised), inside the same fleet-wide lock as
-    ``cluster_articles``, so it never runs beside another worker's clustering. Skipped when nothing gained
-    English or the store has no story yet. A failure is logged and reported, never raised: the translations
-    are committed, and a retry of the task would find nothing pending (so nothing to re-cluster) anyway."""
-    if not article_ids:
-        return {}
-    try:
-        from globewire.stories.stage import refresh_stories
-    except ImportError:  # stories package not part of this build
-        return {}
-    t0 = time.perf_counter()
-    try:
-        with exclusive(rt.store, "cluster"):
-            if rt.store.scalar("SELECT id FROM stories LIMIT 1") is None:
-                return {}
-            rep = refresh_stories(rt.store, list(article_ids), rt.settings)
-    except Exception as e:  # noqa: BLE001 - keep the translation; say what was not re-clustered
-        msg = f"{type(e).__name__}: {e}"
-        log.error("recluster_failed", articles=len(article_ids), error=msg)
-        return {"stories_refresh_error": msg}
-    log.info("reclustered_translated", articles=len(article_ids), joined=rep.joined, merged=rep.merged,
-             synthesised=rep.synthesised, seconds=round(time.perf_counter() - t0, 3))
-    return {"stories_refreshed": rep.as_dict()}
+@contextlib.contextmanager
+def _translate_lock(store: Any) -> Iterator[None]:
+    from globewire.pipeline import StageBusy
+    from globewire.store.locks import try_exclusive
 
-
-_held: dict[str, Any] = {}
-
-
-def _try_lock(store: Any, name: str) -> bool:
-    if getattr(store, "dialect", "") != "postgresql":
-        return True
-    from globewire.scale.locks import store_lock_key
-
-    conn = store.pool.getconn()
-    got = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (store_lock_key(store, name),)).fetchone()["ok"]
-    if not got:
-        store.pool.putconn(conn)
-        return False
-    _held[name] = conn
-    return True
-
-
-def _unlock(store: Any, name: str) -> None:
-    conn = _held.pop(name, None)
-    if conn is None:
-        return
-    from globewire.scale.locks import store_lock_key
-
-    conn.execute("SELECT pg_advisory_unlock(%s)", (store_lock_key(store, name),))
-    store.pool.putconn(conn)
+    with try_exclusive(store, "translate") as got:
+        if not got:
+            raise StageBusy("translate")
+        yield
 
 
 # --------------------------------------------------------------------------- backfill
@@ -286,3 +238,7 @@ def backfill_range(self: Task, job_id: str, path: str, offset: int, count: int, 
     result = run_range(rt, job_id, path, offset, count, facts, process=lambda docs: _process(rt, docs))
     _after(result.pop("new_ids"), result.pop("changed_ids"))
     return result
+
+
+# The task of each stage of ``pipeline.FLEET_STAGES`` after the store (``_then`` enqueues them in that order).
+STAGE_TASKS: dict[str, Any] = {"embed": embed_articles, "cluster": cluster_articles, "translate": translate_pending}

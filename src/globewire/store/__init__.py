@@ -68,6 +68,9 @@ def open_store(url: str | Path, *, migrate: bool = True) -> Store:
     url = database_url(url)
     scheme = _scheme_name(urlparse(url).scheme)
     cls = load_backend("globewire.stores", scheme)
+    store: Store
     if scheme == "sqlite":
-        return cls(url[len("sqlite:///") :] or ":memory:", migrate=migrate)
-    return cls(url, migrate=migrate)
+        store = cls(url[len("sqlite:///") :] or ":memory:", migrate=migrate)
+    else:
+        store = cls(url, migrate=migrate)
+    return store

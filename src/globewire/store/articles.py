@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -268,12 +268,12 @@ class ArticlesRepo(_Base):
         )
 
     def article_id_by_hash(self, content_hash: str) -> int | None:
-        return self.scalar(
-            "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,)
-        )
+        v = self.scalar("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,))
+        return None if v is None else int(v)
 
     def article_id_by_url(self, canonical_url: str) -> int | None:
-        return self.scalar("SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,))
+        v = self.scalar("SELECT id FROM articles WHERE canonical_url = ?", (canonical_url,))
+        return None if v is None else int(v)
 
     def recent_minhashes(self, since: dt.datetime) -> Iterator[tuple[int, bytes]]:
         for r in self.query(
@@ -352,6 +352,24 @@ class ArticlesRepo(_Base):
 
     def failures(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM failures ORDER BY id DESC LIMIT ?", (limit,))
+
+    # ------------------------------------------------------------------ display facts
+
+    def article_display_facts(self, ids: Sequence[int], *, lead_chars: int = 1500) -> dict[int, dict[str, Any]]:
+        """What naming an article's source and deriving a title for it need, per id: url, canonical_url,
+        site_name, language, title and the first ``lead_chars`` characters of the text (``lead``)."""
+        from globewire.store.stories import _chunks
+
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks([int(i) for i in ids]):
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(
+                "SELECT id, url, canonical_url, site_name, language, title,"
+                f" SUBSTR(text, 1, {int(lead_chars)}) AS lead FROM articles WHERE id IN ({marks})",
+                chunk,
+            ):
+                out[int(r["id"])] = r
+        return out
 
     # ------------------------------------------------------------------ search / stats
 

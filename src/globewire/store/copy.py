@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +121,7 @@ def row_digest(values: tuple[Any, ...]) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
-def _keyset(store: Store, table: str, cols: list[str], pk: list[str], batch: int):
+def _keyset(store: Store, table: str, cols: list[str], pk: list[str], batch: int) -> Iterator[list[dict[str, Any]]]:
     """Rows of ``table`` (only ``cols``) in primary-key order, streamed with keyset pagination."""
     select = ", ".join(f'"{c}"' for c in cols)
     order = ", ".join(f'"{c}"' for c in pk)
@@ -248,7 +248,7 @@ def rebuild_fts(src: Store, dst: Store, *, batch: int = COPY_BATCH) -> int:
             for r in rows:
                 if r["id"] in have:
                     continue
-                dst._index_fts(int(r["id"]), r["title"] or "", r["text"] or "",  # type: ignore[attr-defined]
+                dst._index_fts(int(r["id"]), r["title"] or "", r["text"] or "",
                                r["title_en"] or "", r["text_en"] or "")
                 done += 1
         last = int(rows[-1]["id"])

@@ -68,14 +68,14 @@ class SourcesRepo:
             where.append("alive = 0")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self.query(sql + " ORDER BY outlet_id, url", params)  # type: ignore[attr-defined]
+        rows: list[dict[str, Any]] = self.query(sql + " ORDER BY outlet_id, url", params)  # type: ignore[attr-defined]
         for r in rows:
             for k in ("ok", "alive", "stale"):
                 r[k] = bool(r[k])
         return rows
 
     def feed_health_history(self, url: str, limit: int = HEALTH_LOG_KEEP) -> list[dict[str, Any]]:
-        rows = self.query(  # type: ignore[attr-defined]
+        rows: list[dict[str, Any]] = self.query(  # type: ignore[attr-defined]
             "SELECT * FROM feed_health_log WHERE url = ? ORDER BY id DESC LIMIT ?", (url, limit)
         )
         for r in rows:

@@ -1,8 +1,9 @@
 """Store methods for stories: membership, synthesis, countries, timeline, embeddings.
 
 Portable SQL (``?`` placeholders, ``ON CONFLICT``, ``RETURNING``). Times are ISO-8601 UTC text. A story's
-``first_seen``/``last_updated`` follow the article clock (publication time, else fetch time), so that
-re-clustering the same articles gives the same stories whatever the wall clock says.
+``first_seen``/``last_updated`` follow the articles' publication times (fetch times only for a story none of
+whose articles has one, marked ``date_source = 'fetched'``), so that re-clustering the same articles gives the
+same stories whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -142,21 +143,28 @@ class StoriesRepo(_Base):
         return new_id
 
     def refresh_story_counts(self, story_ids: Iterable[int]) -> None:
-        """Recompute article/outlet/country counts and first_seen/last_updated from the members."""
+        """Recompute article/outlet/country counts and first_seen/last_updated from the members: their
+        publication times; fetch times only when no member has one (``date_source`` = 'fetched')."""
         for sid in dict.fromkeys(story_ids):
             agg = self.query_one(
-                f"SELECT COUNT(*) AS n, COUNT(DISTINCT a.outlet_id) AS outlets, COUNT(DISTINCT a.country) AS countries,"
-                f" MIN({ARTICLE_TIME}) AS first, MAX({ARTICLE_TIME}) AS last"
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT a.outlet_id) AS outlets, COUNT(DISTINCT a.country) AS countries,"
+                " MIN(a.published_at) AS first_pub, MAX(a.published_at) AS last_pub,"
+                " MIN(a.fetched_at) AS first_fetch, MAX(a.fetched_at) AS last_fetch"
                 " FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
                 (sid,),
             ) or {}
             if not agg.get("n"):
                 self.execute("UPDATE stories SET article_count = 0 WHERE id = ?", (sid,))
                 continue
+            # members changed: the story is due a synthesis until save_story_synthesis writes one
+            published = agg.get("first_pub") is not None
             self.execute(
                 "UPDATE stories SET article_count = ?, outlet_count = ?, country_count = ?,"
-                " first_seen = ?, last_updated = ? WHERE id = ?",
-                (agg["n"], agg["outlets"], agg["countries"], agg["first"], agg["last"], sid),
+                " first_seen = ?, last_updated = ?, date_source = ?, synthesis_due = 1 WHERE id = ?",
+                (agg["n"], agg["outlets"], agg["countries"],
+                 agg["first_pub"] if published else agg["first_fetch"],
+                 agg["last_pub"] if published else agg["last_fetch"],
+                 "published" if published else "fetched", sid),
             )
 
     def link_articles(self, article_id: int, links: Sequence[tuple[int, float]]) -> None:
@@ -205,6 +213,56 @@ class StoriesRepo(_Base):
         """Articles in no story, in id order."""
         sql = ("SELECT a.id FROM articles a LEFT JOIN story_articles sa ON sa.article_id = a.id"
                " WHERE sa.article_id IS NULL ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def has_stories(self) -> bool:
+        return self.scalar("SELECT id FROM stories LIMIT 1") is not None
+
+    # ------------------------------------------------------------------ pending work (resume by state)
+
+    def translated_not_reclustered_ids(self, *, limit: int | None = None) -> list[int]:
+        """Articles in a story whose English text is newer than their last re-clustering with it: the
+        translation stage gave them English and the re-clustering (``mark_reclustered``) has not happened."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " JOIN translations t ON t.article_id = a.id WHERE t.status = 'done'"
+               " AND (t.reclustered_at IS NULL OR t.reclustered_at < t.translated_at) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def mark_reclustered(self, article_ids: Sequence[int], *, translated_before: dt.datetime) -> None:
+        """Note that ``article_ids`` were clustered (or re-clustered) with the English text they had at
+        ``translated_before`` (a translation made later stays pending)."""
+        now, before = iso(utcnow()), iso(translated_before)
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            self.execute(
+                f"UPDATE translations SET reclustered_at = ? WHERE article_id IN ({marks}) AND status = 'done'"
+                " AND translated_at <= ?", [now, *chunk, before])
+
+    def stories_due_synthesis(self, *, limit: int | None = None) -> list[int]:
+        """Live stories whose members changed since their last synthesis, in id order."""
+        sql = f"SELECT s.id FROM stories s WHERE s.synthesis_due = 1 AND {LIVE_STORY} ORDER BY s.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql)]
+
+    def clustered_without_embedding_ids(self, model: str, *, limit: int | None = None) -> list[int]:
+        """Articles in a story with no vector of ``model`` (or one older than the article's last version)."""
+        sql = ("SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = a.id"
+               " WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id AND e.model = ?"
+               " AND e.created_at >= a.updated_at) ORDER BY a.id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r["id"]) for r in self.query(sql, (model,))]
+
+    def stories_with_wrong_counts(self, *, limit: int | None = None) -> list[int]:
+        """Stories not merged away whose stored article count differs from their members (e.g. a live story
+        with no member left): ``refresh_story_counts`` puts them right."""
+        sql = ("SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.article_count !="
+               " (SELECT COUNT(*) FROM story_articles sa WHERE sa.story_id = s.id) ORDER BY s.id")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [int(r["id"]) for r in self.query(sql)]
@@ -261,7 +319,7 @@ class StoriesRepo(_Base):
         flag = bool(blind.get("flag")) if isinstance(blind, Mapping) else bool(blind)
         with self.tx():
             self.execute(
-                "UPDATE stories SET headline = ?, data = ?, blindspot = ? WHERE id = ?",
+                "UPDATE stories SET headline = ?, data = ?, blindspot = ?, synthesis_due = 0 WHERE id = ?",
                 (headline, dumps(dict(data)), 1 if flag else 0, story_id),
             )
             self.execute("DELETE FROM story_countries WHERE story_id = ?", (story_id,))
@@ -297,8 +355,8 @@ class StoriesRepo(_Base):
         """Members with outlet name, oldest first (``with_text``: include the body)."""
         text = ", a.text" if with_text else ""
         return self.query(
-            "SELECT a.id, a.url, a.title, a.outlet_id, o.name AS outlet_name, a.country, a.language,"
-            f" a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
+            "SELECT a.id, a.url, a.canonical_url, a.site_name, a.title, a.outlet_id, o.name AS outlet_name,"
+            f" a.country, a.language, a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
             " LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE sa.story_id = ? ORDER BY {ARTICLE_TIME}, a.id",

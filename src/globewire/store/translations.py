@@ -115,7 +115,8 @@ class TranslationsRepo(_Base):
         return int(self.scalar("SELECT attempts FROM translations WHERE article_id = ?", (article_id,)) or 0)
 
     def pending_translations(
-        self, limit: int | None = None, *, language: str | None = None, now: dt.datetime | None = None
+        self, limit: int | None = None, *, language: str | None = None, now: dt.datetime | None = None,
+        stored_before: dt.datetime | None = None,
     ) -> list[dict[str, Any]]:
         """Non-English articles to translate now: never tried, due for a retry, or changed since their
         translation. Originals come before duplicates (a duplicate reuses its original's translation)."""
@@ -133,6 +134,9 @@ class TranslationsRepo(_Base):
         if language:
             where.append("a.language = ?")
             params.append(language.lower())
+        if stored_before is not None:
+            where.append("a.fetched_at < ?")
+            params.append(iso(stored_before))
         sql = (
             "SELECT a.id, a.language, a.duplicate_of, t.status, t.attempts FROM articles a"
             " LEFT JOIN translations t ON t.article_id = a.id"
@@ -142,6 +146,11 @@ class TranslationsRepo(_Base):
             sql += " LIMIT ?"
             params.append(int(limit))
         return self.query(sql, params)
+
+    def translations_overdue(self, older_than: dt.datetime, *, limit: int | None = None) -> list[int]:
+        """Articles still pending translation (``pending_translations``) that were stored before ``older_than``
+        (a backend down for long, a language without a model, a translation stage that never ran)."""
+        return [int(r["id"]) for r in self.pending_translations(limit, stored_before=older_than)]
 
     def reset_translations(self, language: str | None = None) -> int:
         """Forget translations (all, or of one source language) so the next run redoes them.

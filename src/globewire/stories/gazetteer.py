@@ -157,8 +157,8 @@ class Gazetteer:
             ):
                 table[pl] = (cc, kind)
         self._table = table
-        names = sorted(table, key=lambda n: (-len(n), n))
-        alternatives = "|".join(re.escape(n) for n in names)
+        surfaces = sorted(table, key=lambda n: (-len(n), n))
+        alternatives = "|".join(re.escape(n) for n in surfaces)
         self._pattern = re.compile(
             r"(?<![\w.])(?:" + alternatives + r")(?![\w])" if word_boundaries else "(?:" + alternatives + ")"
         )

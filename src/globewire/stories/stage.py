@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
+from globewire.naming import source_name
 from globewire.validate import clamp_hours, plausible_datetime
 from globewire.store.db import parse_iso
 from globewire.stories import boilerplate
@@ -61,6 +62,7 @@ class StoryUpdateReport:
     split: int = 0
     synthesised: int = 0
     synthesis_failures: int = 0
+    recluster_skipped: bool = False  # refresh_stories: the embedder failed, stories only re-synthesised
     touched_story_ids: list[int] = field(default_factory=list)
     seconds: float = 0.0
     assign_seconds: float = 0.0
@@ -274,7 +276,9 @@ def article_views(store: Store, story_id: int,
     for r in rows:
         en = english.get(int(r["id"]))
         out.append(ArticleView(
-            id=int(r["id"]), outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), country=r.get("country"),
+            id=int(r["id"]), outlet_id=r.get("outlet_id"), country=r.get("country"),
+            # every source is named: catalogue, else the page's site name, else the registrable domain
+            outlet_name=source_name(r.get("outlet_name"), r.get("site_name"), r.get("canonical_url") or r.get("url")),
             language=r.get("language"), title=r.get("title") or "", text=r.get("text") or "",
             title_en=en[0] if en else None, text_en=en[1] if en else None,
             published_at=_stored_time(r.get("published_at")), duplicate_of=r.get("duplicate_of"),
@@ -368,8 +372,19 @@ def refresh_stories(store: Store, article_ids: Sequence[int], settings: Settings
     except EmbedderError as e:
         log.warning("recluster_skipped", error=f"{type(e).__name__}: {e}")
     t0 = time.perf_counter()
-    report = StoryUpdateReport(articles_in=len(article_ids))
+    report = StoryUpdateReport(articles_in=len(article_ids), recluster_skipped=True)
     report.touched_story_ids = sorted(set(store.stories_of_articles([int(i) for i in article_ids]).values()))
+    _resynthesise(store, report.touched_story_ids, settings, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def synthesise_stories(store: Store, story_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
+    """Synthesise ``story_ids`` as they are (membership unchanged), e.g. the stories a killed run left without
+    a synthesis of their current members (``Store.stories_due_synthesis``)."""
+    t0 = time.perf_counter()
+    report = StoryUpdateReport()
+    report.touched_story_ids = sorted({int(i) for i in story_ids})
     _resynthesise(store, report.touched_story_ids, settings, report)
     report.seconds = time.perf_counter() - t0
     return report

@@ -156,6 +156,20 @@ _BOILERPLATE = re.compile(
     r"fixture translation)",
     re.IGNORECASE,
 )
+# Furniture that copy-paste and extraction leave inside a sentence (the whole-line rows are in
+# extract/furniture.py): reading time, update stamps, related-story prompts, share-menu labels, gallery
+# counters repeated by the page ("2 Bilder 2 Bilder"), caption credits ("Photo: AFP").
+_FURNITURE_INLINE = re.compile(
+    r"\b\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read\b|\blast updated\b|(?:^|\|\s*|\bread\s+)first published\b"
+    r"|\b(?:see also|read more|also read|read also|related)\s*:|\b(?:get link|other apps)\b"
+    r"|\b(\d+\s+\w+)\s+\1\b|\((?:photo|foto|image|bild)\s*:[^)]*\)|\b(?:photo|image) credit\b",
+    re.IGNORECASE,
+)
+# Two sentences whose word sets reach this token-set Jaccard are one sentence said twice. Calibrated on the
+# English pairs of ../shared/benchmarks/story-pairs-semeval2022: distinct sentences of one article reach 0.6
+# in 0.29% of pairs (most of those are verbatim repeats), while a one-word edit of a 20-word sentence is
+# ~0.82, a dateline added ~0.87 and an update ("will vote" -> "voted" plus a 5-word clause) ~0.7.
+NEAR_DUPLICATE_JACCARD = 0.6
 _WS = re.compile(r"\s+")
 
 
@@ -205,7 +219,41 @@ def unique_articles(articles: Sequence[ArticleView]) -> list[ArticleView]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    return bool(_BOILERPLATE.search(sentence))
+    """Boilerplate or page furniture: a sentence no summary or take should quote (subscription and cookie
+    prompts, a whole-line furniture row of ``extract.furniture``, reading-time and "last updated" lines,
+    "see also" blocks, repeated gallery counters such as "2 Bilder 2 Bilder", caption credits)."""
+    from globewire.extract.furniture import classify
+
+    return bool(_BOILERPLATE.search(sentence) or _FURNITURE_INLINE.search(sentence)
+                or classify(sentence) is not None)
+
+
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in words(text) if len(w) > 1 or w.isdigit())
+
+
+def drop_near_duplicates(sentences: Sequence[Sentence], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[Sentence]:
+    """``sentences`` without those whose word set is within ``threshold`` token-set Jaccard of an earlier
+    kept one (the same lead in several copies, an update's reworded sentence); the first one (earliest
+    article, earliest position) is kept. Overlaps are counted through an inverted index, not pair by pair."""
+    kept: list[Sentence] = []
+    kept_sets: list[frozenset[str]] = []
+    index: dict[str, list[int]] = {}
+    for s in sentences:
+        toks = _token_set(s.text)
+        if not toks:
+            continue
+        overlap: Counter[int] = Counter()
+        for t in toks:
+            for k in index.get(t, ()):
+                overlap[k] += 1
+        if any(n / (len(toks) + len(kept_sets[k]) - n) >= threshold for k, n in overlap.items()):
+            continue
+        for t in toks:
+            index.setdefault(t, []).append(len(kept))
+        kept.append(s)
+        kept_sets.append(toks)
+    return kept
 
 
 def content_words(text: str) -> list[str]:
@@ -403,11 +451,55 @@ class _Candidate:
     lead: bool
 
 
+def _site_names(articles: Sequence[ArticleView]) -> tuple[str, ...]:
+    return tuple(sorted({a.outlet_name for a in articles if a.outlet_name}))
+
+
+def _fit(text: str) -> str:
+    """A title within HEADLINE_MAX_CHARS: cut at a clause boundary (``headline.compress``) when longer."""
+    from globewire.headline import compress
+
+    t = _WS.sub(" ", text).strip()
+    return t if len(t) <= HEADLINE_MAX_CHARS else compress(t)
+
+
+def _derived(articles: Sequence[ArticleView], lang: str, english: bool) -> tuple[str, int | None]:
+    """A headline derived from the lead of the most central article (``headline.derive_headline``), trying
+    the others in order of centrality; ("", None) when no article has a usable lead."""
+    from globewire.headline import derive_headline
+
+    texts: list[tuple[ArticleView, str]] = []
+    for a in articles:
+        t = english_text(a) if english else a.text
+        if t:
+            texts.append((a, t))
+    if not texts:
+        return "", None
+    order = list(range(len(texts)))
+    if len(texts) > 1:
+        x = tfidf([t[:2000] for _, t in texts])
+        sim = x @ x.T
+        central = sim.sum(axis=1) - np.diag(sim)
+        order.sort(key=lambda i: (-round(float(central[i]), 9), i))
+    names = _site_names(articles)
+    for i in order:
+        a, t = texts[i]
+        h = derive_headline(t, lang, site_names=names)
+        if h:
+            return h, a.id
+    return "", None
+
+
 def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | None]:
-    """(headline, language, article id it came from). Language is "en" unless no English title exists."""
+    """(headline, language, article id it came from). Language is "en" unless no English title exists.
+    Only candidates that pass the headline quality check (``globewire.headline``) are considered; when none
+    does, the headline is derived from the lead of the story's most central article."""
+    from globewire.headline import is_good_headline, strip_sentence
+
     arts = unique_articles(articles)
     if not arts:
         return "", "en", None
+    names = _site_names(arts)
     cands: list[_Candidate] = []
     docs: dict[int, str] = {}
     for a in arts:
@@ -417,25 +509,35 @@ def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | N
         docs[a.id] = " ".join([t or "", *lead])
         if t:
             cands.append(
-                _Candidate(clean_title(t, a.outlet_name), a.id, is_english(a), False)
+                _Candidate(_fit(clean_title(t, a.outlet_name)), a.id, is_english(a), False)
             )
         if lead:
-            first = lead[0].rstrip(".").strip()
+            first = strip_sentence(lead[0])  # no dateline ("BERLIN (Reuters) -") nor trailing attribution
             if len(first) <= HEADLINE_MAX_CHARS and len(words(first)) >= 5:
                 cands.append(_Candidate(first, a.id, is_english(a), True))
-    cands = [c for c in cands if c.text]
-    if (
-        not cands
-    ):  # no English anywhere: the most common language's first title, marked as such
+    cands = [c for c in cands if c.text and is_good_headline(c.text, "en", site_names=names)]
+    if not cands:
+        if any(english_text(a) for a in arts):
+            h, src = _derived(arts, "en", True)
+            if h:
+                return h, "en", src
+        # no English anywhere: the most common language's first usable title, else a headline derived from
+        # that language's leads, marked with the language
         langs = sorted({(a.language or "und") for a in arts})
         lang = max(
             langs,
             key=lambda lg: (sum(1 for a in arts if (a.language or "und") == lg), lg),
         )
-        a0 = min(
-            (a for a in arts if (a.language or "und") == lang),
-            key=lambda a: (_sort_time(a.published_at), a.id),
-        )
+        same = sorted((a for a in arts if (a.language or "und") == lang),
+                      key=lambda a: (_sort_time(a.published_at), a.id))
+        for a in same:
+            t = _fit(clean_title(a.title, a.outlet_name))
+            if is_good_headline(t, lang, site_names=names):
+                return t, lang, a.id
+        h, src = _derived(same, lang, False)
+        if h:
+            return h, lang, src
+        a0 = same[0]
         return trim_headline(clean_title(a0.title, a0.outlet_name)), lang, a0.id
 
     doc_ids = sorted(docs)
@@ -447,18 +549,18 @@ def neutral_headline(articles: Sequence[ArticleView]) -> tuple[str, str, int | N
         others = [j for j, i in enumerate(doc_ids) if i != c.article_id]
         if others:
             centrality = float(np.mean(dvec[others] @ cvec[k]))
-            names = _caps_names(c.text)
+            names_c = _caps_names(c.text)
             agree = (
                 float(
                     np.mean(
                         [
                             sum(1 for o in others if n in doc_names[doc_ids[o]])
                             / len(others)
-                            for n in names
+                            for n in names_c
                         ]
                     )
                 )
-                if names
+                if names_c
                 else 0.0
             )
         else:
@@ -517,14 +619,7 @@ def extractive_summary(
     articles: Sequence[ArticleView], *, max_sentences: int | None = None
 ) -> list[dict[str, Any]]:
     arts = unique_articles(articles)
-    sents = story_sentences(arts)
-    seen: set[str] = set()
-    uniq: list[Sentence] = []
-    for s in sents:
-        key = " ".join(w.lower() for w in words(s.text))
-        if key not in seen:
-            seen.add(key)
-            uniq.append(s)
+    uniq = drop_near_duplicates(story_sentences(arts))
     if not uniq:
         return []
     k = min(
@@ -592,18 +687,17 @@ def original_language_summary(articles: Sequence[ArticleView], *, max_sentences:
     if not langs:
         return []
     top = max(langs.values())
-    first_lang = {}
+    first_lang: dict[str, ArticleView] = {}
     for a in arts:  # arts are in time order: ties between languages go to the one reported first
         first_lang.setdefault((a.language or "").lower(), a)
     lang = min((lg for lg, n in langs.items() if n == top), key=lambda lg: arts.index(first_lang[lg]))
     source = first_lang[lang]
-    out: list[dict[str, Any]] = []
-    for sent in split_sentences(source.text, lang):
-        if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent):
-            out.append({"text": sent, "article_id": source.id, "language": lang})
-        if len(out) >= max_sentences:
-            break
-    return out
+    sents = [Sentence(source.id, i, 0, sent, source.country, source.outlet_id, source.published_at)
+             for i, sent in enumerate(split_sentences(source.text, lang))
+             if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent)]
+    # a page that repeats its teaser as the first paragraph says its lead twice: said once here
+    return [{"text": s.text, "article_id": source.id, "language": lang}
+            for s in drop_near_duplicates(sents)[:max_sentences]]
 
 
 # --------------------------------------------------------------------------- backend

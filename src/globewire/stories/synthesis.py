@@ -241,7 +241,8 @@ def _outlets(articles: Sequence[ArticleView]) -> list[dict[str, Any]]:
     counts: Counter[str] = Counter()
     meta: dict[str, tuple[str | None, str | None]] = {}
     for a in articles:
-        key = a.outlet_id or f"unknown:{a.country or '??'}"
+        # an outlet outside the catalogue is told apart by the name it was given (site name or domain)
+        key = a.outlet_id or f"unknown:{a.outlet_name or a.country or '??'}"
         counts[key] += 1
         meta.setdefault(key, (a.outlet_name, a.country))
     return [

@@ -45,18 +45,17 @@ def translate_cmd(
 ) -> None:
     """Translate pending non-English articles into English (cached; originals are kept); then let the English
     re-cluster them (an article alone in its story joins the story its English matches) and re-synthesise
-    their stories."""
+    their stories. Articles a killed run left unclustered are clustered first (``pipeline.post_store``)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from globewire.translate.stage import translate_pending
+    from globewire.pipeline import post_store
 
     settings = settings_for(db)
     store = open_store(settings)
-    refreshed: dict[str, Any] | None = None
-    refresh_error: str | None = None
+    options: dict[str, Any] = {"limit": limit, "language": lang, "redo": redo}
     try:
         if as_json:
-            report = translate_pending(store, settings, limit=limit, language=lang, redo=redo)
+            out = post_store(store, settings, stories=not no_stories, translate_options=options)
         else:
             with Progress(
                 TextColumn("translating"),
@@ -72,11 +71,13 @@ def translate_cmd(
                 def progress(done: int, total: int, status: str) -> None:
                     bar.update(task, completed=done, total=total, description=status)
 
-                report = translate_pending(store, settings, limit=limit, language=lang, redo=redo, progress=progress)
-        if not no_stories:
-            refreshed, refresh_error = recluster_translated(store, settings, report.article_ids, quiet=as_json)
+                out = post_store(store, settings, stories=not no_stories,
+                                 translate_options={**options, "progress": progress})
     finally:
         store.close()
+    report = out["translate"]
+    refreshed = out["stories_refreshed"].as_dict() if "stories_refreshed" in out else None
+    refresh_error = out.get("stories_refresh_error")
     if as_json:
         print_json({**report.to_dict(), "stories_refreshed": refreshed, "stories_refresh_error": refresh_error})
         if refresh_error:
@@ -115,41 +116,13 @@ def translate_cmd(
     if refresh_error:
         err_console.print(
             f"[red]re-clustering failed[/] (the translations are stored): {escape(refresh_error)}\n"
-            "`globewire translate --redo --lang LANG` translates them again from the sentence cache (no backend"
-            " calls) and re-clusters them.",
+            "The next `globewire translate`, `cluster`, `crawl` or `run` re-clusters them once the cause is fixed;"
+            " `globewire translate --redo --lang LANG` also translates them again from the sentence cache (no"
+            " backend calls).",
             soft_wrap=True,
             highlight=False,
         )
         raise typer.Exit(1)
-
-
-def recluster_translated(
-    store: Any, settings: Any, article_ids: list[int], *, quiet: bool = False
-) -> tuple[dict[str, Any] | None, str | None]:
-    """``stories.stage.refresh_stories`` over the articles that just gained English, when there are any and
-    the store has stories (no story yet: nothing to join, and ``cluster`` will embed them with their English).
-    Holds the fleet's clustering lock (``scale.locks.exclusive(store, "cluster")``) so that it never runs beside
-    a worker's clustering of the same store. Returns (report as a dict, None), (None, None) when skipped, or
-    (None, error) when it failed: the translations are already stored, only the re-clustering is lost."""
-    if not article_ids or store.scalar("SELECT id FROM stories LIMIT 1") is None:
-        return None, None
-    from globewire.scale.locks import exclusive
-    from globewire.stories.stage import refresh_stories
-
-    try:
-        with exclusive(store, "cluster"):
-            if quiet:
-                rep = refresh_stories(store, article_ids, settings)
-            else:
-                with err_console.status(f"re-clustering {len(article_ids)} translated articles…"):
-                    rep = refresh_stories(store, article_ids, settings)
-    except Exception as e:  # noqa: BLE001 - the translations are committed; report, do not lose them
-        msg = f"{type(e).__name__}: {e}"
-        log.error("recluster_failed", articles=len(article_ids), error=msg)
-        return None, msg
-    log.info("reclustered_translated", articles=len(article_ids), joined=rep.joined, merged=rep.merged,
-             seconds=round(rep.seconds, 3))
-    return rep.as_dict(), None
 
 
 @models_app.command("pull")

@@ -79,7 +79,7 @@ def _story_entries(request: Request, fg: FeedGenerator, stories: list[dict[str, 
         url = f"{base}/story/{s['id']}"
         e.id(url)
         e.link(href=url)
-        e.title(_clean(s["headline"] or f"Story {s['id']}"))
+        e.title(_clean(s["headline"]))
         summary = " ".join(x["text"] for x in s["summary"])
         covering = ", ".join(geo.country_name(c) for c in s["countries_covering"])
         _describe(e, fmt, (summary + "\n" if summary else "") + (f"Covered in: {covering}." if covering else ""))
@@ -94,7 +94,7 @@ def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, A
         url = f"{base}/article/{r['id']}"
         e.id(url)
         e.link(href=url)
-        title = r.get("title_en") or r.get("title") or f"Article {r['id']}"
+        title = r.get("title_en") or r.get("title") or ""
         e.title(_clean(title))
         parts = []
         if r.get("title_en") and r.get("title") and r["title"] != r["title_en"]:

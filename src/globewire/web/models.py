@@ -42,6 +42,8 @@ class StorySummary(BaseModel):
     blindspot_reason: str = ""
     first_seen: str | None = None
     last_updated: str | None = None
+    date_source: str = Field("published", description="What dates the story: 'published' (its articles'"
+                             " publication times) or 'fetched' (no article gave one: the times they were fetched).")
 
 
 class DateOut(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,7 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from globewire import validate
+from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
+from globewire.naming import name_row
 from globewire.records import utcnow
 from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
@@ -115,21 +118,27 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
     summary = [s for s in _as_list(data.get("summary")) if isinstance(s, dict) and s.get("text")]
     if isinstance(data.get("summary"), str) and data["summary"]:
         summary = [{"text": data["summary"], "article_id": None}]
+    outlets = [o for o in _as_list(data.get("outlets")) if isinstance(o, dict)]
+    # a stored headline that fails the quality check (synthesised before it existed) is re-derived here
+    headline = story_headline(str(data.get("headline") or row.get("headline") or ""),
+                              [str(x["text"]) for x in summary], str(data.get("headline_language") or "en"),
+                              site_names=[str(o["name"]) for o in outlets if o.get("name")])
     return {
         "id": int(row["id"]),
-        "headline": data.get("headline") or row.get("headline") or "",
+        "headline": headline,
         "summary": summary,
         "countries_covering": [str(c).upper() for c in
                                _as_list(data.get("countries_covering") or row.get("countries_covering"))],
         "countries_mentioned": [str(c).upper() for c in
                                 _as_list(data.get("countries_mentioned") or row.get("countries_mentioned"))],
         "languages": [str(x) for x in _as_list(data.get("languages"))],
-        "outlets": [o for o in _as_list(data.get("outlets")) if isinstance(o, dict)],
+        "outlets": outlets,
         "alternative_takes": takes,
         "blindspot": blindspot_view(blind, row),
         "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
         "first_seen": row.get("first_seen") or data.get("first_seen"),
         "last_updated": row.get("last_updated") or data.get("last_updated"),
+        "date_source": str(row.get("date_source") or data.get("date_source") or "published"),
         "article_count": int(row.get("article_count") or 0),
         "outlet_count": int(row.get("outlet_count") or 0),
         "country_count": int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
@@ -327,6 +336,30 @@ class ReadModel:
         titles = self.english_titles([int(r["id"]) for r in rows])
         for r in rows:
             r["title_en"] = titles.get(int(r["id"]))
+        return self.present(rows)
+
+    def present(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Article rows as a reader sees them: the source named (``naming.name_row``: catalogue, site name or
+        registrable domain) and a usable title (``headline.usable_title``: rows stored with a junk or empty
+        title get one derived from their lead; ``title_derived`` says so). An English title that fails the
+        check is dropped so that the usable original shows."""
+        if not rows:
+            return rows
+        facts = self.store.article_display_facts([int(r["id"]) for r in rows])
+        for r in rows:
+            f = facts.get(int(r["id"]), {})
+            for k in ("url", "canonical_url", "site_name", "language"):
+                if r.get(k) is None and f.get(k) is not None:
+                    r[k] = f[k]
+            name_row(r)
+            names = [n for n in (r.get("outlet_name"), r.get("site_name")) if n]
+            title, derived = usable_title(str(r.get("title") or f.get("title") or ""), str(f.get("lead") or ""),
+                                          r.get("language"), site_names=names)
+            r["title"], r["title_derived"] = title, derived
+            # the date a card shows: the publication time, else the fetch time marked as such
+            r["date_source"] = "published" if r.get("published_at") else "fetched"
+            if r.get("title_en") and not is_usable_title(str(r["title_en"]), "en", site_names=names):
+                r["title_en"] = None
         return rows
 
     def list_articles(
@@ -377,10 +410,22 @@ class ReadModel:
         if a is None:
             return None
         outlet = self.store.get_outlet(a.outlet_id) if a.outlet_id else None
+        shown = self.present([{"id": a.id, "title": a.title, "url": a.url, "canonical_url": a.canonical_url,
+                               "site_name": a.site_name, "language": a.language, "country": a.country,
+                               "outlet_name": outlet.get("name") if outlet else None}])[0]
+        if shown["title"] != a.title:
+            a = dataclasses.replace(a, title=shown["title"])
+        translation = self.translation(article_id)
+        if translation and translation.get("title_en") and not is_usable_title(str(translation["title_en"]), "en"):
+            # the English of a junk title is junk too: derive it from the English text instead
+            translation["title_en"] = usable_title("", str(translation.get("text_en") or "")[:1500], "en")[0] or None
         return {
             "article": a,
             "outlet": outlet,
-            "translation": self.translation(article_id),
+            "outlet_name": shown["outlet_name"],
+            "country": shown["country"],
+            "title_derived": shown["title_derived"],
+            "translation": translation,
             "versions": self.store.article_versions(article_id),
             "duplicates": self.store.duplicates_of(article_id),
             "story_id": self.story_of_article(article_id),
@@ -463,17 +508,19 @@ class ReadModel:
         return groups, nxt
 
     def _decorate_hits(self, rows: list[dict[str, Any]]) -> None:
-        """English titles, outlet names and a never-empty ``display_title`` on search rows."""
+        """English titles, named sources (``present``) and a never-empty ``display_title`` on search rows."""
         titles = self.english_titles([int(r["id"]) for r in rows])
         names = self.outlet_names({r["outlet_id"] for r in rows if r.get("outlet_id") and not r.get("outlet_name")})
-        untitled = [int(r["id"]) for r in rows if not (titles.get(int(r["id"])) or r.get("title_en") or r.get("title"))]
-        leads = {a.id: a.text[:600] for a in self.store.get_articles(untitled)} if untitled else {}
         for r in rows:
             r["title_en"] = titles.get(int(r["id"])) or r.get("title_en") or None
-            r["lead"] = leads.get(int(r["id"]))
             if not r.get("outlet_name"):
                 r["outlet_name"] = names.get(r.get("outlet_id") or "")
             r.setdefault("canonical_url", r.get("url"))
+        self.present(rows)  # sources named, junk or empty titles derived from the lead (headline.usable_title)
+        untitled = [int(r["id"]) for r in rows if not (r.get("title_en") or r.get("title"))]
+        leads = {a.id: a.text[:600] for a in self.store.get_articles(untitled)} if untitled else {}
+        for r in rows:
+            r["lead"] = leads.get(int(r["id"]))
             r["display_title"] = display_title(r)
 
     # ------------------------------------------------------------------ outlets

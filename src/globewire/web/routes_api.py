@@ -58,7 +58,8 @@ def story_summary(s: dict[str, Any]) -> StorySummary:
     return StorySummary(
         id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
         country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
-        blindspot_status=s["blindspot"]["status"], blindspot_reason=s["blindspot"]["reason"], first_seen=s["first_seen"], last_updated=s["last_updated"],
+        blindspot_status=s["blindspot"]["status"], blindspot_reason=s["blindspot"]["reason"],
+        first_seen=s["first_seen"], last_updated=s["last_updated"], date_source=s.get("date_source") or "published",
     )
 
 
@@ -197,7 +198,7 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
                                    src=str(x.get("src") or ""), en=str(x.get("en") or ""))
                    for x in t.get("alignment", [])],
         translation_backend=t.get("backend") or None,
-        outlet_id=a.outlet_id, outlet_name=outlet["name"] if outlet else None, country=a.country,
+        outlet_id=a.outlet_id, outlet_name=data.get("outlet_name"), country=data.get("country") or a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
         source_name=data["source"], english=translation_out(data["english"]),
         authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],

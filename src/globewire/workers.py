@@ -1,0 +1,146 @@
+"""Worker processes that never outlive the process that started them.
+
+The CPU-bound stages run in a ``ProcessPoolExecutor`` over a forkserver (the crawler runs threads and an event
+loop: forking those is unsafe). Left alone, that pool survives a SIGKILL of its parent: every worker holds the
+forkserver's "alive" pipe and the resource tracker's pipe, so none of the three ever sees its end of file. Here:
+
+- each worker watches the process that owns the pool (``_watch_parent``): when it is gone (or a zombie), the
+  worker exits; then the forkserver and the resource tracker see their pipes close and exit too. On Linux the
+  worker also asks the kernel for SIGKILL when its own parent (the forkserver) dies (``PR_SET_PDEATHSIG``);
+- ``shutdown_pool`` stops the pool; it runs at exit, and ``install_signal_handlers`` turns the SIGTERM that
+  ``timeout`` or a service manager sends into a normal exit (``SystemExit``), so ``finally`` blocks and that
+  exit hook run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from globewire.log import get_logger
+
+log = get_logger(__name__)
+
+# How often a pool worker checks that the process owning the pool is alive. The cost is one stat of
+# /proc/PID per check; a worker left behind lives at most this long (plus the task it is running).
+WATCHDOG_INTERVAL_S = 0.5
+# linux/prctl.h
+PR_SET_PDEATHSIG = 1
+
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask the kernel to send ``sig`` to this process when its parent exits (Linux only; False elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not reaped yet, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return True  # no /proc (not Linux): kill(0) said it exists
+    # the state follows the command name in parentheses, which may itself hold spaces or parentheses
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] not in (b"Z", b"X")
+
+
+def _watch_parent(owner_pid: int, interval: float) -> None:
+    while True:
+        if not process_alive(owner_pid):
+            os._exit(1)  # no cleanup: the owner is gone, nobody waits for our results
+        time.sleep(interval)
+
+
+def watch_owner(owner_pid: int, interval: float = WATCHDOG_INTERVAL_S) -> None:
+    """Exit this process when ``owner_pid`` is gone (a daemon thread checks every ``interval`` seconds)."""
+    die_with_parent()
+    if not process_alive(owner_pid):
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(owner_pid, interval), name="globewire-watchdog",
+                     daemon=True).start()
+
+
+def worker_init(owner_pid: int, interval: float = WATCHDOG_INTERVAL_S) -> None:
+    """Initializer of every pool worker: exit when the process that owns the pool is gone."""
+    watch_owner(owner_pid, interval)
+    # SIGINT (Ctrl-C in a terminal reaches the whole process group) is the owner's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """The process pool of ``workers`` workers, shared by the stages of this process (made on first use)."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is None or _POOL_SIZE != workers:
+            if _POOL is not None:
+                _POOL.shutdown(cancel_futures=True)
+            _POOL = concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("forkserver"), initializer=worker_init,
+                initargs=(os.getpid(),))
+            _POOL_SIZE = workers
+        return _POOL
+
+
+def pool_pids() -> list[int]:
+    """Process ids of the pool's workers (none when no pool runs)."""
+    return list(getattr(_POOL, "_processes", None) or {})
+
+
+def discard_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Forget a broken pool (a worker died): the next ``process_pool`` call makes a new one."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is pool:
+            _POOL, _POOL_SIZE = None, 0
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pool(wait: bool = True) -> None:
+    """Stop the pool's workers (queued work is cancelled; running work finishes when ``wait``)."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        pool, _POOL, _POOL_SIZE = _POOL, None, 0
+    if pool is not None:
+        pool.shutdown(wait=wait, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM becomes ``SystemExit(143)`` in the main thread, once (a second SIGTERM kills at once): the
+    command unwinds (transactions roll back, the web server stops) and the pool is shut down at exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_term(signum: int, frame: Any) -> None:
+        signal.signal(signum, signal.SIG_DFL)
+        log.warning("terminating", signal=signal.Signals(signum).name)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)

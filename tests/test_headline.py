@@ -1,0 +1,153 @@
+"""Headline quality check and derivation (globewire.headline), issue 13 item 3."""
+
+from __future__ import annotations
+
+import pytest
+
+from globewire.headline import (
+    HEADLINE_MAX_CHARS,
+    compress,
+    derive_headline,
+    headline_problems,
+    is_good_headline,
+    is_usable_title,
+    story_headline,
+    usable_title,
+)
+
+GOOD = [
+    ("Port strike ends after nine days", "en"),
+    ("ECB cuts key rate again by 0.25 percentage points", "en"),
+    ("May says Brexit deal is close", "en"),
+    ("Bahn kündigt neuen Fahrplan für den Winter an", "de"),
+    ("Von München bis Aachen: Im Netz der China-Agenten", "de"),
+    ("Die Eisheiligen 2024: Wann sie sind - und wie das Wetter wird", "de"),  # "die"/"mit" are not weekdays
+    ("So 5 Leute starben bei dem Unwetter in Bayern", "de"),
+    ("Le musée des beaux-arts rouvre ses portes après trois ans de travaux", "fr"),
+    ("Las lluvias torrenciales obligan a evacuar a cientos de vecinos", "es"),
+    ("Путин провёл переговоры с премьером Индии", "ru"),
+    ("الحكومة تعلن خطة جديدة للطاقة", "ar"),
+    ("NATO首脳会議がワシントンで開幕", "ja"),
+    ("台风袭击广东沿海地区", "zh"),
+    ("भारी बारिश से मुंबई में जनजीवन अस्त-व्यस्त", "hi"),
+    ("서울 지하철 파업 사흘째 이어져", "ko"),
+]
+
+JUNK = [
+    ("Tuesday, November 5, 2024 | 09:10 AM IST हिंदी में पढ़ें", "en", {"date", "time"}),
+    ("5 Nov 2024, 09:10", "en", {"time"}),
+    ("date 2024-11-05", "en", {"date"}),
+    ("Am 5. Mai 2024 wählt Berlin", "de", {"date"}),
+    ("Der 9. Juli naht", "de", {"date"}),
+    ("Home / World News / Asia", "en", {"breadcrumb"}),
+    ("Home > Politik > Ausland", "de", {"menu", "breadcrumb"}),
+    ("Share X Other Apps", "en", {"menu"}),
+    ("- Get link", "en", {"menu"}),
+    ("Get link", "en", {"menu"}),
+    ("The Hindu logo", "en", {"caption"}),
+    ("Image: Reuters", "en", {"caption"}),
+    ("", "en", {"empty"}),
+    ("   ", "en", {"empty"}),
+    ("Story 416", "en", {"placeholder"}),
+    ("Article 1", "en", {"placeholder"}),
+    ("https://www.example.com/news/2024/story", "en", {"url"}),
+    ("mdr.de", "de", {"url"}),
+    ("See also: Floods in Spain", "en", {"menu"}),
+    ("3 min read", "en", {"menu"}),
+    ("Read in Hindi", "en", {"read_in"}),
+    ("हिंदी में पढ़ें", "hi", {"read_in"}),
+    ("Floods close schools in the north of the country as rivers keep rising and more rain is due tonight", "en",
+     {"too_long"}),
+    ("Путин провёл переговоры с премьером Индии", "en", {"script"}),
+    ("Port strike ends after nine days", "ru", {"script"}),
+    ("| — | • |", "en", {"symbols"}),
+]
+
+
+@pytest.mark.parametrize("text,lang", GOOD)
+def test_real_headlines_pass(text: str, lang: str) -> None:
+    assert headline_problems(text, lang) == [], text
+
+
+@pytest.mark.parametrize("text,lang,reasons", JUNK)
+def test_junk_shapes_fail_for_the_right_reason(text: str, lang: str, reasons: set[str]) -> None:
+    problems = set(headline_problems(text, lang))
+    assert problems, text
+    assert reasons & problems, (text, problems)
+
+
+def test_site_name_alone_is_not_a_headline() -> None:
+    assert "site_name" in headline_problems("junge Welt", "de", site_names=["junge Welt"])
+    assert is_good_headline("Streik bei der Bahn legt den Verkehr lahm", "de", site_names=["junge Welt"])
+
+
+def test_compress_cuts_at_clause_boundaries_never_mid_word() -> None:
+    s = ("Dock workers at the country's largest container port returned to work on Monday after union leaders "
+         "accepted a pay offer that had been improved twice during the nine-day stoppage.")
+    h = compress(s)
+    assert len(h) <= HEADLINE_MAX_CHARS
+    assert s.startswith(h) and s[len(h)] in " ,;", h  # ends where a word ends
+    assert h == "Dock workers at the country's largest container port returned to work on Monday"
+
+
+def test_compress_without_any_boundary_cuts_at_a_word_with_an_ellipsis() -> None:
+    s = " ".join(["Wortlang"] * 20)
+    h = compress(s)
+    assert len(h) <= HEADLINE_MAX_CHARS and h.endswith("…") and h[:-1].split()[-1] == "Wortlang"
+
+
+def test_derive_drops_dateline_and_attribution() -> None:
+    text = ("BERLIN (Reuters) - Germany will close its last coal plants by 2030, the economy minister said. "
+            "The plan needs the approval of parliament. Unions criticised the timetable.")
+    h = derive_headline(text, "en")
+    assert h == "Germany will close its last coal plants by 2030"
+    assert is_good_headline(h, "en")
+
+
+def test_derive_skips_furniture_lines_in_any_language() -> None:
+    text = ("Teilen\nDrucken\nStartseite > Politik > Ausland\n"
+            "Die Regierung in Wien hat am Dienstag ein neues Klimagesetz beschlossen, das strengere Ziele vorsieht.\n"
+            "Die Opposition kritisierte den Entwurf als unzureichend.")
+    h = derive_headline(text, "de")
+    assert h.startswith("Die Regierung in Wien hat am Dienstag ein neues Klimagesetz beschlossen")
+    assert is_good_headline(h, "de")
+
+
+def test_derive_prefers_the_central_lead_sentence() -> None:
+    text = ("Good morning and welcome to our coverage. "
+            "Floods in Valencia killed dozens of people after record rain fell on the region. "
+            "Rescue teams searched flooded homes in Valencia for people missing after the floods. "
+            "The region's president said the rain was the heaviest in decades.")
+    h = derive_headline(text, "en")
+    assert "Valencia" in h and "welcome" not in h
+
+
+def test_derive_from_unspaced_script() -> None:
+    text = "東京都は五日、新しい防災計画を発表した。計画では避難所の数を増やす。"
+    h = derive_headline(text, "ja")
+    assert h.startswith("東京都は五日") and is_good_headline(h, "ja")
+
+
+def test_usable_title_keeps_good_replaces_junk_and_empty() -> None:
+    body = "The city council approved a new tram line on Tuesday after two years of debate. Work starts in May."
+    assert usable_title("Lyon approves new tram line", body, "en") == ("Lyon approves new tram line", False)
+    for junk in ("- Get link", "", "Share X Other Apps", "Tuesday, November 5, 2024 | 09:10 AM IST"):
+        title, derived = usable_title(junk, body, "en")
+        assert derived and title == "The city council approved a new tram line on Tuesday after two years of debate", junk
+    # an article keeps its full title even when longer than a story headline may be; cut on request
+    long = "Lyon approves a new tram line across the city, ending two years of debate about its route and cost"
+    assert usable_title(long, body, "en") == (long, False)
+    assert usable_title(long, body, "en", max_chars=90) == ("Lyon approves a new tram line across the city", False)
+
+
+def test_story_headline_never_a_placeholder() -> None:
+    assert story_headline("Story 12", ["Floods in Valencia killed dozens of people after record rain fell."]) \
+        == "Floods in Valencia killed dozens of people after record rain fell"
+    assert story_headline("Story 12", []) == ""
+    assert story_headline("Port strike ends after nine days", []) == "Port strike ends after nine days"
+
+
+def test_usable_title_ignores_length_only() -> None:
+    long = "Nearly 3000 pages of Jeffrey Epstein documents released, but some questions remain for the victims"
+    assert not is_good_headline(long, "en") and is_usable_title(long, "en")
+    assert not is_usable_title("Tuesday, November 5, 2024 | 09:10 AM IST", "en")
