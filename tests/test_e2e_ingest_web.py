@@ -149,7 +149,9 @@ def test_stories_group_each_event_with_its_countries(world: Any) -> None:
         assert set(s["article_ids"]) == ids, (name, s["headline"])
         assert sorted(s["countries_covering"]) == sorted(ev[name]["countries_covering"]), name
     ferry = story_of(stories, rows[ev["ferry-lake-victoria"]["urls"][0]]["id"])
-    assert ferry["blindspot"]["flag"] is True  # no US outlet covers it
+    # no US article, but nothing was crawled either (everything imported): not a blindspot, coverage unknown
+    assert ferry["blindspot"]["flag"] is False and ferry["blindspot"]["status"] == "unknown"
+    assert "US coverage unknown" in ferry["blindspot"]["reason"]
     assert len(stories) == len(EVENTS)
 
 

@@ -65,10 +65,13 @@ def event_views(event: str, *, mark_syndicated: bool = True) -> list[ArticleView
     return views
 
 
-def synth(event: str, reference: str = "US", **kw: Any) -> dict[str, Any]:
+def synth(event: str, reference: str = "US", crawled: int | None = 12, **kw: Any) -> dict[str, Any]:
+    """Synthesis of one event; ``crawled``: reference-country outlets crawled in its window (None: no crawl
+    records at all, as in an imported store)."""
     settings = StorySettings(reference_country=reference)
     return synthesise_story(
-        7, event_views(event, **kw), settings=settings, reference_outlets=12
+        7, event_views(event, **kw), settings=settings, reference_outlets=12,
+        reference_crawled=None if crawled is None else (lambda since, until: crawled),
     )
 
 
@@ -175,6 +178,11 @@ def test_blindspot_matches_expected(event: str, reference: str) -> None:
     if b["flag"]:
         assert b["reference_articles"] == 0 and reference not in b["countries"]
         assert "12" in b["reason"] and all(cc in b["reason"] for cc in b["countries"])
+    # without crawl records the same story is never flagged: its reference coverage is unknown
+    blind = synth(event, reference, crawled=None)["blindspot"]
+    assert blind["flag"] is False
+    if b["flag"]:
+        assert blind["status"] == "unknown" and f"{reference} coverage unknown" in blind["reason"]
 
 
 @pytest.mark.parametrize("event", EVENTS)

@@ -236,7 +236,8 @@ def test_connection_refused_falls_back() -> None:
 
 def test_synthesis_uses_configured_backend(server: ChatServer) -> None:
     server.script = [(200, {}, completion(json.dumps(GOOD)))]
-    d = synthesise_story(4, ARTS, settings=settings(server.url), reference_outlets=10)
+    d = synthesise_story(4, ARTS, settings=settings(server.url), reference_outlets=10,
+                         reference_crawled=lambda since, until: 10)  # the US outlets were crawled then
     assert d["summariser"] == "openai" and d["headline"] == GOOD["headline"]
     assert (
         d["blindspot"]["flag"] is True and d["countries_mentioned"][0] == "TZ"

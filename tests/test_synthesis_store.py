@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from globewire.records import Article, Outlet
+from globewire.records import Article, FetchResult, Outlet
 from globewire.store import open_store
 from globewire.stories.config import StorySettings
 from globewire.stories.synthesis import ArticleView, related_stories, synthesise_story
@@ -39,6 +39,7 @@ def test_corpus_through_sqlite(tmp_path: Path) -> None:
     ref = store.reference_outlet_count(settings.reference_country)
     assert ref == 3
     story_of: dict[str, int] = {}
+    views_of: dict[str, list[ArticleView]] = {}
     for event, exp in EXPECTED["events"].items():
         art_ids = [ids[u] for u in exp["urls"]]
         sid = store.create_story(art_ids, at=datetime(2025, 9, 30, tzinfo=UTC))
@@ -52,11 +53,30 @@ def test_corpus_through_sqlite(tmp_path: Path) -> None:
         data = synthesise_story(sid, views, settings=settings, reference_outlets=ref)
         store.save_story_synthesis(sid, data)
         story_of[event] = sid
+        views_of[event] = views
 
+    # nothing was crawled (an imported store): no story is called overlooked, the ferry's US coverage is unknown
+    assert store.list_stories(blindspot=True) == []
+    got: dict[str, Any] = store.get_story(story_of["ferry-lake-victoria"]) or {}
+    assert got["data"]["blindspot"]["status"] == "unknown"
+    assert "US coverage unknown" in got["data"]["blindspot"]["reason"]
+    # the three US outlets' feeds answered during the ferry story: now it is a blindspot, with that evidence
+    ferry_at = min(datetime.fromisoformat(r["published_at"]) for r in load_records()
+                   if r["url"] in EXPECTED["events"]["ferry-lake-victoria"]["urls"])
+    for o, m in EXPECTED["outlets"].items():
+        if m["country"] == "US":
+            store.record_fetch(FetchResult(url=f"https://{o}.example/rss", final_url=f"https://{o}.example/rss",
+                                           status=200, kind="feed", fetched_at=ferry_at + timedelta(hours=2)),
+                               outlet_id=o)
+    for event, sid in story_of.items():
+        views = views_of[event]
+        store.save_story_synthesis(sid, synthesise_story(
+            sid, views, settings=settings, reference_outlets=ref,
+            reference_crawled=lambda a, b: store.outlets_crawled(settings.reference_country, a, b)))
     blind = store.list_stories(blindspot=True)
     assert [s["id"] for s in blind] == [story_of["ferry-lake-victoria"]]
-    got: dict[str, Any] = store.get_story(story_of["ferry-lake-victoria"]) or {}
-    assert "3 US outlets" in got["data"]["blindspot"]["reason"]
+    got = store.get_story(story_of["ferry-lake-victoria"]) or {}
+    assert "none of the 3 US outlets crawled in that period covered it" in got["data"]["blindspot"]["reason"]
     assert sorted(got["countries_covering"]) == sorted(
         EXPECTED["events"]["ferry-lake-victoria"]["countries_covering"]
     )

@@ -1,9 +1,12 @@
-"""Pages and JSON API of the web layer against a real SQLite file filled through the store's methods."""
+"""Pages and JSON API of the web layer against each store backend — a real SQLite file and the real
+PostgreSQL server (a fresh schema per module, dropped afterwards) — filled through the store's methods."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,16 +17,53 @@ from globewire.store import open_store
 from globewire.web.app import create_app
 from tests.browser.webcorpus import fill_store
 
+BACKENDS = ["sqlite", "postgresql"]
+# What no page may show: a placeholder headline/title, an unnamed outlet, an empty link.
+PLACEHOLDER = re.compile(r">\s*(Story|Article) \d+\s*<|unknown outlet|<a\b[^>]*>\s*</a>")
+
+
+def backend_url(backend: str, folder: Path) -> tuple[str, Callable[[], None]]:
+    """The URL of a fresh store of ``backend`` ("sqlite": a file in ``folder``; "postgresql": a new schema on
+    the test server) and the function that removes it. Skips when PostgreSQL is not reachable."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'site.db'}", lambda: None
+    from tests.test_store_contract import PG_BASE, drop_schema, pg_reachable
+
+    reason = pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    return f"{PG_BASE}?schema={schema}", lambda: drop_schema(schema)
+
+
+def open_backend(backend: str, folder: Path) -> tuple[Any, Callable[[], None]]:
+    """A fresh, open store of ``backend`` and the function that closes and removes it."""
+    url, remove = backend_url(backend, folder)
+    store = open_store(url)
+
+    def done() -> None:
+        store.close()
+        remove()
+
+    return store, done
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, Any]]]:
-    path = tmp_path_factory.mktemp("web") / "site.db"
-    store = open_store(str(path))
-    info = fill_store(store, shift_to_now=True)
-    app = create_app(store, load_settings(data_dir=path.parent))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, info
-    store.close()
+def site(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, Any]]]:
+    folder = tmp_path_factory.mktemp("web")
+    store, done = open_backend(backend, folder)
+    try:
+        info = fill_store(store, shift_to_now=True, archive=40)
+        app = create_app(store, load_settings(data_dir=folder))
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client, {**info, "store": store}
+    finally:
+        done()
 
 
 def test_home_has_one_row_per_country_and_story_lists(site: tuple[TestClient, dict[str, Any]]) -> None:
@@ -69,7 +109,7 @@ def test_country_page(site: tuple[TestClient, dict[str, Any]]) -> None:
     assert "Germany" in html and "Deutsche Welle" in html
     # English headline with the original one click away.
     assert "ECB cuts key rate again by 0.25 percentage points" in html
-    assert "<details" in html and "EZB" in html
+    assert '<span class="orig" lang="de">EZB' in html  # the original under the English headline
     assert "What the world says about Germany" in html
     assert client.get("/country/ZZ").status_code == 404
     assert client.get("/country?cc=fr", follow_redirects=False).headers["location"] == "/country/FR"
@@ -85,7 +125,7 @@ def test_story_page(site: tuple[TestClient, dict[str, Any]]) -> None:
     assert html.count('<sup><a href="/article/') == 3  # a source link per summary sentence
     assert "Related stories" in html and "Timeline" in html
     blind = client.get(f"/story/{info['stories'][4]}").text
-    assert "Blindspot" in blind and "no outlet from the United States reported it" in blind
+    assert "Blindspot" in blind and "none of the 3 US outlets crawled in that period covered it" in blind
     assert client.get("/story/999999").status_code == 404
     assert client.get("/story/abc").status_code == 400
 
@@ -105,7 +145,7 @@ def test_article_page_aligned_and_source_link(site: tuple[TestClient, dict[str, 
 def test_outlets_page_and_health(site: tuple[TestClient, dict[str, Any]]) -> None:
     client, _ = site
     html = client.get("/outlets").text
-    assert "Deutsche Welle" in html and "not fetched" in html
+    assert "Deutsche Welle" in html and "failing (2 in a row)" in html and '<span class="health ok">ok</span>' in html
     api = client.get("/api/v1/outlets", params={"limit": 5}).json()
     assert len(api["items"]) == 5 and api["next_cursor"]
     nxt = client.get("/api/v1/outlets", params={"limit": 5, "cursor": api["next_cursor"]}).json()
@@ -241,3 +281,217 @@ def test_story_page_of_an_untranslated_story_shows_its_original_summary(tmp_path
     assert "Not translated yet" in html
     assert '<span lang="de">Der Stadtrat von Lyon' in html
     store.close()
+
+
+# --------------------------------------------------------------------------- blindspot
+
+
+def _texts(html: str, cls: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(rf'<a class="{cls}"[^>]*>(.*?)</a>', html, re.S)]
+
+
+def test_blindspot_page_feeds_and_api_share_one_list(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    ferry = info["stories"][4]
+    html = client.get("/blindspot").text
+    assert "Overlooked by United States media" in html and '<a href="/blindspot">Blindspot</a>' in html
+    assert f'href="/story/{ferry}"' in html and "Ferry capsizes on Lake Victoria" in html
+    # the evidence: the US outlets crawled during the story, not the catalogue's count
+    assert "none of the 3 US outlets crawled in that period covered it" in html
+    assert "3 United States outlets in the catalogue, 3 crawled successfully so far" in html
+    assert 'id="unknown-h"' not in html  # every story's US coverage is known here
+    api = client.get("/api/v1/blindspot").json()["items"]
+    assert [s["id"] for s in api] == [ferry]
+    assert api[0]["blindspot_status"] == "overlooked" and "crawled in that period" in api[0]["blindspot_reason"]
+    for fmt in ("rss", "atom"):
+        feed = client.get(f"/feeds/blindspot.{fmt}").text
+        assert feed.count("/story/") >= 1 and "Ferry capsizes" in feed
+    assert client.get("/blindspot", params={"cursor": "nope"}).status_code == 400
+    detail = client.get(f"/api/v1/stories/{ferry}").json()["blindspot_detail"]
+    assert detail["status"] == "overlooked" and detail["reference_crawled"] == 3
+
+
+def test_import_only_store_never_claims_a_blindspot(backend: str, tmp_path: Path) -> None:
+    """No crawl records (everything imported): nothing is called overlooked, the ferry story says its US
+    coverage is unknown, and no page says "none of the N US outlets"."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True, crawled=False)
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:
+            page = client.get("/blindspot").text
+            assert "No United States outlet has been crawled successfully yet" in page
+            assert "0 crawled successfully so far" in page
+            listed = page.split("<main", 1)[1].split('id="unknown-h"', 1)
+            assert "/story/" not in listed[0]  # nothing claimed overlooked...
+            unknown = listed[1]  # ...the ferry is listed apart, its US coverage unknown
+            assert f'href="/story/{info["stories"][4]}"' in unknown and "US coverage unknown" in unknown
+            assert client.get("/api/v1/blindspot").json()["items"] == []
+            story = client.get(f"/story/{info['stories'][4]}").text
+            assert "US coverage unknown: no US outlet was crawled between" in story
+            assert 'class="badge blind"' not in story
+            for path in ("/", "/blindspot", f"/story/{info['stories'][4]}", f"/api/v1/stories/{info['stories'][4]}",
+                         "/feeds/blindspot.rss"):
+                assert "none of the" not in client.get(path).text, path
+    finally:
+        done()
+
+
+def test_legacy_blindspot_flags_are_not_shown_as_claims(backend: str, tmp_path: Path) -> None:
+    """A story synthesised before crawl evidence was required (data without ``status``) is not shown as
+    overlooked, whatever its stored reason says."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True)
+        ferry = info["stories"][4]
+        data = dict(store.get_story(ferry)["data"])
+        data["blindspot"] = {"flag": True, "reason": "none of the 24 US outlets covered it", "countries": ["TZ"]}
+        store.save_story_synthesis(ferry, data)
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:
+            assert "24 US outlets" not in client.get(f"/story/{ferry}").text
+            assert "24 US outlets" not in client.get("/blindspot").text
+            assert client.get(f"/api/v1/stories/{ferry}").json()["blindspot"] is False
+    finally:
+        done()
+
+
+# --------------------------------------------------------------------------- search by story
+
+
+def test_search_groups_hits_by_story(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    ferry = info["stories"][4]
+    html = client.get("/search", params={"q": "ferry"}).text
+    titles = _texts(html, "pg-title")
+    assert html.count(f'href="/story/{ferry}"') == 1  # the story once, not once per article
+    assert titles[0] == "Ferry capsizes on Lake Victoria near Bukoba, 23 confirmed dead"  # best match first
+    hits = re.findall(r'<a class="hl" href="/article/(\d+)"', html)
+    assert len(hits) >= 4 and len(set(hits)) == len(hits)  # its matching articles listed under it
+    # the untitled article in no story: shown, clickable, with a title made from its own words
+    lone = f'<a class="pg-title" href="/article/{info["untitled"]}">'
+    assert lone in html
+    derived = html.split(lone, 1)[1].split("</a>", 1)[0]
+    assert derived.startswith("Survivors of the ferry that capsized") and len(derived) <= 91
+    assert "Article, in no story yet" in html
+    assert not PLACEHOLDER.search(html)
+    api = client.get("/api/v1/search/stories", params={"q": "ferry"}).json()
+    assert [g["title"] for g in api["items"]] == titles  # the same query function behind both
+    assert api["items"][0]["story"]["id"] == ferry and api["items"][0]["url"] == f"/story/{ferry}"
+    assert all(h["display_title"] for g in api["items"] for h in g["hits"])
+    assert api["items"][-1]["story"] is None and api["items"][-1]["hits"][0]["id"] == info["untitled"]
+
+
+def test_search_groups_page_with_a_cursor(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, _ = site
+    everything = [g["url"] for g in client.get("/api/v1/search/stories", params={"q": "the"}).json()["items"]]
+    assert len(everything) >= 3
+    seen, cursor = [], None
+    while True:
+        params = {"q": "the", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/search/stories", params=params).json()
+        seen += [g["url"] for g in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == everything
+    html = client.get("/search", params={"q": "the"}).text
+    assert len(_texts(html, "pg-title")) == len(everything)
+    bad = client.get("/api/v1/search/stories", params={"q": "the", "cursor": "eyJpZCI6MX0"})
+    assert bad.status_code == 400
+
+
+# --------------------------------------------------------------------------- country pages
+
+
+def test_country_page_pages_on_by_publication_time(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    store = info["store"]
+    de_ids = {int(r["id"]) for r in store.country_articles("DE", limit=1000)}
+    assert len(de_ids) == sum(r["country"] == "DE" for r in info["rows"]) + 40  # the corpus's and the archive
+    html = client.get("/country/DE").text
+    assert "More articles" in html
+    pages, path, times = [], "/country/DE", []
+    while path:
+        html = client.get(path).text
+        section = html.split('id="articles"', 1)[1].split("</section>", 1)[0]
+        pages.append([int(i) for i in re.findall(r'<a class="hl" href="/article/(\d+)"', section)])
+        m = re.search(r'href="(/country/DE\?cursor=[^"#]+)#articles"', html)
+        path = m.group(1).replace("&amp;", "&") if m else ""
+    order = [i for p in pages for i in p]
+    assert len(pages) == 2 and len(pages[0]) == 30
+    assert len(order) == len(set(order)) and set(order) == de_ids
+    by_id = {int(r["id"]): r for r in store.article_rows(order)}
+    times = [by_id[i]["published_at"] or by_id[i]["fetched_at"] for i in order]
+    assert times == sorted(times, reverse=True)  # newest publication first, undated by fetch time
+    assert any(by_id[i]["published_at"] is None for i in order)  # the archive has undated articles...
+    assert "(no publication date)" in client.get("/country/DE").text  # ...shown with their fetch time, marked
+    api = client.get("/api/v1/countries/DE").json()
+    assert [a["id"] for a in api["articles"]] == pages[0] and api["next_cursor"]
+    more = client.get("/api/v1/countries/DE", params={"cursor": api["next_cursor"]}).json()
+    assert [a["id"] for a in more["articles"]] == pages[1] and more["next_cursor"] is None
+    assert client.get("/country/DE", params={"cursor": "garbage"}).status_code == 400
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def _outlet_names(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<th scope="row" class="pg-name">(.*?)</th>', html, re.S)]
+
+
+def test_outlets_page_filters_without_script(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    page = client.get("/outlets").text
+    every = _outlet_names(page)
+    assert len(every) >= 20
+    shown = re.findall(r'<td data-label="Country"><a href="/country/[A-Z]{2}">([^<]+)</a>', page)
+    assert len(shown) == len(every) and shown == sorted(shown)  # by country name, as a reader scans it
+    html = client.get("/outlets", params={"country": "DE"}).text
+    de = {r.get("outlet_name") or r["outlet"] for r in info["rows"] if r["country"] == "DE"}
+    assert len(de) >= 3 and sorted(_outlet_names(html)) == sorted(de)
+    assert '<form class="pg-filters" action="/outlets" method="get"' in html
+    assert '<option value="DE" selected>' in html
+    german = _outlet_names(client.get("/outlets", params={"language": "de"}).text)
+    assert german and set(german) <= set(every)
+    failing = _outlet_names(client.get("/outlets", params={"health": "failing"}).text)
+    assert failing == ["Marca"]
+    ok = _outlet_names(client.get("/outlets", params={"health": "ok"}).text)
+    assert "Marca" not in ok and len(ok) == len(every) - 1
+    none = client.get("/outlets", params={"country": "DE", "health": "failing"}).text
+    assert "No outlet matches these filters." in none
+    api = client.get("/api/v1/outlets", params={"health": "failing"}).json()["items"]
+    assert [o["name"] for o in api] == ["Marca"] and api[0]["health"] == "failing"
+    api_de = client.get("/api/v1/outlets", params={"country": "DE", "language": "de"}).json()["items"]
+    assert {o["country"] for o in api_de} == {"DE"} and all("de" in o["languages"] for o in api_de)
+    assert "Unknown health state." in client.get("/outlets", params={"health": "great"}).text
+    assert client.get("/api/v1/outlets", params={"health": "great"}).status_code == 422
+
+
+# --------------------------------------------------------------------------- every page
+
+
+def test_no_page_shows_a_placeholder_or_an_empty_link(site: tuple[TestClient, dict[str, Any]]) -> None:
+    client, info = site
+    paths = ["/", "/blindspot", "/outlets", "/search?q=ferry", "/search?q=earthquake", "/search?q=the",
+             "/country/DE", "/country/TZ", *[f"/story/{s}" for s in info["stories"]]]
+    for path in paths:
+        html = client.get(path).text
+        assert not PLACEHOLDER.search(html), (path, PLACEHOLDER.search(html))
+
+
+def test_read_errors_are_caught_on_either_backend(backend: str, tmp_path: Path) -> None:
+    """A broken translations table (a half-restored backup) must not take the search or article pages down:
+    the read model catches the backend's own database errors (sqlite3.Error, psycopg.Error)."""
+    store, done = open_backend(backend, tmp_path)
+    try:
+        info = fill_store(store, shift_to_now=True)
+        # a renamed column rather than a dropped table: PostgreSQL would find a dropped table again in public
+        store.execute("ALTER TABLE translations RENAME COLUMN title_en TO title_en_gone")
+        with pytest.raises(store.error_types):  # the break is real on this backend...
+            store.english_texts([info["articles"][3]])
+        with TestClient(create_app(store, load_settings(data_dir=tmp_path)), raise_server_exceptions=False) as client:
+            r = client.get("/search", params={"q": "ferry"})
+            assert r.status_code == 200 and "Ferry capsizes" in r.text
+            a = client.get(f"/article/{info['articles'][3]}")  # ...and the pages survive it
+            assert a.status_code == 200 and "Japan, China und Südkorea vereinbaren" in a.text
+    finally:
+        done()

@@ -124,7 +124,8 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
             "languages": sorted({r[5] for r in rows}),
             "outlets": [{"id": r[3], "name": r[3], "country": r[4], "articles": 1} for r in rows],
             "alternative_takes": {r[4]: [{"text": r[8][:120], "article_id": r[0]}] for r in rows[:4]},
-            "blindspot": {"flag": bool(blind), "reason": "Not covered by US outlets." if blind else "",
+            "blindspot": {"flag": bool(blind), "status": "overlooked" if blind else "covered",
+                          "reason": "Not covered by US outlets." if blind else "",
                           "countries": covering, "reference_country": "US", "reference_outlets": 8},
             "related_story_ids": [rng.randint(1, stories) for _ in range(3)],
         }

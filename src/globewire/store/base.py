@@ -11,13 +11,14 @@ from globewire.store.crawlstatus import CrawlStatusRepo
 from globewire.store.db import Database
 from globewire.store.front import FrontRepo
 from globewire.store.notices import NoticesRepo
+from globewire.store.reads import ReadsRepo
 from globewire.store.sources import SourcesRepo
 from globewire.store.stories import StoriesRepo
 from globewire.store.translations import TranslationsRepo
 
 
 class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, CrawlStatusRepo, NoticesRepo, FrontRepo,
-            Database):
+            ReadsRepo, Database):
     """Everything globewire keeps. Open one with ``globewire.store.open_store(url)``."""
 
     def migrate(self) -> list[str]:  # pragma: no cover - implemented by backends

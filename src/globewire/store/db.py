@@ -52,6 +52,9 @@ class Database(abc.ABC):
     """What every store mixin may use."""
 
     dialect: str = "abstract"
+    # The exceptions this backend's driver raises for database errors (a broken table, a lost connection):
+    # callers that must survive them (a web page) catch ``store.error_types`` whatever the backend.
+    error_types: tuple[type[BaseException], ...] = ()
 
     @abc.abstractmethod
     def execute(self, sql: str, params: Params = ()) -> int:

@@ -172,6 +172,7 @@ class PostgresStore(Store):
         self.url = url
         conninfo, self.schema = parse_url(url)
         self._psycopg = psycopg
+        self.error_types = (psycopg.Error, PostgresStoreError)
         schema = self.schema
 
         def configure(conn: psycopg.Connection[Any]) -> None:

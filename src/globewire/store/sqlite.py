@@ -22,6 +22,7 @@ def _quote(text: str) -> str:
 
 class SQLiteStore(Store):
     dialect = "sqlite"
+    error_types = (sqlite3.Error,)
 
     def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
         self.path = str(path)

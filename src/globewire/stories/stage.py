@@ -10,6 +10,7 @@ the story its English matches, and the repair pass can merge stories that became
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -296,7 +297,7 @@ def fallback_synthesis(story: dict[str, Any], views: Sequence[Any]) -> dict[str,
         "languages": sorted({v.language for v in views if v.language}),
         "outlets": sorted({v.outlet_id for v in views if v.outlet_id}),
         "alternative_takes": {},
-        "blindspot": {"flag": False, "reason": "synthesis unavailable"},
+        "blindspot": {"flag": False, "status": "unknown", "reason": "synthesis unavailable"},
         "first_seen": story.get("first_seen"),
         "last_updated": story.get("last_updated"),
     }
@@ -340,7 +341,9 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
         try:
             if synthesis is None:
                 raise RuntimeError("synthesis module missing")
-            data = dict(synthesis.synthesise_story(sid, views, settings=ss, reference_outlets=reference))
+            data = dict(synthesis.synthesise_story(
+                sid, views, settings=ss, reference_outlets=reference,
+                reference_crawled=functools.partial(store.outlets_crawled, ss.reference_country)))
         except Exception as e:  # noqa: BLE001 - one story's synthesis must not stop the stage
             log.warning("synthesis_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
             report.synthesis_failures += 1

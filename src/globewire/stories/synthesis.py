@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from globewire.log import get_logger
-from globewire.stories.blindspot import assess_blindspot
+from globewire.stories.blindspot import CrawledOutlets, assess_blindspot
 from globewire.stories.config import StorySettings
 from globewire.stories.gazetteer import countries_mentioned
 from globewire.stories.sentences import split_sentences
@@ -275,6 +275,7 @@ def synthesise_story(
     settings: StorySettings,
     reference_outlets: int,
     summariser: Summariser | None = None,
+    reference_crawled: CrawledOutlets | None = None,
 ) -> dict[str, Any]:
     """JSON-able synthesis of one story.
 
@@ -282,7 +283,9 @@ def synthesise_story(
     countries_covering, countries_mentioned, mention_counts, languages, outlets [{id, name, country, articles}],
     article_count, outlet_count, alternative_takes {cc: [{text, article_id}]}, blindspot {flag, reason,
     countries, reference_country, reference_outlets, reference_articles}, entities, and first_seen /
-    last_updated (ISO, UTC) when any article has a date.
+    last_updated (ISO, UTC) when any article has a date. ``reference_crawled(since, until)`` counts the
+    reference country's outlets crawled successfully in a period: without it no story is called overlooked
+    (see ``blindspot.assess_blindspot``).
     """
     _validate(articles)
     arts = sorted(
@@ -328,6 +331,7 @@ def synthesise_story(
         arts,
         reference_country=settings.reference_country,
         reference_outlets=reference_outlets,
+        reference_crawled=reference_crawled,
         min_other_countries=settings.blindspot_min_countries,
         min_articles=settings.blindspot_min_articles,
         max_reference_share=settings.blindspot_max_reference_share,
@@ -377,7 +381,7 @@ def _empty(
         "story_id": story_id, "headline": "", "headline_language": "en", "summary": [], "summariser": "none", "summariser_detail": {},
         "countries_covering": [], "countries_mentioned": [], "mention_counts": {}, "languages": [], "outlets": [],
         "article_count": 0, "outlet_count": 0, "alternative_takes": {},
-        "blindspot": {"flag": False, "reason": "no articles", "countries": [],
+        "blindspot": {"flag": False, "status": "no articles", "reason": "no articles", "countries": [],
                       "reference_country": settings.reference_country.upper(),
                       "reference_outlets": reference_outlets, "reference_articles": 0},
         "entities": [],

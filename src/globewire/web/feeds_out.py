@@ -125,8 +125,8 @@ def blindspot_feed(request: Request, fmt: Fmt) -> Response:
     ctx = get_ctx(request)
     stories, _ = ctx.read.list_stories(blindspot=True, limit=FEED_ITEMS)
     ref = geo.country_name(ctx.reference_country)
-    fg = _feed(request, title=f"Overlooked by {ref} media", path="/",
-               description=f"Stories covered widely elsewhere and little or not at all by {ref} outlets.")
+    fg = _feed(request, title=f"Overlooked by {ref} media", path="/blindspot",
+               description=f"Stories covered widely elsewhere that {ref} outlets crawled in the same period did not cover.")
     _story_entries(request, fg, stories, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/blindspot.{fmt}")
 

@@ -21,9 +21,13 @@ class SourcedText(BaseModel):
 
 class BlindspotOut(BaseModel):
     flag: bool = False
+    status: str = Field("unchecked", description="overlooked (flagged), unknown (no reference-country outlet was "
+                        "crawled in the story's window), covered, local, small, no articles, or unchecked.")
     reason: str = ""
     countries: list[str] = []
     reference_country: str = ""
+    reference_crawled: int | None = Field(None, description="Reference-country outlets crawled successfully in "
+                                          "the story's window (the evidence behind a flag).")
 
 
 class StorySummary(BaseModel):
@@ -34,6 +38,7 @@ class StorySummary(BaseModel):
     country_count: int
     article_count: int
     blindspot: bool
+    blindspot_status: str = "unchecked"
     blindspot_reason: str = ""
     first_seen: str | None = None
     last_updated: str | None = None
@@ -164,6 +169,7 @@ class OutletOut(BaseModel):
     failing_feeds: int | None = None
     consecutive_failures: int | None = None
     last_error: str | None = None
+    health: str | None = Field(None, description="ok, failing, not fetched or disabled.")
 
 
 class VersionOut(BaseModel):
@@ -219,10 +225,21 @@ class CountryDetail(BaseModel):
     articles: list[ArticleSummary]
     stories: list[StorySummary]
     about: list[StorySummary] = Field(description="Stories mentioning this country, covered by other countries.")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page of `articles` (newest "
+                                    "published first); only `articles` is paged.")
 
 
 class SearchHit(ArticleSummary):
     snippet: str = ""
+    display_title: str = Field("", description="The title to show: English, original, or derived from the text.")
+
+
+class SearchGroup(BaseModel):
+    story: StorySummary | None = Field(None, description="The story of the hits; null for an article in no story.")
+    title: str
+    url: str = Field(description="This server's page of the story (or of the lone article).")
+    hits: list[SearchHit]
+    more_hits: int = Field(0, description="Further matching articles of the story not listed.")
 
 
 class ErrorBody(BaseModel):

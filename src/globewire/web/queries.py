@@ -13,7 +13,7 @@ import binascii
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,7 +24,8 @@ from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
 from globewire.naming import name_row
 from globewire.records import utcnow
-from globewire.store.db import iso, parse_iso
+from globewire.store.db import parse_iso
+from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
 
 log = get_logger(__name__)
@@ -39,6 +40,16 @@ WINDOW_LABELS = {"24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 da
 STORIES_WINDOW = dt.timedelta(hours=72)  # home lists: stories updated in the last 3 days
 MAX_PAGE = 100  # largest page any list endpoint returns
 MAX_IN = 500  # ids per IN (...) query
+# Search by story groups this many of the best article matches (the store ranks among the newest 2,000):
+# 400 hits fill 20 pages of 20 story groups for any common word, and grouping them costs ~3 ms
+# (stories_of_articles + one story read per page) at 100k articles.
+SEARCH_GROUP_SCAN = 400
+SEARCH_HITS_PER_STORY = 5  # matching articles listed under one story hit ("and N more" beyond)
+COUNTRY_ARTICLES_PAGE = 30  # articles per page of a country page ("more" pages on)
+# The /blindspot page's "coverage unknown" list looks at this many of the newest stories (one indexed read,
+# ~2 ms at 20k stories; cached with the page's evidence).
+BLINDSPOT_UNKNOWN_SCAN = 100
+DERIVED_TITLE_CHARS = 90  # longest title made from an article's own words when it has none
 # The globe counts scan a day of articles (~15k rows at 100k articles/week: ~20 ms); a page view reuses
 # them for this long. Shading that is 30 s stale is invisible to readers.
 COUNTS_CACHE_SECONDS = 30.0
@@ -46,8 +57,7 @@ COUNTS_CACHE_SECONDS = 30.0
 # 30 minutes, so a minute-old health table loses nothing.
 HEALTH_CACHE_SECONDS = 60.0
 # What the pages show of an article (``articles a`` joined with ``outlets o``).
-ARTICLE_ROW = ("a.id, a.title, a.url, a.canonical_url, a.outlet_id, a.country, a.language, a.published_at,"
-               " a.fetched_at, a.duplicate_of, o.name AS outlet_name")
+ARTICLE_ROW = READ_ARTICLE_ROW
 
 
 class CursorError(ValueError):
@@ -124,13 +134,7 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
         "languages": [str(x) for x in _as_list(data.get("languages"))],
         "outlets": outlets,
         "alternative_takes": takes,
-        "blindspot": {
-            "flag": bool(blind.get("flag", row.get("blindspot"))),
-            "reason": str(blind.get("reason") or ""),
-            "countries": [str(c).upper() for c in _as_list(blind.get("countries"))],
-            "reference_country": str(blind.get("reference_country") or ""),
-            "reference_outlets": _as_list(blind.get("reference_outlets")),
-        },
+        "blindspot": blindspot_view(blind, row),
         "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
         "first_seen": row.get("first_seen") or data.get("first_seen"),
         "last_updated": row.get("last_updated") or data.get("last_updated"),
@@ -141,6 +145,49 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def blindspot_view(blind: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The blindspot part of a story. A synthesis without ``status`` was made before the claim needed crawl
+    evidence (``stories/blindspot.py``): it is shown as not checked, never as overlooked."""
+    status = str(blind.get("status") or "")
+    flag = bool(blind.get("flag", row.get("blindspot"))) and status == "overlooked"
+    crawled = blind.get("reference_crawled")
+    return {
+        "flag": flag,
+        "status": status or "unchecked",
+        "reason": str(blind.get("reason") or "") if status else "",
+        "countries": [str(c).upper() for c in _as_list(blind.get("countries"))],
+        "reference_country": str(blind.get("reference_country") or ""),
+        "reference_crawled": int(crawled) if isinstance(crawled, int) and not isinstance(crawled, bool) else None,
+        "reference_outlets": blind.get("reference_outlets") if isinstance(blind.get("reference_outlets"), int) else 0,
+    }
+
+
+_MARKS = re.compile(r"[\[\]]")
+
+
+def display_title(row: dict[str, Any]) -> str:
+    """A non-empty title for a link to an article: its English title, its own, else one derived from its
+    words (the first sentence of ``lead`` — its text — or the search snippet without match marks, cut at a
+    word), else from its URL's slug, else its outlet and date — never empty, never "Article N"."""
+    for key in ("headline", "title_en", "title"):
+        v = str(row.get(key) or "").strip()
+        if v:
+            return v
+    lead = re.split(r"(?<=[.!?。])\s", " ".join(str(row.get("lead") or "").split()), maxsplit=1)[0]
+    words = lead or " ".join(_MARKS.sub("", str(row.get("snippet") or "")).replace("…", " ").split())
+    if words:
+        if len(words) > DERIVED_TITLE_CHARS:
+            words = words[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+        return words
+    path = str(row.get("canonical_url") or row.get("url") or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    slug = " ".join(re.split(r"[-_+.]+", re.sub(r"\.(s?html?|php|aspx?)$", "", path))).strip()
+    if len(slug) >= 12 and not slug.isdigit():
+        return slug[:1].upper() + slug[1:DERIVED_TITLE_CHARS]
+    who = row.get("outlet_name") or row.get("site_name") or row.get("outlet_id") or "an outlet"
+    when = str(row.get("published_at") or row.get("fetched_at") or "")[:10]
+    return f"Untitled report from {who}" + (f", {when}" if when else "")
+
+
 class ReadModel:
     """Queries of the web layer over one store."""
 
@@ -148,6 +195,8 @@ class ReadModel:
         self.store = store
         self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
         self._cache: dict[str, tuple[float, Any]] = {}
+        # the store backend's database errors (sqlite3.Error, psycopg.Error): pages survive them
+        self.db_errors: tuple[type[BaseException], ...] = tuple(getattr(store, "error_types", ()))
 
     # ------------------------------------------------------------------ countries
 
@@ -263,12 +312,7 @@ class ReadModel:
                 for r in self.store.story_timeline(story_id)]
 
     def stories_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        ids = ids[:MAX_IN]
-        marks = ",".join("?" * len(ids))
-        rows = {int(r["id"]): r for r in self.store.query(f"SELECT * FROM stories WHERE id IN ({marks})", ids)}
-        return [normalise_story(rows[i]) for i in ids if i in rows]
+        return [normalise_story(r) for r in self.store.stories_by_ids(ids[:MAX_IN])]
 
     def story_of_article(self, article_id: int) -> int | None:
         return self.store.story_of_article(article_id)
@@ -283,7 +327,7 @@ class ReadModel:
             return {}
         try:
             texts = self.store.english_texts(ids)
-        except sqlite3.Error as exc:  # a broken database must not break the page
+        except self.db_errors as exc:  # a broken database must not break the page
             log.warning("english_texts_failed", error=str(exc))
             return {}
         return {int(k): str(title) for k, (title, _text) in texts.items() if title}
@@ -329,21 +373,9 @@ class ReadModel:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Articles newest-stored first, keyset-paged on id."""
         limit = max(1, min(limit, MAX_PAGE))
-        where: list[str] = ["1=1"]
-        params: list[Any] = []
-        for col, val in (("country", country and country.upper()), ("language", language and language.lower()),
-                         ("outlet_id", outlet_id)):
-            if val:
-                where.append(f"a.{col} = ?")
-                params.append(val)
-        if cursor:
-            where.append("a.id < ?")
-            params.append(decode_cursor(cursor, ("id",))["id"])
-        # Ids first (the filter indexes carry the rowid: no row is read to sort), then the page's rows.
-        ids = [int(r["id"]) for r in self.store.query(
-            f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} ORDER BY a.id DESC LIMIT ?",
-            [*params, limit + 1],
-        )]
+        ids = self.store.article_ids(country=country, language=language, outlet_id=outlet_id,
+                                     before_id=decode_cursor(cursor, ("id",))["id"] if cursor else None,
+                                     limit=limit + 1)
         rows = self._article_rows(ids)
         nxt = None
         if len(rows) > limit:
@@ -352,21 +384,26 @@ class ReadModel:
         return self.with_english(rows), nxt
 
     def _article_rows(self, ids: list[int]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        by_id = {int(r["id"]): r for r in self.store.query(
-            f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})",
-            ids)}
-        return [by_id[i] for i in ids if i in by_id]
+        return self.store.article_rows(ids)
 
-    def latest_articles_of_country(self, cc: str, limit: int = 30) -> list[dict[str, Any]]:
-        rows = self.store.query(
-            f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.country = ?"
-            " ORDER BY a.published_at DESC, a.id DESC LIMIT ?",
-            (cc.upper(), limit),
-        )
-        return self.with_english(rows)
+    def country_articles(self, cc: str, *, limit: int = COUNTRY_ARTICLES_PAGE,
+                         cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """A country's articles, newest publication first (fetch time for undated ones); keyset cursor on
+        (article time, id) for the "more" link."""
+        limit = max(1, min(limit, MAX_PAGE))
+        before = None
+        if cursor:
+            c = decode_cursor(cursor, ("t", "id"))
+            before = (c["t"], c["id"])
+        rows = self.store.country_articles(cc, limit=limit + 1, before=before)
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            nxt = encode_cursor({"t": str(rows[-1]["t"]), "id": int(rows[-1]["id"])})
+        rows = self.with_english(rows)
+        for r in rows:
+            r["display_title"] = display_title(r)
+        return rows, nxt
 
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         a = self.store.get_article(article_id)
@@ -397,7 +434,7 @@ class ReadModel:
     def translation(self, article_id: int) -> dict[str, Any] | None:
         try:
             t = self.store.get_translation(article_id)
-        except sqlite3.Error as exc:  # a broken database must not break the page
+        except self.db_errors as exc:  # a broken database must not break the page
             log.warning("get_translation_failed", error=str(exc))
             return None
         if not t:
@@ -427,102 +464,156 @@ class ReadModel:
                                           limit=limit + 1, offset=min(offset, 10_000))
         nxt = encode_cursor({"offset": offset + limit}) if len(rows) > limit else None
         out = rows[:limit]
-        titles = self.english_titles([int(r["id"]) for r in out])
-        names = self.outlet_names({r["outlet_id"] for r in out if r.get("outlet_id") and not r.get("outlet_name")})
-        for r in out:
+        self._decorate_hits(out)
+        return out, nxt
+
+    def search_stories(self, q: str, *, limit: int = 20, cursor: str | None = None,
+                       **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """Search results grouped by story: one group per story in the order of its best-ranked article
+        (``story`` set, its matching ``hits`` under it), and one group per matching article in no story
+        (``story`` None). The page and the API both call this. Groups are made from the best
+        SEARCH_GROUP_SCAN article matches; the cursor carries the group offset. ``filters``: those of
+        ``search`` (country, language, since, until)."""
+        limit = max(1, min(limit, MAX_PAGE))
+        offset = decode_cursor(cursor, ("g",))["g"] if cursor else 0
+        rows = self.store.search_articles(q, limit=SEARCH_GROUP_SCAN, offset=0, **filters)
+        story_of = self.store.stories_of_articles([int(r["id"]) for r in rows]) if rows else {}
+        order: list[tuple[str, int]] = []
+        members: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for r in rows:
+            sid = story_of.get(int(r["id"]))
+            key = ("s", sid) if sid is not None else ("a", int(r["id"]))
+            if key not in members:
+                order.append(key)
+                members[key] = []
+            members[key].append(r)
+        page = order[offset: offset + limit]
+        nxt = encode_cursor({"g": offset + limit}) if len(order) > offset + limit else None
+        shown = [r for key in page for r in members[key][:SEARCH_HITS_PER_STORY]]
+        self._decorate_hits(shown)
+        stories = {s["id"]: s for s in self.stories_by_ids([k[1] for k in page if k[0] == "s"])}
+        groups = []
+        for key in page:
+            hits = members[key]
+            story = stories.get(key[1]) if key[0] == "s" else None
+            head = hits[0]
+            title = (story or {}).get("headline") or display_title(head)
+            groups.append({
+                "story": story,
+                "title": title,
+                "url": f"/story/{key[1]}" if story else f"/article/{head['id']}",
+                "hits": hits[:SEARCH_HITS_PER_STORY],
+                "more_hits": max(0, len(hits) - SEARCH_HITS_PER_STORY),
+            })
+        return groups, nxt
+
+    def _decorate_hits(self, rows: list[dict[str, Any]]) -> None:
+        """English titles, named sources (``present``) and a never-empty ``display_title`` on search rows."""
+        titles = self.english_titles([int(r["id"]) for r in rows])
+        names = self.outlet_names({r["outlet_id"] for r in rows if r.get("outlet_id") and not r.get("outlet_name")})
+        for r in rows:
             r["title_en"] = titles.get(int(r["id"])) or r.get("title_en") or None
-            r.setdefault("outlet_name", names.get(r.get("outlet_id") or ""))
+            if not r.get("outlet_name"):
+                r["outlet_name"] = names.get(r.get("outlet_id") or "")
             r.setdefault("canonical_url", r.get("url"))
-        return self.present(out), nxt
+        self.present(rows)  # sources named, junk or empty titles derived from the lead (headline.usable_title)
+        untitled = [int(r["id"]) for r in rows if not (r.get("title_en") or r.get("title"))]
+        leads = {a.id: a.text[:600] for a in self.store.get_articles(untitled)} if untitled else {}
+        for r in rows:
+            r["lead"] = leads.get(int(r["id"]))
+            r["display_title"] = display_title(r)
 
     # ------------------------------------------------------------------ outlets
 
     def outlet_names(self, ids: set[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        ids_l = list(ids)[:MAX_IN]
-        marks = ",".join("?" * len(ids_l))
-        return {r["id"]: r["name"] for r in self.store.query(
-            f"SELECT id, name FROM outlets WHERE id IN ({marks})", ids_l)}
+        return self.store.outlet_names(sorted(ids)) if ids else {}
 
     def outlets(self, country: str | None = None) -> list[dict[str, Any]]:
         return self.store.list_outlets(country)
 
-    def outlet_health(self, country: str | None = None) -> list[dict[str, Any]]:
-        """Per-outlet health rows (copies), from a catalogue-wide table cached for HEALTH_CACHE_SECONDS."""
+    def outlet_health(self, country: str | None = None, *, language: str | None = None,
+                      health: str | None = None) -> list[dict[str, Any]]:
+        """Per-outlet health rows (copies), from a catalogue-wide table cached for HEALTH_CACHE_SECONDS,
+        filtered by country, language (one of the outlet's) and health state (``HEALTH_STATES``). The outlets
+        page and ``/api/v1/outlets`` both read this."""
         t = time.monotonic()
         hit = self._health_cache
         if hit is None or t - hit[0] >= HEALTH_CACHE_SECONDS:
             hit = (t, self._outlet_health())
             self._health_cache = hit
         cc = country.upper() if country else None
-        return [dict(r) for r in hit[1] if cc is None or str(r.get("country", "")).upper() == cc]
+        lang = language.lower() if language else None
+        return [dict(r) for r in hit[1]
+                if (cc is None or str(r.get("country", "")).upper() == cc)
+                and (lang is None or lang in r["languages"])
+                and (not health or r["health"] == health)]
 
-    def _outlet_health(self, country: str | None = None) -> list[dict[str, Any]]:
+    def _outlet_health(self) -> list[dict[str, Any]]:
         """Per-outlet rows: catalogue facts, article counts, feed state; merged with the sources area's
-        ``outlet_health_summary`` (feed checks)."""
-        params: list[Any] = [iso(utcnow() - COUNTS_WINDOW)]
-        where = ""
-        if country:
-            where = " WHERE o.country = ?"
-            params.append(country.upper())
-        rows = self.store.query(
-            "SELECT o.id, o.name, o.homepage, o.country, o.languages, o.ownership, o.enabled,"
-            " f.last_success_at, f.last_fetch_at, f.failing_feeds, f.feeds, f.consecutive_failures, f.last_error,"
-            " COALESCE(c.articles, 0) AS articles, COALESCE(c.articles_24h, 0) AS articles_24h"
-            " FROM outlets o"
-            " LEFT JOIN (SELECT outlet_id, MAX(last_success_at) AS last_success_at, MAX(last_fetch_at) AS last_fetch_at,"
-            "   SUM(consecutive_failures > 0) AS failing_feeds, COUNT(*) AS feeds,"
-            "   MAX(consecutive_failures) AS consecutive_failures, MAX(last_error) AS last_error"
-            "   FROM feed_state GROUP BY outlet_id) f ON f.outlet_id = o.id"
-            " LEFT JOIN (SELECT outlet_id, COUNT(*) AS articles, SUM(published_at >= ?) AS articles_24h"
-            "   FROM articles GROUP BY outlet_id) c ON c.outlet_id = o.id"
-            f"{where} ORDER BY o.country, o.name",
-            params,
-        )
+        ``outlet_health_summary`` (feed checks); ``languages`` a list, ``health`` one of HEALTH_STATES."""
+        rows = self.store.outlet_health_rows(utcnow() - COUNTS_WINDOW)
         try:
             checks = {r.get("outlet_id"): r for r in self.store.outlet_health_summary()}
-        except sqlite3.Error as exc:  # a broken database must not break the page
+        except self.db_errors as exc:  # a broken database must not break the page
             log.warning("outlet_health_summary_failed", error=str(exc))
             checks = {}
         for r in rows:
+            langs = r.get("languages")
+            if isinstance(langs, str):
+                langs = _loads(langs, [langs])
+            r["languages"] = [str(x).lower() for x in _as_list(langs)]
             h = checks.get(r["id"])
-            if not h:
-                continue
-            if h.get("feeds"):
-                r["feeds"] = h["feeds"]
-                r["failing_feeds"] = int(h["feeds"]) - int(h.get("alive_feeds") or 0)
-            r["last_success_at"] = max(filter(None, [r.get("last_success_at"), h.get("last_success_at")]),
-                                       default=None)
-            r["consecutive_failures"] = max(int(r.get("consecutive_failures") or 0),
-                                            int(h.get("consecutive_failures") or 0))
-            r["last_checked_at"] = h.get("last_checked_at")
+            if h:
+                if h.get("feeds"):
+                    r["feeds"] = h["feeds"]
+                    r["failing_feeds"] = int(h["feeds"]) - int(h.get("alive_feeds") or 0)
+                r["last_success_at"] = max(filter(None, [r.get("last_success_at"), h.get("last_success_at")]),
+                                           default=None)
+                r["consecutive_failures"] = max(int(r.get("consecutive_failures") or 0),
+                                                int(h.get("consecutive_failures") or 0))
+                r["last_checked_at"] = h.get("last_checked_at")
+            r["health"] = health_state(r)
         return rows
 
     # ------------------------------------------------------------------ country page
 
-    def country_page(self, cc: str) -> dict[str, Any]:
+    def country_page(self, cc: str, cursor: str | None = None) -> dict[str, Any]:
+        """Outlets, articles newest published first (``cursor``: the next page of them, from "more"),
+        stories its outlets cover and stories about it (first page only)."""
         cc = cc.upper()
-        covering, _ = self.list_stories(country=cc, limit=15)
+        articles, nxt = self.country_articles(cc, cursor=cursor)
+        first = not cursor
+        covering = self.list_stories(country=cc, limit=15)[0] if first else []
         return {
             "outlets": self.outlets(cc),
-            "articles": self.latest_articles_of_country(cc),
+            "articles": articles,
+            "next_cursor": nxt,
             "stories": covering,
-            "about": self.stories_about(cc, limit=15),
+            "about": self.stories_about(cc, limit=15) if first else [],
         }
 
     def stories_about(self, cc: str, limit: int = 15) -> list[dict[str, Any]]:
         """What the world says about a country: stories mentioning it that other countries' outlets cover."""
-        rows = self.store.query(
-            "SELECT s.* FROM stories s WHERE s.merged_into IS NULL AND s.article_count > 0"
-            " AND EXISTS (SELECT 1 FROM story_countries m WHERE m.story_id = s.id AND m.country = ?"
-            "   AND m.role = 'mentioned')"
-            " AND EXISTS (SELECT 1 FROM story_countries c WHERE c.story_id = s.id AND c.role = 'covering'"
-            "   AND c.country != ?)"
-            " ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
-            (cc, cc, limit),
-        )
-        return [normalise_story(r) for r in rows]
+        return [normalise_story(r) for r in self.store.stories_about_country(cc, limit)]
+
+    # ------------------------------------------------------------------ blindspot
+
+    def blindspot(self, *, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+        """The /blindspot page and /api/v1/blindspot: flagged stories newest first, and the evidence behind
+        the list (reference-country outlets in the catalogue and crawled successfully ever)."""
+        stories, nxt = self.list_stories(blindspot=True, limit=limit, cursor=cursor)
+        return {"stories": stories, "next_cursor": nxt}
+
+    def blindspot_unknown(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Recent stories that would be blindspots but whose reference-country coverage is unknown (no outlet
+        of that country crawled in their window): shown apart, never as overlooked. Read from the newest
+        BLINDSPOT_UNKNOWN_SCAN stories (their status lives in the synthesis data, not in an indexed column)."""
+        rows, _ = self.list_stories(limit=BLINDSPOT_UNKNOWN_SCAN)
+        return [s for s in rows if s["blindspot"]["status"] == "unknown"][:limit]
+
+    def reference_evidence(self, cc: str) -> dict[str, int]:
+        return {"outlets": int(self.store.reference_outlet_count(cc)),
+                "crawled_ever": int(self.store.outlets_crawled(cc))}
 
     # ------------------------------------------------------------------ grouping helpers
 
@@ -532,6 +623,21 @@ class ReadModel:
         for a in articles:
             out[(a.get("country") or "??").upper()].append(a)
         return dict(sorted(out.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+HEALTH_STATES = ("ok", "failing", "not fetched", "disabled")
+
+
+def health_state(r: dict[str, Any]) -> str:
+    """One word for an outlet's feeds: disabled, failing (the last fetches failed), ok (a fetch succeeded),
+    or not fetched (never tried or never succeeded)."""
+    if not r.get("enabled", 1):
+        return "disabled"
+    if int(r.get("consecutive_failures") or 0) > 0:
+        return "failing"
+    if r.get("last_success_at"):
+        return "ok"
+    return "not fetched"
 
 
 def parse_date_param(value: str | None) -> dt.datetime | None:

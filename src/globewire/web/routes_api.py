@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from globewire.web import front, geo
 from globewire.web.app import get_ctx
@@ -28,6 +28,7 @@ from globewire.web.models import (
     OutletOut,
     OutletRef,
     Page,
+    SearchGroup,
     SearchHit,
     SourcedText,
     StoryDetail,
@@ -46,6 +47,8 @@ LimitQ = Annotated[int, Query(ge=1, le=100)]
 CursorQ = Annotated[str | None, Query(max_length=300, description="Opaque cursor from `next_cursor`.")]
 DateQ = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or ISO-8601 datetime (UTC).")]
 IdPath = Annotated[int, Path(ge=1, le=2**62)]
+HealthQ = Annotated[Literal["ok", "failing", "not fetched", "disabled"] | None,
+                    Query(description="Only outlets whose feeds are in this state.")]
 
 
 # --------------------------------------------------------------------------- converters (pages share them)
@@ -55,8 +58,8 @@ def story_summary(s: dict[str, Any]) -> StorySummary:
     return StorySummary(
         id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
         country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
-        blindspot_reason=s["blindspot"]["reason"], first_seen=s["first_seen"], last_updated=s["last_updated"],
-        date_source=s.get("date_source") or "published",
+        blindspot_status=s["blindspot"]["status"], blindspot_reason=s["blindspot"]["reason"],
+        first_seen=s["first_seen"], last_updated=s["last_updated"], date_source=s.get("date_source") or "published",
     )
 
 
@@ -80,7 +83,7 @@ def outlet_out(o: dict[str, Any]) -> OutletOut:
         except ValueError:
             langs = [langs]
     keys = ("articles", "articles_24h", "last_success_at", "last_fetch_at", "failing_feeds",
-            "consecutive_failures", "last_error")
+            "consecutive_failures", "last_error", "health")
     return OutletOut(
         id=o["id"], name=o["name"], homepage=o.get("homepage") or "", country=o.get("country") or "",
         languages=[str(x) for x in langs], ownership=o.get("ownership") or "unknown",
@@ -161,8 +164,8 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
 @router.get("/blindspot", response_model=Page[StorySummary],
             summary="Stories the reference country's media overlook")
 def api_blindspot(request: Request, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[StorySummary]:
-    stories, nxt = get_ctx(request).read.list_stories(blindspot=True, limit=limit, cursor=cursor)
-    return Page[StorySummary](items=[story_summary(s) for s in stories], next_cursor=nxt)
+    page = get_ctx(request).read.blindspot(limit=limit, cursor=cursor)
+    return Page[StorySummary](items=[story_summary(s) for s in page["stories"]], next_cursor=page["next_cursor"])
 
 
 @router.get("/articles", response_model=Page[ArticleSummary], summary="Articles, newest stored first")
@@ -239,22 +242,23 @@ def api_front(request: Request, window: WindowQ = None) -> FrontOut:
 
 
 @router.get("/countries/{cc}", response_model=CountryDetail, summary="A country: outlets, articles, stories")
-def api_country(request: Request, cc: CC) -> CountryDetail:
+def api_country(request: Request, cc: CC, cursor: CursorQ = None) -> CountryDetail:
     cc = cc.upper()
     if not geo.is_country_code(cc):
         raise HTTPException(404, "no such country")
-    page = get_ctx(request).read.country_page(cc)
+    page = get_ctx(request).read.country_page(cc, cursor=cursor)
     return CountryDetail(
         cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page["outlets"]],
         articles=[article_summary(a) for a in page["articles"]],
         stories=[story_summary(s) for s in page["stories"]], about=[story_summary(s) for s in page["about"]],
+        next_cursor=page["next_cursor"],
     )
 
 
 @router.get("/outlets", response_model=Page[OutletOut], summary="The catalogue with per-outlet health")
-def api_outlets(request: Request, country: CountryQ = None, limit: LimitQ = 100,
-                cursor: CursorQ = None) -> Page[OutletOut]:
-    rows = get_ctx(request).read.outlet_health(country)
+def api_outlets(request: Request, country: CountryQ = None, language: LanguageQ = None,
+                health: HealthQ = None, limit: LimitQ = 100, cursor: CursorQ = None) -> Page[OutletOut]:
+    rows = get_ctx(request).read.outlet_health(country, language=language, health=health)
     rows.sort(key=lambda r: str(r["id"]))
     if cursor:
         after = decode_cursor(cursor, ("oid",))["oid"]
@@ -263,20 +267,38 @@ def api_outlets(request: Request, country: CountryQ = None, limit: LimitQ = 100,
     return Page[OutletOut](items=[outlet_out(r) for r in rows[:limit]], next_cursor=nxt)
 
 
-@router.get("/search", response_model=Page[SearchHit], summary="Full-text search over originals and English")
-def api_search(
-    request: Request,
+def search_query(
     q: Annotated[str, Query(min_length=1, max_length=500)],
     country: CountryQ = None,
     language: LanguageQ = None,
     since: DateQ = None,
     until: DateQ = None,
-    limit: LimitQ = 20,
-    cursor: CursorQ = None,
-) -> Page[SearchHit]:
+) -> dict[str, Any]:
+    """The query parameters both search endpoints take (besides paging), as ``ReadModel.search`` keywords."""
     s, u = parse_dates(since, until)
-    rows, nxt = get_ctx(request).read.search(q, country=country, language=language, since=s, until=u,
-                                             limit=limit, cursor=cursor)
-    return Page[SearchHit](
-        items=[SearchHit(**article_summary(r).model_dump(), snippet=r.get("snippet") or "") for r in rows],
+    return {"q": q, "country": country, "language": language, "since": s, "until": u}
+
+
+SearchQ = Annotated[dict[str, Any], Depends(search_query)]
+
+
+@router.get("/search", response_model=Page[SearchHit], summary="Full-text search over originals and English")
+def api_search(request: Request, query: SearchQ, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[SearchHit]:
+    rows, nxt = get_ctx(request).read.search(**query, limit=limit, cursor=cursor)
+    return Page[SearchHit](items=[search_hit(r) for r in rows], next_cursor=nxt)
+
+
+def search_hit(r: dict[str, Any]) -> SearchHit:
+    return SearchHit(**article_summary(r).model_dump(), snippet=r.get("snippet") or "",
+                     display_title=r.get("display_title") or "")
+
+
+@router.get("/search/stories", response_model=Page[SearchGroup],
+            summary="Full-text search, results grouped by story (the search page's results)")
+def api_search_stories(request: Request, query: SearchQ, limit: LimitQ = 20,
+                       cursor: CursorQ = None) -> Page[SearchGroup]:
+    groups, nxt = get_ctx(request).read.search_stories(**query, limit=limit, cursor=cursor)
+    return Page[SearchGroup](
+        items=[SearchGroup(story=story_summary(g["story"]) if g["story"] else None, title=g["title"], url=g["url"],
+                           hits=[search_hit(h) for h in g["hits"]], more_hits=g["more_hits"]) for g in groups],
         next_cursor=nxt)

@@ -15,7 +15,7 @@ from globewire.log import get_logger
 from globewire.web import front, geo
 from globewire.web.front import HOME_CACHE_SECONDS
 from globewire.web.app import WebContext, get_ctx, render
-from globewire.web.queries import WINDOW_LABELS, CursorError, parse_date_param
+from globewire.web.queries import HEALTH_STATES, WINDOW_LABELS, CursorError, parse_date_param
 from globewire.web.security import CSRF_COOKIE, check_admin_token, safe_external_url
 
 log = get_logger(__name__)
@@ -127,16 +127,37 @@ def country_pick(cc: Annotated[str, Query(max_length=8)] = "") -> Response:
 
 
 @router.get("/country/{cc}", response_class=HTMLResponse)
-def country(request: Request, cc: Annotated[str, Path(max_length=8)]) -> HTMLResponse:
+def country(request: Request, cc: Annotated[str, Path(max_length=8)],
+            cursor: Annotated[str, Query(max_length=300)] = "") -> HTMLResponse:
+    """A country: its outlets, stories they cover, stories about it, and its articles newest published
+    first, paged by "More articles" (a keyset cursor; later pages list articles only)."""
     if not geo.is_country_code(cc):
         raise HTTPException(404, "No such country.")
     cc = cc.upper()
     ctx = get_ctx(request)
-    page = ctx.read.cached(f"country:{cc}", COUNTRY_CACHE_SECONDS, lambda: ctx.read.country_page(cc))
-    by_outlet: dict[str, list[dict[str, Any]]] = {}
-    for a in page["articles"]:
-        by_outlet.setdefault(a.get("outlet_id") or "", []).append(a)
-    return render(request, "country.html", cc=cc, name=geo.country_name(cc), by_outlet=by_outlet, **page)
+    if cursor:
+        page = ctx.read.country_page(cc, cursor=cursor)
+    else:  # the first page is the same for every visitor
+        page = ctx.read.cached(f"country:{cc}", COUNTRY_CACHE_SECONDS, lambda: ctx.read.country_page(cc))
+    return render(request, "country.html", cc=cc, name=geo.country_name(cc), cursor=cursor, **page)
+
+
+# --------------------------------------------------------------------------- blindspot
+
+
+@router.get("/blindspot", response_class=HTMLResponse)
+def blindspot(request: Request, cursor: Annotated[str, Query(max_length=300)] = "") -> HTMLResponse:
+    """Stories the reference country's media overlooked — only where its outlets were crawled in the
+    story's window (see stories/blindspot.py); the same list as /api/v1/blindspot and the feeds."""
+    ctx = get_ctx(request)
+    ref = ctx.reference_country
+    page = ctx.read.blindspot(limit=20, cursor=cursor or None)
+    evidence = ctx.read.cached(f"blindspot:evidence:{ref}", HOME_CACHE_SECONDS,
+                               lambda: ctx.read.reference_evidence(ref))
+    unknown = [] if cursor else ctx.read.cached("blindspot:unknown", HOME_CACHE_SECONDS,
+                                                lambda: ctx.read.blindspot_unknown(limit=10))
+    return render(request, "blindspot.html", reference=ref, ref_name=geo.country_name(ref), evidence=evidence,
+                  cursor=cursor, unknown=unknown, **page)
 
 
 # --------------------------------------------------------------------------- story
@@ -212,7 +233,7 @@ def search(
 ) -> HTMLResponse:
     ctx = get_ctx(request)
     error = ""
-    hits: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
     nxt = None
     cc = country.upper() if geo.is_country_code(country) else None
     lang = language.lower() if re.fullmatch(r"[A-Za-z]{2,3}", language) else None
@@ -227,13 +248,13 @@ def search(
         error = str(exc)
     if q.strip() and not error:
         try:
-            hits, nxt = ctx.read.search(q, country=cc, language=lang, since=s, until=u, limit=20,
-                                        cursor=cursor or None)
+            groups, nxt = ctx.read.search_stories(q, country=cc, language=lang, since=s, until=u, limit=20,
+                                                  cursor=cursor or None)
         except CursorError:
             error = "This results page has expired; start the search again."
     feed_qs = request.url.query
     return render(request, "search.html", q=q, country=country, language=language, since=since, until=until,
-                  hits=hits, next_cursor=nxt, error=error, feed_qs=feed_qs,
+                  groups=groups, next_cursor=nxt, error=error, feed_qs=feed_qs,
                   countries=sorted(((c, geo.country_name(c)) for c in ctx.read.outlet_counts_by_country()),
                                    key=lambda x: x[1]))
 
@@ -242,18 +263,32 @@ def search(
 
 
 @router.get("/outlets", response_class=HTMLResponse)
-def outlets(request: Request, country: Annotated[str, Query(max_length=8)] = "") -> HTMLResponse:
+def outlets(
+    request: Request,
+    country: Annotated[str, Query(max_length=8)] = "",
+    language: Annotated[str, Query(max_length=8)] = "",
+    health: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    """The catalogue with feed health, filtered by country, language and health (a plain GET form: no
+    script needed); the same rows as /api/v1/outlets."""
     ctx = get_ctx(request)
     cc = country.upper() if geo.is_country_code(country) else None
-    rows = ctx.read.outlet_health(cc)
+    lang = language.lower() if re.fullmatch(r"[A-Za-z]{2,3}", language) else None
+    state = health if health in HEALTH_STATES else None
+    everything = ctx.read.outlet_health()
+    rows = ctx.read.outlet_health(cc, language=lang, health=state)
     for r in rows:
-        if isinstance(r.get("languages"), str):
-            try:
-                r["languages"] = json.loads(r["languages"])
-            except ValueError:
-                r["languages"] = [r["languages"]]
         r["homepage_safe"] = safe_external_url(r.get("homepage"))
-    return render(request, "outlets.html", rows=rows, country=cc)
+    rows.sort(key=lambda r: (geo.country_name(str(r.get("country") or "")), str(r.get("name") or "").casefold()))
+    countries = sorted({str(r["country"]).upper() for r in everything if r.get("country")},
+                       key=geo.country_name)
+    languages = sorted({x for r in everything for x in r["languages"]})
+    problems = [msg for given, ok, msg in ((country, cc, "Unknown country code."),
+                                           (language, lang, "Unknown language code."),
+                                           (health, state, "Unknown health state.")) if given and not ok]
+    return render(request, "outlets.html", rows=rows, total=len(everything), country=cc, language=lang,
+                  health=state, countries=countries, languages=languages, states=HEALTH_STATES,
+                  error=" ".join(problems))
 
 
 # --------------------------------------------------------------------------- admin (POST only, token + CSRF)
