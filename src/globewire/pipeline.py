@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
@@ -110,16 +110,19 @@ class BatchReport:
     unchanged: int = 0
     duplicates: int = 0
     failures: Counter[str] = field(default_factory=Counter)
-    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
     def merge(self, other: "BatchReport") -> None:
         for f in ("received", "new", "updated", "unchanged", "duplicates"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         self.failures.update(other.failures)
         for stage, seconds in other.stage_seconds.items():
-            self.stage_seconds[stage] += seconds
+            self.add_seconds(stage, seconds)
         self.new_ids += other.new_ids
         self.changed_ids += other.changed_ids
 
@@ -163,7 +166,7 @@ def run_stage(
         except Exception as e:  # noqa: BLE001 - a bug in one article must not stop the batch
             failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
             log.warning("stage_error", stage=name, url=doc.url, error=repr(e))
-    report.stage_seconds[name] += time.perf_counter() - t0
+    report.add_seconds(name, time.perf_counter() - t0)
     return out
 
 
@@ -218,7 +221,7 @@ def run_stage_parallel(
                                     outlet_id=doc.outlet_id))
         except Exception as e:  # noqa: BLE001 - a bug in one article: recorded, batch goes on
             failures.append(Failure(doc.url, name, "error", f"{type(e).__name__}: {e}", outlet_id=doc.outlet_id))
-    report.stage_seconds[name] += time.perf_counter() - t0
+    report.add_seconds(name, time.perf_counter() - t0)
     return out
 
 
