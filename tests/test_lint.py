@@ -18,3 +18,15 @@ def test_ruff_is_clean() -> None:
     out = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+STRICT_PATHS = ["src/globewire/records.py", "src/globewire/store", "src/globewire/pipeline.py", "src/globewire/stories"]
+
+
+def test_mypy_strict_on_the_typed_core() -> None:
+    """records, store, pipeline and stories type-check under --strict (config: [tool.mypy] in pyproject)."""
+    if shutil.which("mypy") is None:
+        pytest.skip("mypy not installed (it comes with the test extra)")
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *STRICT_PATHS], cwd=ROOT,
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]

@@ -85,7 +85,7 @@ class SourcesRepo:
     def outlet_health_summary(self) -> list[dict[str, Any]]:
         """One row per outlet seen in checks or articles: feeds, alive feeds, last success,
         failures, article count and newest article time."""
-        return self.query(  # type: ignore[attr-defined]
+        rows: list[dict[str, Any]] = self.query(  # type: ignore[attr-defined]
             """
             SELECT o.outlet_id AS outlet_id,
                    COALESCE(h.feeds, 0) AS feeds,
@@ -108,3 +108,4 @@ class SourcesRepo:
             ORDER BY o.outlet_id
             """
         )
+        return rows
