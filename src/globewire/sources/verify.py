@@ -69,13 +69,12 @@ def url_key(url: str) -> str:
 
 def site_of(url: str) -> str:
     """The registrable domain of a URL (Public Suffix List), the site a feed or homepage belongs to."""
-    from tld import get_fld
+    from globewire.naming import registrable_domain
 
     host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
     if not host:
         return ""
-    fld = get_fld(host, fix_protocol=True, fail_silently=True)
-    return str(fld) if fld else host.removeprefix("www.")
+    return registrable_domain(url.strip()) or host.removeprefix("www.")
 
 
 def cms_convention(url: str) -> str | None:
