@@ -187,6 +187,16 @@ def repair(store: Store, state: WindowState, touched: set[int], report: StoryUpd
     return out
 
 
+def refresh_vectors(store: Store, article_ids: Sequence[int], embedder: Any, batch: int) -> int:
+    """Re-embed the articles whose stored vector is older than their last version (a new version of an article
+    already in a story); returns how many. Their story keeps them: the repair pass judges them anew."""
+    fresh = store.get_embeddings(list(article_ids), embedder.name, fresh_only=True)
+    stale = [i for i in article_ids if i not in fresh]
+    if stale:
+        ensure_embeddings(store, boilerplate.clustering_rows(store, stale), embedder, batch=batch)
+    return len(stale)
+
+
 def update_stories(store: Store, article_ids: Sequence[int], settings: Settings) -> StoryUpdateReport:
     """Embed what is missing, assign the articles to stories, repair touched stories, synthesise them."""
     t0 = time.perf_counter()
@@ -196,13 +206,17 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
     done = store.stories_of_articles(ids)
     report.already_clustered = len(done)
     ids = [i for i in ids if i not in done]
+    embedder = make_embedder(ss) if ids or done else None
+    if done and embedder is not None:
+        # articles already in stories may carry a new version: their vectors follow their new text
+        refresh_vectors(store, sorted(done), embedder, ss.embed_batch)
     if not ids:
-        # nothing to assign; articles already in stories may carry a new version: re-synthesise their stories
+        # nothing to assign: re-synthesise the stories of the re-sent articles
         report.touched_story_ids = sorted(set(done.values()))
         _resynthesise(store, report.touched_story_ids, settings, report)
         report.seconds = time.perf_counter() - t0
         return report
-    embedder = make_embedder(ss)
+    assert embedder is not None
     touched: set[int] = set()
     key, state, calibration = _take_state(store, embedder.name, settings)
     for start in range(0, len(ids), BATCH):
