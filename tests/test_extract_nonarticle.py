@@ -162,6 +162,36 @@ def test_judge_repetition_needs_several_urls_and_unrelated_titles_or_one_site() 
     assert title_in_body("東京で大雨", "東京で大雨が降った") > 0.5 and title_in_body("大阪の地震", "東京で大雨が降った") < 0.25
 
 
+def test_title_less_imports_are_judged_by_their_url_slugs(tmp_path: Path) -> None:
+    """JSON Lines records without a title (the cleaner then takes one from the text itself): the same short
+    text under URLs whose slugs name other articles is a notice; wire copies under slugs about it stay."""
+    import json
+
+    from tests.e2e_helpers import cli
+
+    notice = ("Przykro nam, ale z adresu IP z którego się łączysz odnotowaliśmy ogromną ilość połączeń. "
+              "Podejrzewamy, że to automatyczne zapytania. Spróbuj ponownie za kilka minut.")
+    wire = ("Storm halts Lake Victoria ferries after a cargo vessel capsized near the port of Mwanza on Tuesday, "
+            "the Tanzanian maritime authority said, adding that all crew members had been rescued by fishermen.")
+    slugs = ["koronawirus-w-pyrzowicach-pasazer-odwieziony-do-szpitala", "pozar-przy-grunwaldzkiej-znaleziono-zwloki",
+             "niedziele-handlowe-duze-zmiany-w-zakazie-handlu", "pirat-drogowy-w-chorzowie-zatrzymany"]
+    rows = [{"url": f"https://{h}.example.pl/{slug}/ar/c1-{i}", "text": notice, "language": "pl"}
+            for i, (h, slug) in enumerate(zip(("dziennik", "pomorska", "express", "gazeta"), slugs, strict=True))]
+    rows += [{"url": f"https://{h}.example/world/storm-halts-lake-victoria-ferries-vessel-capsizes", "text": wire,
+              "language": "en"} for h in ("a", "b", "c")]
+    src = tmp_path / "records.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    db = tmp_path / "gw.db"
+    cli("ingest", str(src), "--db", str(db), "--json", env={"GLOBEWIRE_DATA_DIR": str(tmp_path / "data")})
+    store = open_store(str(db))
+    try:
+        urls = sorted(r["url"] for r in store.query("SELECT url FROM articles"))
+        assert urls == sorted(r["url"] for r in rows[4:])  # the four notices are gone, the three copies kept
+        assert store.stats()["failures_by_reason"]["dedup:not_article:repeated_notice"] == 4
+    finally:
+        store.close()
+
+
 def test_purge_removes_stored_copies_from_their_story(tmp_path: Path) -> None:
     from globewire.stories.stage import update_stories
 

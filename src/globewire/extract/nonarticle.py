@@ -445,6 +445,22 @@ UNRELATED_TITLE_SHARE = 0.5
 TITLE_IN_BODY_MIN = 0.25
 
 _WORDS = re.compile(r"\w{4,}", re.UNICODE)
+# A URL's slug ("/koronawirus-w-pyrzowicach-28latek-...") names its article like a title does; records imported
+# without a title, or whose title was taken from the text itself, are judged by their slug. A slug of fewer
+# than SLUG_MIN_WORDS words (ids, dates, "index.html") says nothing.
+SLUG_MIN_WORDS = 3
+_SLUG_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+
+
+def slug_in_body(url: str, body: str) -> float | None:
+    """Share of the URL path's words (4+ letters) found in the body; None when the path has too few words."""
+    from urllib.parse import unquote, urlsplit
+
+    words = {w.casefold() for w in _SLUG_WORD.findall(unquote(urlsplit(url).path))} - {"html", "index", "news", "article"}
+    if len(words) < SLUG_MIN_WORDS:
+        return None
+    body_words = {w.casefold() for w in _WORDS.findall(body)}
+    return sum(w in body_words for w in words) / len(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,11 +500,16 @@ def judge_repetition(copies: list[dict[str, Any]], text: str) -> Verdict | None:
     # own titles: "Einbruch in Nordheim", "Einbruch in Waldbrunn".)
     most = max((len(v) for h, v in per_site.items() if len(site_titles[h]) == 1), default=0)
     by_url = {c["canonical_url"]: c.get("title") or "" for c in copies}
-    unrelated = sum(title_in_body(t, text) < TITLE_IN_BODY_MIN for t in by_url.values()) / len(by_url)
+
+    def unrelated_copy(url: str, title: str) -> bool:
+        slug = slug_in_body(url, text)
+        return title_in_body(title, text) < TITLE_IN_BODY_MIN or (slug is not None and slug < TITLE_IN_BODY_MIN)
+
+    unrelated = sum(unrelated_copy(u, t) for u, t in by_url.items()) / len(by_url)
     if most >= REPEAT_SAME_SITE_URLS or unrelated >= UNRELATED_TITLE_SHARE:
         return Verdict("repeated_notice", (
             f"same text from {len(urls)} URLs on {len(per_site)} site(s)", f"up to {most} URLs with one title on one site",
-            f"{unrelated:.0%} of titles unrelated to the text", f"{len(text)} chars"))
+            f"{unrelated:.0%} of titles or URLs unrelated to the text", f"{len(text)} chars"))
     return None
 
 
