@@ -151,3 +151,13 @@ def test_usable_title_ignores_length_only() -> None:
     long = "Nearly 3000 pages of Jeffrey Epstein documents released, but some questions remain for the victims"
     assert not is_good_headline(long, "en") and is_usable_title(long, "en")
     assert not is_usable_title("Tuesday, November 5, 2024 | 09:10 AM IST", "en")
+
+
+def test_markup_left_by_a_scraper_is_no_headline_and_is_cut_from_derived_ones() -> None:
+    from globewire.headline import derive_headline, headline_problems
+
+    assert "markup" in headline_problems("<s> Der Besitzer eines Reihenhauses hatte das Feuer gelöscht", "de")
+    assert "markup" not in headline_problems("Der Besitzer eines Reihenhauses hatte das Feuer gelöscht", "de")
+    h = derive_headline("<s> Der Besitzer eines Reiheneinfamilienhauses hatte das Feuer in dem Häuschen selbst "
+                        "bemerkt. Die Feuerwehr war schnell vor Ort.", "de")
+    assert h and "<" not in h and h.startswith("Der Besitzer")

@@ -98,6 +98,7 @@ _DAYNUM = re.compile(r"\b\d{1,2}(?:st|nd|rd|th|\.)?\b")
 _BREADCRUMB = re.compile(r"(?:^|\s)[>»›/|→]\s")
 _LEADING_JUNK = re.compile(r"^[\s\-–—•·|:>»›*#]+")
 _LOGO = re.compile(r"\b(?:logo|icon|thumbnail|placeholder|image|photo|bild|foto|picture)\b", re.IGNORECASE)
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,40}>")  # tags left in text by a scraper ("<s>", "<br/>")
 _PLACEHOLDER = re.compile(r"^(?:story|article|untitled|no title|title|headline|news)\s*#?\s*\d*$", re.IGNORECASE)
 # Labels of menus, share rows and app chrome that extraction or copy-paste leaves as a "title" (lower case,
 # whole-line; the furniture table of extract/furniture.py covers the rest in many languages).
@@ -235,7 +236,7 @@ def _name_key(text: str) -> str:
 
 def headline_problems(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> list[str]:
     """Why ``text`` is not a usable headline (empty list: it is one). Reasons are short machine words:
-    empty, too_long, placeholder, url, date, time, menu, breadcrumb, read_in, caption, site_name, script,
+    empty, too_long, placeholder, markup, url, date, time, menu, breadcrumb, read_in, caption, site_name, script,
     symbols, too_short."""
     t = " ".join((text or "").split())
     if not t:
@@ -249,6 +250,8 @@ def headline_problems(text: str, language: str | None = None, *, site_names: Ite
         return problems + ["symbols"]
     if _PLACEHOLDER.match(core):
         problems.append("placeholder")
+    if _MARKUP.search(core):
+        problems.append("markup")
     if _URL.search(core):
         problems.append("url")
     if _TIME.search(core):
@@ -328,7 +331,7 @@ _CLAUSE_CUTS = (
 
 
 def strip_sentence(s: str) -> str:
-    s = " ".join(s.split())
+    s = " ".join(_MARKUP.sub(" ", s).split())
     # "Title | Site name Body..." (a page's title bar glued to its text): keep the first piece when it says enough
     pieces = re.split(r"\s+\|\s+", s)
     if len(pieces) > 1 and len(words(pieces[0])) >= MIN_DERIVED_WORDS:
