@@ -41,14 +41,7 @@ KNOWN_BACK_ARROWS: dict[tuple[str, str], str] = {
     ("store", "sources"): "the store seeds its outlets table from the catalogue",
 }
 
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"globewire.web.app", "globewire.web.feeds_out", "globewire.web.heap", "globewire.web.imageproxy",
-               "globewire.web.routes_api", "globewire.web.routes_pages"}):
-        "routers take WebContext/get_ctx/render from web.app, which includes the routers",
-    frozenset({"globewire.stories.blindspot", "globewire.stories.summarise", "globewire.stories.synthesis",
-               "globewire.stories.takes"}):
-        "ArticleView is defined in synthesis and used (type hints) by summarise/takes/blindspot",
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}  # none left: keep it that way
 
 SQL = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX))", re.I)
 

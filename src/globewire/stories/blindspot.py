@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from globewire.stories.synthesis import ArticleView
+    from globewire.stories.views import ArticleView
 
 # Product rules rather than tuned values: two other countries make it an international story; three
 # articles keep a single outlet's follow-ups from flagging. The share is 0 by default (zero articles).

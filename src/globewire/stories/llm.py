@@ -40,7 +40,7 @@ from globewire.stories.summarise import (
 
 if TYPE_CHECKING:
     from globewire.stories.config import StorySettings
-    from globewire.stories.synthesis import ArticleView
+    from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)
 

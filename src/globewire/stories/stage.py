@@ -280,7 +280,7 @@ def update_stories(store: Store, article_ids: Sequence[int], settings: Settings)
 
 def article_views(store: Store, story_id: int,
                   boilerplate_cache: dict[tuple[str, int], Any] | None = None) -> list[Any]:
-    from globewire.stories.synthesis import ArticleView
+    from globewire.stories.views import ArticleView
 
     # the outlets' boilerplate (cookie notices, templates) is kept out of headlines, summaries and takes too
     rows = boilerplate.clean_rows(store, store.story_articles(story_id, with_text=True), latest=True,

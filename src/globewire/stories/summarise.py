@@ -26,7 +26,7 @@ from globewire.stories.sentences import split_sentences, words
 
 if TYPE_CHECKING:
     from globewire.stories.config import StorySettings
-    from globewire.stories.synthesis import ArticleView
+    from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)
 

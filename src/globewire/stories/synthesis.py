@@ -17,7 +17,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -34,6 +33,7 @@ from globewire.stories.summarise import (
     unique_articles,
 )
 from globewire.stories.takes import alternative_takes
+from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)
 
@@ -54,21 +54,6 @@ RELATED_MIN_SCORE = 0.12
 
 class SynthesisError(ValueError):
     """Bad input to synthesis (e.g. articles with duplicate ids)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleView:
-    id: int
-    outlet_id: str | None
-    outlet_name: str | None
-    country: str | None
-    language: str | None
-    title: str
-    text: str
-    title_en: str | None
-    text_en: str | None
-    published_at: datetime | None
-    duplicate_of: int | None
 
 
 class Summariser(Protocol):

@@ -24,7 +24,7 @@ from globewire.stories.summarise import (
 )
 
 if TYPE_CHECKING:
-    from globewire.stories.synthesis import ArticleView
+    from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import re
 import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -26,6 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from globewire.log import get_logger
 from globewire.textnorm import clean_value
 from globewire.web import geo
+from globewire.web.context import WebContext, language_name
 from globewire.web.front import flag as front_flag
 from globewire.web.front import source_name as front_source_name
 from globewire.web.params import CleanQueryMiddleware, check_parameters
@@ -38,36 +36,6 @@ API_PREFIX = "/api/v1"
 # zlib level 5 compresses HTML/JSON within a few % of level 9 (the default) at about a third of the CPU.
 GZIP_LEVEL = 5
 STATIC_MAX_AGE = 3600  # seconds browsers may cache /static (assets are small; no fingerprinting yet)
-
-
-@dataclass
-class WebContext:
-    """What every route needs: the store's read model, settings, templates and the signer."""
-
-    store: Any
-    settings: Any
-    read: ReadModel
-    templates: Jinja2Templates
-    signer: Signer
-    image_fetcher: Any = None
-    hooks: dict[str, Any] = field(default_factory=dict)  # e.g. "recrawl": callable set by `globewire run`
-
-    @property
-    def web(self) -> Any:
-        return self.settings.web
-
-    @property
-    def reference_country(self) -> str:
-        return str(self.settings.stories.reference_country or "US").upper()
-
-    def image_url(self, url: str | None) -> str | None:
-        """Same-origin, signed proxy URL for an outlet image, or None when images are off."""
-        if self.web.images != "proxy":
-            return None
-        safe = safe_external_url(url)
-        if not safe:
-            return None
-        return "/img?" + urlencode({"u": safe, "sig": self.signer.sign("img", safe)})
 
 
 def _as_utc(value: Any) -> dt.datetime | str:
@@ -120,16 +88,6 @@ def _highlight(snippet: str | None) -> Markup:
     return Markup(_MARKED.sub(r"<mark>\1</mark>", escaped))
 
 
-@functools.lru_cache(maxsize=512)
-def _language_name(code: str | None) -> str:
-    if not code:
-        return ""
-    import pycountry
-
-    lang = pycountry.languages.get(alpha_2=code.lower())
-    return lang.name if lang else code
-
-
 def make_templates() -> Jinja2Templates:
     folder = resources.files("globewire.web") / "templates"
     templates = Jinja2Templates(directory=str(folder))
@@ -140,7 +98,7 @@ def make_templates() -> Jinja2Templates:
     env.finalize = clean_value  # every value a page prints is valid text (rows stored before normalisation)
     env.filters["when"] = _fmt_time
     env.filters["country_name"] = lambda cc: geo.country_name(cc) if cc and len(cc) == 2 else (cc or "")
-    env.filters["language_name"] = _language_name
+    env.filters["language_name"] = language_name
     env.filters["safe_url"] = safe_external_url
     env.filters["highlight"] = _highlight
     env.filters["ago"] = _ago
@@ -256,12 +214,3 @@ def _install_error_handlers(app: FastAPI, ctx: WebContext) -> None:
     @app.exception_handler(CursorError)
     async def cursor_error(request: Request, exc: CursorError) -> Response:
         return error_page(ctx, request, 400, f"invalid cursor: {exc}")
-
-
-def get_ctx(request: Request) -> WebContext:
-    return request.app.state.ctx
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    ctx = get_ctx(request)
-    return ctx.templates.TemplateResponse(request, template, {"ctx": ctx, **context}, status_code=status)

@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator
 from globewire.store.db import parse_iso
 from globewire.textnorm import clean_text
 from globewire.web import geo
-from globewire.web.app import get_ctx
+from globewire.web.context import get_ctx
 from globewire.web.queries import parse_date_param
 from globewire.web.security import safe_external_url
 

@@ -38,7 +38,7 @@ GEN0_THRESHOLD = 7000
 def warm_up(ctx: Any) -> None:
     """Build now what the first requests would otherwise build lazily (and leave unfrozen)."""
     from globewire.web import geo
-    from globewire.web.app import _language_name
+    from globewire.web.context import language_name as _language_name
 
     env = ctx.templates.env
     for name in env.list_templates(extensions=["html"]):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from globewire.log import get_logger
-from globewire.web.app import get_ctx
+from globewire.web.context import get_ctx
 
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from globewire.web import front, geo
-from globewire.web.app import get_ctx
+from globewire.web.context import get_ctx
 from globewire.web.models import (
     AlignedSentence,
     ArticleDetail,

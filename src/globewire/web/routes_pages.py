@@ -14,7 +14,7 @@ from markupsafe import Markup
 from globewire.log import get_logger
 from globewire.web import front, geo
 from globewire.web.front import HOME_CACHE_SECONDS
-from globewire.web.app import WebContext, get_ctx, render
+from globewire.web.context import WebContext, get_ctx, render
 from globewire.web.queries import HEALTH_STATES, WINDOW_LABELS, CursorError, parse_date_param
 from globewire.web.security import CSRF_COOKIE, check_admin_token, safe_external_url
 
