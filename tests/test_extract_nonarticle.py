@@ -294,3 +294,14 @@ def test_purge_notices_command_removes_and_reports(tmp_path: Path) -> None:
     assert len(json.loads(dry.stdout)["notices"][0]["article_ids"]) == 4 and ctx.store.count_articles() == 4
     done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
     assert json.loads(done.stdout)["dry_run"] is False and ctx.store.count_articles() == 0
+
+
+def test_slugs_in_another_script_or_language_still_relate_to_their_text() -> None:
+    from globewire.extract.nonarticle import slug_in_body
+
+    ru = "Москва заявила о новых санкциях против поставщиков"
+    assert slug_in_body("https://ria.example/20240101/moskva-zayavila-o-novykh-sanktsiyakh-123.html", ru) == 1.0
+    de = "Auf dem Victoriasee ist eine Fähre gekentert; die Behörden suchen nach Vermissten."
+    assert slug_in_body("https://news.example/world/2025/jul/20/lake-victoria-ferry", de) > 0  # the name meets
+    assert slug_in_body("https://news.example/pozar-przy-grunwaldzkiej-znaleziono-zwloki", de) == 0
+    assert slug_in_body("https://news.example/a/1234", de) is None and slug_in_body("file:///tmp/a-b-c-d.txt", de) is None

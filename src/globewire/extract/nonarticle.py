@@ -449,18 +449,29 @@ _WORDS = re.compile(r"\w{4,}", re.UNICODE)
 # without a title, or whose title was taken from the text itself, are judged by their slug. A slug of fewer
 # than SLUG_MIN_WORDS words (ids, dates, "index.html") says nothing.
 SLUG_MIN_WORDS = 3
+SLUG_PREFIX = 5
+# A copy counts as unrelated by its slug only when none of the slug's words is in the text: a slug in
+# another language than the text (an English slug over a German page) still shares its names.
+SLUG_UNRELATED_MAX = 0.0
 _SLUG_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 
 
 def slug_in_body(url: str, body: str) -> float | None:
-    """Share of the URL path's words (4+ letters) found in the body; None when the path has too few words."""
+    """Share of the URL path's words (4+ letters) that the body also has (compared by their first
+    SLUG_PREFIX letters, the body also transliterated, so "koronawirus" meets "koronawirusa" and a Latin slug
+    meets a Cyrillic text); None when the path has too few words or is a local file's."""
     from urllib.parse import unquote, urlsplit
 
-    words = {w.casefold() for w in _SLUG_WORD.findall(unquote(urlsplit(url).path))} - {"html", "index", "news", "article"}
+    from anyascii import anyascii
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None  # a local file's path names a folder, not an article
+    words = {w.casefold() for w in _SLUG_WORD.findall(unquote(parts.path))} - {"html", "index", "news", "article"}
     if len(words) < SLUG_MIN_WORDS:
         return None
-    body_words = {w.casefold() for w in _WORDS.findall(body)}
-    return sum(w in body_words for w in words) / len(words)
+    body_words = {w.casefold()[:SLUG_PREFIX] for w in _WORDS.findall(body + " " + anyascii(body))}
+    return sum(w[:SLUG_PREFIX] in body_words for w in words) / len(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +514,7 @@ def judge_repetition(copies: list[dict[str, Any]], text: str) -> Verdict | None:
 
     def unrelated_copy(url: str, title: str) -> bool:
         slug = slug_in_body(url, text)
-        return title_in_body(title, text) < TITLE_IN_BODY_MIN or (slug is not None and slug < TITLE_IN_BODY_MIN)
+        return title_in_body(title, text) < TITLE_IN_BODY_MIN or (slug is not None and slug <= SLUG_UNRELATED_MAX)
 
     unrelated = sum(unrelated_copy(u, t) for u, t in by_url.items()) / len(by_url)
     if most >= REPEAT_SAME_SITE_URLS or unrelated >= UNRELATED_TITLE_SHARE:
