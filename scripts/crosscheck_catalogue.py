@@ -16,14 +16,13 @@ A maintenance tool for contributors: globewire never reads the reference lists a
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from globewire.sources.catalogue import _load_shipped, shipped_data_dir
+from globewire.sources.userfile import toml_value
 from globewire.sources.verify import (
     classify,
     crosscheck,
@@ -34,21 +33,6 @@ from globewire.sources.verify import (
 )
 
 MAX_REFERENCE_RSS = 2
-_UNVERIFIED_COMMENT = re.compile(r"\s*#\s*(feed|sitemap)?\s*(URLs?)?\s*unverified\s*$", re.I)
-
-
-def toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(f"cannot write {type(v).__name__} as TOML")
 
 
 def feed_table(url: str, *, kind: str = "rss", section: str = "", verified: str, evidence: str) -> dict[str, Any]:
