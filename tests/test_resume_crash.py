@@ -292,3 +292,38 @@ def test_pool_workers_forkserver_and_tracker_go_with_their_owner(tmp_path: Path)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
     assert_no_leftovers(proc.pid, "the pool's owner killed")
+
+
+BUSY_POOL_OWNER = """
+import sys, time
+from globewire import workers
+if __name__ == "__main__":
+    workers.install_signal_handlers()
+    pool = workers.process_pool(2)
+    futures = [pool.submit(time.sleep, 120) for _ in range(2)]
+    time.sleep(0.5)
+    print("busy", flush=True)
+    futures[0].result()
+"""
+
+
+def test_sigterm_abandons_running_work_at_once(tmp_path: Path) -> None:
+    """SIGTERM while every worker is deep in a long task (a model load, a huge page): the owner exits 143 within
+    seconds and takes the workers along; it does not wait for the running work to finish (the interpreter joins
+    the pool's manager thread, which waits for that work, before any exit hook runs)."""
+    script = tmp_path / "busy_owner.py"
+    script.write_text(BUSY_POOL_OWNER, encoding="utf-8")
+    env = process_env(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}")
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"busy"
+        started = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(60) == 128 + signal.SIGTERM
+        assert time.monotonic() - started < 30, "the owner waited for the running work"
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    assert_no_leftovers(proc.pid, "the pool's owner terminated while its workers were busy")

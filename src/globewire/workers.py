@@ -120,16 +120,38 @@ def discard_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def shutdown_pool(wait: bool = True) -> None:
-    """Stop the pool's workers (queued work is cancelled; running work finishes when ``wait``)."""
+def shutdown_pool(wait: bool = True, kill: bool = False) -> None:
+    """Stop the pool's workers (queued work is cancelled; running work finishes when ``wait``, or is abandoned
+    at once when ``kill``: the workers get SIGTERM, and the stored state lets a rerun redo that work)."""
     global _POOL, _POOL_SIZE
     with _POOL_LOCK:
         pool, _POOL, _POOL_SIZE = _POOL, None, 0
-    if pool is not None:
-        pool.shutdown(wait=wait, cancel_futures=True)
+    if pool is None:
+        return
+    if kill:
+        _terminate_workers(pool)
+    pool.shutdown(wait=wait, cancel_futures=True)
 
 
-atexit.register(shutdown_pool)
+def _terminate_workers(pool: concurrent.futures.ProcessPoolExecutor | None) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass  # already gone
+
+
+# Set when a signal ends the command: running work is abandoned instead of waited for (a worker may be seconds
+# into a model load or a long page; SIGTERM asks for a prompt end, not a finished batch). The stored state lets a
+# rerun redo that work.
+_TERMINATING = threading.Event()
+
+
+def _shutdown_at_exit() -> None:
+    shutdown_pool(wait=True, kill=_TERMINATING.is_set())
+
+
+atexit.register(_shutdown_at_exit)
 
 
 def install_signal_handlers() -> None:
@@ -140,6 +162,10 @@ def install_signal_handlers() -> None:
 
     def on_term(signum: int, frame: Any) -> None:
         signal.signal(signum, signal.SIG_DFL)
+        _TERMINATING.set()
+        # at once, not in the exit hook: the interpreter joins the pool's manager thread (which waits for running
+        # work) before any exit hook runs. No lock here: the main thread may hold it when the signal lands.
+        _terminate_workers(_POOL)
         log.warning("terminating", signal=signal.Signals(signum).name)
         raise SystemExit(128 + signum)
 
