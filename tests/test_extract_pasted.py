@@ -255,3 +255,15 @@ def test_cross_headings_between_paragraphs_are_kept() -> None:
     for head in ("Why the wall matters", "Reaktionen aus Berlin", "背景と課題"):
         ex = clean_pasted_text("\n".join(["Harbour wall plan approved", paras[0], head, paras[1]]), "u")
         assert ex.text.split("\n") == [paras[0], head, paras[1]]
+
+
+def test_a_record_whose_title_ran_into_its_text_gets_both_apart() -> None:
+    """A scraped record without a title, its title glued to the body on one line: the title is filled, the body
+    starts after it (as an HTML page's body does), nothing of the text is lost."""
+    text = ("Harbour cranes stand still as dock workers strike LISBON: Dock workers at the main container port "
+            "walked out on Monday and the strike is the first in a decade at the port, where the cranes stood "
+            "still in the rain and the ships waited in the bay.")
+    rec = clean_text_record({"url": "https://example.test/a", "text": text}, "https://example.test/a")
+    assert rec["title"] == "Harbour cranes stand still as dock workers strike"
+    assert rec["text"].startswith("LISBON: Dock workers")
+    assert f"{rec['title']} {rec['text']}" == text
