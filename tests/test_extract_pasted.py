@@ -267,3 +267,11 @@ def test_a_record_whose_title_ran_into_its_text_gets_both_apart() -> None:
     assert rec["title"] == "Harbour cranes stand still as dock workers strike"
     assert rec["text"].startswith("LISBON: Dock workers")
     assert f"{rec['title']} {rec['text']}" == text
+
+
+def test_a_double_space_between_title_and_text_is_read_before_spaces_are_normalised() -> None:
+    text = ("Neue Radwege für die Innenstadt beschlossen  Kassel (dpa) Der Stadtrat hat am Dienstag neue Radwege "
+            "beschlossen, die bis zum Sommer fertig sein sollen.")
+    rec = clean_text_record({"url": "https://example.test/b", "text": text}, "https://example.test/b")
+    assert rec["title"] == "Neue Radwege für die Innenstadt beschlossen"
+    assert rec["text"].startswith("Kassel (dpa) Der Stadtrat")
