@@ -25,9 +25,9 @@ BUILTINS: dict[str, dict[str, str]] = {
         "openai": "globewire.translate.http_backends:OpenAIChatTranslator",
     },
     "globewire.embedders": {
-        "usem3": "globewire.stories.embed:USEM3Embedder",
-        "sentence-transformers": "globewire.stories.embed:SentenceTransformerEmbedder",
-        "openai": "globewire.stories.embed:HTTPEmbedder",
+        "usem3": "globewire.clustering.embed:USEM3Embedder",
+        "sentence-transformers": "globewire.clustering.embed:SentenceTransformerEmbedder",
+        "openai": "globewire.clustering.embed:HTTPEmbedder",
     },
     "globewire.summarisers": {
         "extractive": "globewire.stories.summarise:ExtractiveSummariser",
@@ -42,8 +42,14 @@ class BackendNotFound(LookupError):
 
 @cache
 def available(group: str) -> dict[str, str]:
+    """Name -> "module:attr" of every backend of ``group``: the built-ins, then other packages' entry points.
+    globewire's own installed entry points are skipped: the built-ins are the same list, read from the code
+    that runs, so install metadata left from before a module moved cannot point at a module that is gone."""
     found = dict(BUILTINS.get(group, {}))
     for ep in entry_points(group=group):
+        dist = getattr(ep, "dist", None)
+        if dist is not None and (dist.metadata["Name"] or "").lower() == "globewire" and ep.name in found:
+            continue
         found[ep.name] = ep.value
     return found
 
