@@ -1,7 +1,6 @@
 """CLI of the worker fleet: ``globewire worker``, ``globewire scheduler``, ``globewire backfill``,
 ``globewire db copy`` and ``globewire bench scale``.
 
-Also runnable on its own (``python -m globewire.scale.commands worker ...``) before the root CLI registers it.
 """
 
 from __future__ import annotations
@@ -15,15 +14,20 @@ from typing import Annotated
 
 import typer
 
-from globewire.cli_common import (
+from globewire.cli.common import (
+    BenchOutOption,
     DbOption,
     JsonOption,
+    bench_app,
     console,
+    db_app,
     err_console,
     print_json,
     print_table,
     settings_for,
+    write_bench_json,
 )
+from globewire.bench.scale import DEFAULT_PAGES
 from globewire.scale.config import QUEUES
 
 
@@ -174,37 +178,28 @@ def db_copy(
     console.print(f"full-text rows rebuilt: {report.fts_rebuilt}; verified: {report.ok}")
 
 
+def bench_scale(
+    pages: Annotated[int, typer.Option("--pages", help="Article pages in the generated WARC.")] = DEFAULT_PAGES,
+    workers: Annotated[str, typer.Option("--workers", help="Worker-process counts to measure, comma-separated.")] = "1,2,4",
+    pg: Annotated[str, typer.Option("--pg", help="PostgreSQL base URL.")] = "postgresql://postgres@127.0.0.1:5432/test",
+    broker: Annotated[str, typer.Option("--broker")] = "amqp://guest:guest@127.0.0.1:5672//",
+    redis: Annotated[str, typer.Option("--redis")] = "redis://127.0.0.1:6379/0",
+    out: BenchOutOption = None,
+) -> None:
+    """Articles/s with 1, 2 and 4 worker processes on PostgreSQL versus single-process SQLite."""
+    from globewire.bench.scale import run_scale_bench
+
+    res = run_scale_bench(pages, [int(x) for x in workers.split(",") if x.strip()], pg, broker, redis)
+    print_table(f"Scale benchmark ({pages} pages, {res['cpu_cores']} CPU cores)",
+                ["mode", "articles", "seconds", "articles/s"],
+                [[r["mode"], r["articles"], r["seconds"], r["articles_per_s"]] for r in res["runs"]])
+    path = write_bench_json("scale", res, out)
+    console.print(f"written: {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("scheduler")(scheduler)
     app.command("backfill")(backfill)
-    from globewire.cli_common import bench_app
-
-    try:
-        from globewire.cli import db_app
-    except ImportError:  # pragma: no cover - standalone use below
-        db_app = None
-    if db_app is not None:
-        db_app.command("copy")(db_copy)
-    from globewire.bench.scale import bench_scale
-
+    db_app.command("copy")(db_copy)
     bench_app.command("scale")(bench_scale)
-
-
-def standalone() -> typer.Typer:
-    app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
-    app.command("worker")(worker)
-    app.command("scheduler")(scheduler)
-    app.command("backfill")(backfill)
-    app.command("db-copy")(db_copy)
-    from globewire.bench.scale import bench_scale
-
-    app.command("bench-scale")(bench_scale)
-    return app
-
-
-if __name__ == "__main__":
-    from globewire.log import configure
-
-    configure(os.environ.get("GLOBEWIRE_LOG_LEVEL", "INFO"))
-    standalone()()

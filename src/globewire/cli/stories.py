@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from globewire.cli_common import (
+from globewire.cli.common import (
     BenchOutOption,
     DbOption,
     JsonOption,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from globewire.cli_common import (
+from globewire.cli.common import (
     BenchOutOption,
     DbOption,
     JsonOption,

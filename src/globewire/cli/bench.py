@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from globewire.cli_common import BenchOutOption, bench_app, console, print_table, write_bench_json
+from globewire.cli.common import BenchOutOption, bench_app, console, print_table, write_bench_json
 
 
 def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off bench_app

@@ -1,5 +1,5 @@
-"""The `globewire` command. Core commands live here; each feature adds its own through
-``<package>.commands.register(app)`` (sources, stories, translate, web, benchmarks)."""
+"""The `globewire` command. Core commands live here; each area adds its own through
+``globewire.cli.<area>.register(app)`` (sources, extract, stories, translate, web, bench, scale)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from globewire.cli_common import (
+from globewire.cli.common import (
     DbOption,
     JsonOption,
     bench_app,
     console,
+    db_app,
     err_console,
+    export_app,
     open_store,
     print_json,
     print_table,
@@ -36,20 +38,18 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-export_app = typer.Typer(help="Export articles or stories.", no_args_is_help=True)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 app.add_typer(bench_app, name="bench")
 
 FEATURE_COMMANDS = (
-    "globewire.sources.commands",
-    "globewire.extract.commands",
-    "globewire.stories.commands",
-    "globewire.translate.commands",
-    "globewire.web.commands",
-    "globewire.bench.commands",
-    "globewire.scale.commands",
+    "globewire.cli.sources",
+    "globewire.cli.extract",
+    "globewire.cli.stories",
+    "globewire.cli.translate",
+    "globewire.cli.web",
+    "globewire.cli.bench",
+    "globewire.cli.scale",
 )
 
 
@@ -392,7 +392,7 @@ def run(
     """The main job: crawl the catalogue on a schedule, process, and serve the site."""
     from globewire.pipeline import after_store
     from globewire.progress import RoundRunner
-    from globewire.web.commands import serve_in_thread
+    from globewire.web.server import serve_in_thread
 
     ctx, catalogue = _context(db)
     h = host or ctx.settings.web.host
@@ -445,7 +445,7 @@ _register_features()
 
 
 def main() -> None:
-    from globewire.cli_common import run_app
+    from globewire.cli.common import run_app
 
     run_app(app)
 
