@@ -122,7 +122,7 @@ def clustered_apart(store: Any, settings: Any) -> tuple[dict[str, int], dict[int
 
 def send_translate(prefix: str) -> None:
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import ScaleSettings, queue_name
+    from globewire.config.scale import ScaleSettings, queue_name
 
     s = ScaleSettings(broker_url=BROKER, queue_prefix=prefix)
     make_app(s).send_task("globewire.scale.tasks.translate_pending", queue=queue_name(s, "translate"))

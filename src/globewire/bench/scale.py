@@ -82,7 +82,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     from globewire.ingest import Facts
     from globewire.scale.backfill import plan, progress
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import QUEUES, ScaleSettings, queue_name
+    from globewire.config.scale import QUEUES, ScaleSettings, queue_name
     from globewire.store.postgres import PostgresStore
 
     schema, prefix = "bench_" + uuid.uuid4().hex[:8], "gwbench_" + uuid.uuid4().hex[:8]

@@ -24,7 +24,7 @@ from globewire.cli_common import (
     print_table,
     settings_for,
 )
-from globewire.scale.config import QUEUES
+from globewire.config.scale import QUEUES
 
 
 def _split(queues: str) -> list[str]:
@@ -51,7 +51,7 @@ def worker(
         os.environ["GLOBEWIRE_DATABASE_URL"] = settings.resolved_database_url
     from globewire.scale import metrics
     from globewire.scale.celery_app import app as celery
-    from globewire.scale.config import queue_name, scale_settings
+    from globewire.config.scale import queue_name, scale_settings
 
     s = scale_settings(settings)
     names = [queue_name(s, q) for q in _split(queues)]
@@ -115,7 +115,7 @@ def backfill(
     """Spread WARC files over the workers (one task per record range); re-running resumes the same job."""
     from globewire.ingest import Facts
     from globewire.scale.backfill import BackfillError, plan, progress
-    from globewire.scale.config import scale_settings
+    from globewire.config.scale import scale_settings
     from globewire.store import open_store
     from globewire.scale.tasks import backfill_range
 

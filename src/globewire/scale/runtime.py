@@ -13,7 +13,7 @@ from globewire.log import get_logger
 from globewire.pipeline import PipelineContext
 from globewire.records import FetchResult, Outlet
 from globewire.scale.codec import outlet_from_row
-from globewire.scale.config import ScaleSettings, scale_settings
+from globewire.config.scale import ScaleSettings, scale_settings
 from globewire.scale.ratelimit import make_limiter
 from globewire.settings import Settings, load_settings
 from globewire.store import open_store
