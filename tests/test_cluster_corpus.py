@@ -195,7 +195,7 @@ def test_an_updated_article_is_re_embedded_and_its_story_re_synthesised(tmp_path
     r = update_stories(store, [aid], settings_for(tmp_path))
     sid = store.story_of_article(aid)
     assert r.already_clustered == 1 and r.touched_story_ids == [sid] and r.synthesised == 1
-    from globewire.stories.embed import ensure_embeddings, make_embedder
+    from globewire.clustering.embed import ensure_embeddings, make_embedder
 
     vec = ensure_embeddings(store, store.clustering_rows([aid]), make_embedder(settings_for(tmp_path).stories))[aid]
     assert not np.allclose(vec, old_vec)

@@ -1,4 +1,4 @@
-"""Second tier, "coverage elsewhere" (stories/cluster.py step 5): below the join, an article is linked to
+"""Second tier, "coverage elsewhere" (clustering/cluster.py step 5): below the join, an article is linked to
 stories that probably report the same event — across languages only when the two name a place in common,
 never when they name different places — and stays out of them."""
 
@@ -9,14 +9,14 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from globewire.stories import similarity as sim
-from globewire.stories.cluster import (
+from globewire.clustering import similarity as sim
+from globewire.clustering.cluster import (
     CROSS_ELSEWHERE_THRESHOLD,
     CROSS_JOIN_THRESHOLD,
     WindowState,
     elsewhere_ok,
 )
-from globewire.stories.signature import agreement, names, places, signature
+from globewire.clustering.signature import agreement, names, places, signature
 
 
 def unit(v: np.ndarray) -> np.ndarray:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from globewire.store import open_store
-from globewire.stories import similarity as sim
-from globewire.stories.cluster import CANDIDATES, WindowState
-from globewire.stories.embed import normalise_rows
-from globewire.stories.index import EXACT_MAX, VectorIndex
+from globewire.clustering import similarity as sim
+from globewire.clustering.cluster import CANDIDATES, WindowState
+from globewire.clustering.embed import normalise_rows
+from globewire.clustering.index import EXACT_MAX, VectorIndex
 from globewire.stories.stage import update_stories
 from tests.test_cluster_corpus import EXPECTED, load_corpus, settings_for
 

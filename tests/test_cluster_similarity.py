@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from globewire.stories import similarity as sim
-from globewire.stories.cluster import JOIN_THRESHOLD
+from globewire.clustering import similarity as sim
+from globewire.clustering.cluster import JOIN_THRESHOLD
 
 
 def _unit(seed: int, dim: int = 16) -> np.ndarray:
@@ -88,7 +88,7 @@ def test_cross_lingual_means_no_common_language_and_known_languages() -> None:
 
 
 def test_cross_lingual_pairs_use_their_own_model_and_threshold() -> None:
-    from globewire.stories.cluster import CROSS_JOIN_THRESHOLD, WindowState
+    from globewire.clustering.cluster import CROSS_JOIN_THRESHOLD, WindowState
 
     v = _unit(6, dim=32)
     en = sim.make_signals("Nations agree first protected zones on the high seas after talks in Lisbon", v, "en",
@@ -113,8 +113,8 @@ def test_cross_lingual_pairs_use_their_own_model_and_threshold() -> None:
 def test_languages_the_embedder_does_not_know_need_overwhelming_evidence() -> None:
     import numpy as np
 
-    from globewire.stories import cluster
-    from globewire.stories.embed import USEM3Embedder
+    from globewire.clustering import cluster
+    from globewire.clustering.embed import USEM3Embedder
 
     vec = np.ones(8, dtype=np.float32) / np.sqrt(8)
     langs = USEM3Embedder.languages

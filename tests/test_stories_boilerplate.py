@@ -9,8 +9,8 @@ from pathlib import Path
 from globewire.records import Article, Outlet
 from globewire.settings import Settings
 from globewire.store import open_store
-from globewire.stories import boilerplate
-from globewire.stories.boilerplate import Boilerplate
+from globewire.clustering import boilerplate
+from globewire.clustering.boilerplate import Boilerplate
 from globewire.stories.stage import update_stories
 
 NOTICE = (

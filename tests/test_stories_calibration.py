@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from globewire.cli import app
-from globewire.stories import similarity as sim
-from globewire.stories.calibration import (
+from globewire.clustering import similarity as sim
+from globewire.clustering.calibration import (
     Calibration,
     CalibrationError,
     builtin,
@@ -22,7 +22,7 @@ from globewire.stories.calibration import (
     path_for,
     save,
 )
-from globewire.stories.cluster import WindowState
+from globewire.clustering.cluster import WindowState
 from tests.test_cluster_corpus import EXPECTED, corpus_lines
 
 runner = CliRunner()

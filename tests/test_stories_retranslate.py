@@ -25,7 +25,7 @@ from globewire.records import Article, Outlet
 from globewire.settings import Settings
 from globewire.store import open_store
 from globewire.store.base import Store
-from globewire.stories.embed import USEM3Embedder
+from globewire.clustering.embed import USEM3Embedder
 from globewire.stories.stage import forget_window_states
 from globewire.translate.config import TranslateSettings
 
@@ -303,7 +303,7 @@ def test_recluster_is_deterministic_with_or_without_the_kept_window(tmp_path: Pa
 def test_the_stored_vector_includes_the_english_after_translation(tmp_path: Path, translator) -> None:
     """A vector stored before the translation is replaced: the stage re-embeds original + English lead, and
     a later run (``cluster`` in another process) reads that vector, not the one of the original alone."""
-    from globewire.stories.embed import (
+    from globewire.clustering.embed import (
         english_of,
         lead_text,
         make_embedder,
@@ -393,7 +393,7 @@ def test_the_kept_window_state_follows_the_move(tmp_path: Path, translator) -> N
 def test_an_embedder_failure_keeps_the_stories_and_still_switches_them_to_english(tmp_path: Path, translator) -> None:
     """The embedding server is down when the translation stage ends: nothing is re-clustered (no story is
     changed half-way), but the stories of the translated articles still get their English synthesis."""
-    from globewire.stories.config import StorySettings
+    from globewire.clustering.config import StorySettings
     from tests.e2e_helpers import free_port
 
     _, url = translator

@@ -11,8 +11,8 @@ from pathlib import Path
 from globewire.records import Article, Outlet
 from globewire.settings import Settings
 from globewire.store import open_store
-from globewire.stories import similarity as sim
-from globewire.stories.boilerplate import Boilerplate, clustering_rows
+from globewire.clustering import similarity as sim
+from globewire.clustering.boilerplate import Boilerplate, clustering_rows
 from globewire.stories.stage import update_stories
 
 DOCS = json.loads((Path(__file__).parent / "fixtures" / "nonarticles" / "press_templates.json").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from globewire.stories.config import StorySettings
+from globewire.clustering.config import StorySettings
 from globewire.stories.summarise import LOADED_TERMS
 from globewire.stories.synthesis import ArticleView, synthesise_story
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from globewire.stories.config import StorySettings
+from globewire.clustering.config import StorySettings
 from globewire.stories.summarise import (
     NEAR_DUPLICATE_JACCARD,
     Sentence,

@@ -205,3 +205,14 @@ def test_a_broken_translations_table_leaves_pages_up_and_silent_about_english(tm
             assert r.status_code == 200, path
             assert "tr-status" not in r.text and "Not in English yet" not in r.text
     store.close()
+
+
+def test_story_counts_leave_out_an_unknown_country_count() -> None:
+    """Stories whose articles have no known country (pasted texts, local files) read "1 article", not
+    "0 countries · 1 article"; the same macro serves cards, story pages, search and the blindspot."""
+    from globewire.web.app import make_templates
+
+    counts = make_templates().env.get_template("macros.html").module.counts  # type: ignore[attr-defined]
+    assert " ".join(str(counts({"country_count": 0, "article_count": 1})).split()) == "1 article"
+    assert "2 countries</span> · 3 articles" in str(counts({"country_count": 2, "article_count": 3}))
+    assert "1 country</span> · 1 article" in str(counts({"country_count": 1, "article_count": 1}))

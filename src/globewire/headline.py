@@ -330,26 +330,38 @@ _CLAUSE_CUTS = (
 )
 
 
-def strip_sentence(s: str) -> str:
+_QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "'": "'", "‘": "’", "«": "»", "»": "«", "”": "”"}
+
+
+def _strip_wrapping_quotes(s: str) -> str:
+    """``s`` without quote marks that wrap all of it ("“Text”" → "Text"); a quote that opens a quotation
+    inside ("'I've never seen this': Shops close") stays, so the headline keeps both of its marks."""
+    while len(s) > 2 and _QUOTE_PAIRS.get(s[0]) == s[-1] and s[0] not in s[1:-1] and s[-1] not in s[1:-1]:
+        s = s[1:-1].strip()
+    return s
+
+
+def strip_sentence(s: str, *, dateline: bool = True) -> str:
     s = " ".join(_MARKUP.sub(" ", s).split())
     # "Title | Site name Body..." (a page's title bar glued to its text): keep the first piece when it says enough
     pieces = re.split(r"\s+\|\s+", s)
     if len(pieces) > 1 and len(words(pieces[0])) >= MIN_DERIVED_WORDS:
         s = pieces[0]
-    s = _DATELINE.sub("", s, count=1)
+    if dateline:
+        s = _DATELINE.sub("", s, count=1)
     s = _PARENS.sub("", s)
-    s = s.strip(" \"“”'‘’«»")
+    s = _strip_wrapping_quotes(s.strip())
     tail = _ATTRIBUTION_TAIL.search(s)
     if tail and len(words(s[: tail.start()])) >= MIN_DERIVED_WORDS:
         s = s[: tail.start()]
     return s.rstrip(" .,;:")
 
 
-def compress(sentence: str, limit: int = HEADLINE_MAX_CHARS) -> str:
+def compress(sentence: str, limit: int = HEADLINE_MAX_CHARS, *, dateline: bool = True) -> str:
     """``sentence`` cleaned of dateline, parentheses and a trailing attribution, then cut to ``limit``
     characters at the strongest clause boundary that keeps enough words; failing that at the last whole word
     (with an ellipsis). Never cuts a word."""
-    s = strip_sentence(sentence)
+    s = strip_sentence(sentence, dateline=dateline)
     if s[:1].islower():
         s = s[0].upper() + s[1:]
     if len(s) <= limit:
@@ -369,12 +381,60 @@ def _content(text: str) -> set[str]:
     return {w.lower() for w in words(text) if len(w) > 3}
 
 
+# A title glued to its text with no punctuation between ("… shocks Germany BERLIN: The small state…", "… amid
+# coronavirus pandemic You won't find…", scraped and imported records that lost their line breaks) ends within
+# this many words, and keeps at least MIN_DERIVED_WORDS.
+RUNON_TITLE_MAX_WORDS = 24
+# The capitalised word that starts the text after such a title is one the text otherwise writes in lower case
+# (a function word: "The", "In", "Jeśli"), at least this many times — a capitalised noun (German) or a name never is.
+RUNON_LOWER_USES = 2
+_RUNON_TOKEN = re.compile(r"\S+")
+# A byline glued to the title ("… continue By Lee I-chia / Staff reporter"): the word, then a capitalised name.
+_RUNON_BYLINE_WORDS = frozenset({"By", "Von", "Por", "Par", "Door", "Av", "Di", "Przez"})
+# "BERLIN:", "WASHINGTON —", "Washington (dpa) -", "PARIS (Reuters) -": a dateline inside the run
+_RUNON_DATELINE = re.compile(r"^(?:[A-ZÀ-Þ]{3,}[\w.'’-]*(?:\s*,\s*[A-ZÀ-Þ][\w.'’-]*)?\s*(?::|[—–-]{1,2}\s)"
+                             r"|[A-ZÀ-Þ][\w.'’-]+(?:\s*,\s*[\w.'’ -]{1,30})?\s*\([^)]{1,30}\)\s*[—–:-])")
+
+
+def runon_title(text: str) -> str:
+    """The title at the start of ``text`` when it was glued to the body without punctuation: cut before a
+    dateline, a double space, or a capitalised word the text otherwise writes in lower case, following a word
+    with no closing punctuation. "" when the text does not start that way."""
+    head = (text or "").lstrip()
+    first_line = head.split("\n", 1)[0]
+    toks = list(_RUNON_TOKEN.finditer(first_line))[: RUNON_TITLE_MAX_WORDS + 1]
+    if len(toks) <= MIN_DERIVED_WORDS:
+        return ""
+    lower_uses = Counter(w for w in words(head) if w[:1].islower())
+    for i in range(MIN_DERIVED_WORDS, len(toks)):
+        prev, tok = toks[i - 1].group(0), toks[i].group(0)
+        if prev.rstrip("\"'”’»)")[-1:] in ".!?…" and not _NOT_END.search(prev):
+            return ""  # a first sentence that ends: the text starts with prose, not a glued title
+        if prev[-1:] in ":;,–—-" or not tok[:1].isupper():
+            continue
+        gap = first_line[toks[i - 1].end() : toks[i].start()]
+        rest = first_line[toks[i].start() :]
+        bare = tok.strip("\"'“”‘’«»(")
+        after = toks[i + 1].group(0) if i + 1 < len(toks) else ""
+        if ("  " in gap or _RUNON_DATELINE.match(rest)
+                or (tok in _RUNON_BYLINE_WORDS and after[:1].isupper())
+                or (bare[1:].islower() and lower_uses[bare.lower()] >= RUNON_LOWER_USES)):
+            return first_line[: toks[i - 1].end()].strip()
+    return ""
+
+
 def derive_headline(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> str:
-    """A headline from ``text``: among its first LEAD_SENTENCES sentences that are not furniture, the most
-    central one (shares most content words with the rest of the text; earlier wins ties), compressed. The
-    first candidate that passes the quality check wins; "" when the text has no usable sentence."""
+    """A headline from ``text``: its own title when one is glued to its start (``runon_title``), else among
+    its first LEAD_SENTENCES sentences that are not furniture, the most central one (shares most content words
+    with the rest of the text; earlier wins ties), compressed. The first candidate that passes the quality
+    check wins; "" when the text has no usable sentence."""
     lang = (language or "en").lower().split("-")[0]
     names = tuple(site_names)
+    glued = runon_title(text)
+    if glued:
+        h = compress(glued, dateline=False)  # a title does not start with a dateline: "Take …, … warns - Site"
+        if is_good_headline(h, lang, site_names=names):
+            return h
     sents = []
     for s in split_sentences(text or "", lang):
         # short furniture lines (menus, share rows, datelines, captions, bylines) are not leads

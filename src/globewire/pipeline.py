@@ -586,8 +586,8 @@ def synthesise_due(store: Store, settings: Settings) -> Any:
 def embed_stage(store: Store, settings: Settings, article_ids: Sequence[int]) -> int:
     """Fill the embedding cache of ``article_ids`` (with their English when they have some); returns how many
     vectors they have now. The fleet runs it in parallel before the serialised clustering."""
-    from globewire.stories import boilerplate
-    from globewire.stories.embed import english_of, ensure_embeddings, make_embedder
+    from globewire.clustering import boilerplate
+    from globewire.clustering.embed import english_of, ensure_embeddings, make_embedder
 
     if not article_ids:
         return 0
@@ -673,7 +673,7 @@ def stuck_work(store: Store, settings: Settings, *,
         since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=overdue_hours)
         out["translations_overdue"] = store.translations_overdue(since)
     if store.has_stories():
-        from globewire.stories.embed import EmbedderError, make_embedder
+        from globewire.clustering.embed import EmbedderError, make_embedder
 
         try:
             model = make_embedder(settings.stories).name
@@ -696,7 +696,7 @@ def repair(store: Store, settings: Settings) -> dict[str, Any]:
         out["stories_recounted"] = len(wrong)
     out.update(post_store(store, settings, translate=settings.translate.backend != "none"))
     if store.has_stories():
-        from globewire.stories.embed import make_embedder
+        from globewire.clustering.embed import make_embedder
 
         missing = store.clustered_without_embedding_ids(make_embedder(settings.stories).name)
         if missing:

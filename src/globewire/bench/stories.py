@@ -6,7 +6,7 @@ clusterer's join threshold, overall and per language pair, on the training split
 (70/30 by a hash of ``pair_id``), plus embedding speed. Pairs in two languages are scored by the
 cross-lingual model and judged by ``CROSS_JOIN_THRESHOLD``, as in the clusterer. ``fit=True`` refits both
 logistic regressions on the training split (the cross-lingual one on its cross-lingual pairs only) and prints
-the constants and thresholds to paste into ``globewire/stories/similarity.py`` and ``cluster.py``.
+the constants and thresholds to paste into ``globewire/clustering/similarity.py`` and ``cluster.py``.
 
 Two further views, because the held-out split is small (291 pairs, ~55 above the threshold: one pair moves
 precision by ~0.02):
@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from globewire.stories import similarity as sim
-from globewire.stories.calibration import Calibration
-from globewire.stories.embed import LEAD_CHARS, Embedder, lead_text, normalise_rows
+from globewire.clustering import similarity as sim
+from globewire.clustering.calibration import Calibration
+from globewire.clustering.embed import LEAD_CHARS, Embedder, lead_text, normalise_rows
 
 SAME_STORY_MAX_OVERALL = 2.0
 TRAIN_SHARE = 7  # of 10 buckets
@@ -193,8 +193,8 @@ def cross_validated(X: np.ndarray, overall: np.ndarray, same_th: float, cross_th
 def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: Calibration | None = None) -> dict[str, Any]:
     """Run the distinct articles of the pairs through the clusterer and score the labelled pairs by whether
     they share a story (see the module docstring)."""
-    from globewire.stories.cluster import WindowState
-    from globewire.stories.repair import plan_repairs
+    from globewire.clustering.cluster import WindowState
+    from globewire.clustering.repair import plan_repairs
 
     index: dict[str, int] = {}
     rows: list[int] = []  # article -> row of ``lead``
@@ -278,11 +278,11 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
 
 def strip_site_boilerplate(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """The pairs with each site's boilerplate stripped from their texts, as the story stage does per outlet
-    (``globewire.stories.boilerplate``; the site is the link's host, learned from all its articles in the
+    (``globewire.clustering.boilerplate``; the site is the link's host, learned from all its articles in the
     set); and how many distinct articles changed."""
     from urllib.parse import urlsplit
 
-    from globewire.stories.boilerplate import Boilerplate
+    from globewire.clustering.boilerplate import Boilerplate
 
     by_host: dict[str, dict[str, str]] = {}
     for p in pairs:
@@ -315,8 +315,8 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
     ones). With ``do_fit`` both models are refitted on the training split, thresholds are set to the lowest
     with precision >= 0.92 on the training pairs, and everything is reported for that fitted calibration
     (``out["calibration"]``, which ``--save`` writes for the clusterer to use)."""
-    from globewire.stories.calibration import Calibration as Cal
-    from globewire.stories.calibration import builtin
+    from globewire.clustering.calibration import Calibration as Cal
+    from globewire.clustering.calibration import builtin
 
     pairs = load_pairs(folder)
     stripped = 0
@@ -393,8 +393,8 @@ def run_scale(sizes: Sequence[int] = (10_000, 100_000, 1_000_000), *, dim: int =
 
     from usearch.index import Index
 
-    from globewire.stories.cluster import JOIN_THRESHOLD, STORY_SAMPLE
-    from globewire.stories.index import VectorIndex
+    from globewire.clustering.cluster import JOIN_THRESHOLD, STORY_SAMPLE
+    from globewire.clustering.index import VectorIndex
 
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {"dim": dim, "queries": queries, "sizes": {}}

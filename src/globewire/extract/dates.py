@@ -124,6 +124,9 @@ RELATIVE_MAX_OFFSET = dt.timedelta(days=2)
 # Two arbitrary bases: a parse that changes with the base is relative (or year-less, when only the year moves).
 _BASE_A = dt.datetime(2020, 6, 15, 12, 0)
 _BASE_B = dt.datetime(2017, 3, 10, 12, 0)
+# A third base, _BASE_A moved by a few hours: a relative parse that keeps its clock time against it names a time of
+# day ("today, 21:03", "yesterday 08:15"); one that moves with it is an offset ("2 hours ago").
+_BASE_C = _BASE_A + dt.timedelta(hours=3, minutes=17)
 _STANDALONE_NUMBER = re.compile(r"(?<![\w.])\d{1,4}(?![\w.])")
 _GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_]{2,})(?![^\W\d_]*\d)")
 
@@ -153,6 +156,7 @@ class DateLine:
     role: str  # "published", "updated" or "" (unlabelled)
     yearless: bool = False  # printed without a year: the year was inferred
     relative: bool = False  # "2 hours ago", "today, 21:03": only meaningful against a reference time
+    clock: bool = False  # relative with a printed time of day ("today, 21:03"), not an offset ("2 hours ago")
     weekday: int | None = None  # the weekday printed on the line (0 = Monday), when one was
 
 
@@ -186,7 +190,7 @@ def _numeric_order(segment: str) -> str | None:
 def _dateparse(segment: str, base: dt.datetime) -> tuple[dt.datetime, str] | None:
     order = _numeric_order(segment)
     try:
-        ddp = _ddp(order, base.year, base.month, base.day)
+        ddp = _ddp(order, base.year, base.month, base.day, base.hour, base.minute)
         data = ddp.get_date_data(segment)
     except Exception:  # noqa: BLE001 - dateparser raises assorted errors on junk
         return None
@@ -197,10 +201,10 @@ def _dateparse(segment: str, base: dt.datetime) -> tuple[dt.datetime, str] | Non
 
 
 @functools.lru_cache(maxsize=64)
-def _ddp(order: str | None, y: int, m: int, d: int) -> Any:
+def _ddp(order: str | None, y: int, m: int, d: int, hour: int = 12, minute: int = 0) -> Any:
     from dateparser.date import DateDataParser
 
-    return DateDataParser(settings=_parser_settings(order, dt.datetime(y, m, d, 12, 0)))
+    return DateDataParser(settings=_parser_settings(order, dt.datetime(y, m, d, hour, minute)))
 
 
 def _candidates(segment: str) -> list[tuple[str, bool]]:
@@ -276,13 +280,17 @@ def parse_date_line(line: str) -> DateLine | None:
     if spaced != s:
         variants.append((spaced, s))
     fallback: DateLine | None = None
+    relative_spans: list[str] = []
     for variant, context in dict.fromkeys(variants):
         for cand, label_only in _candidates(variant):
             found = _date_of(cand, label_only, context)
             if found is None:
                 continue
+            if found.yearless and any(cand in span for span in relative_spans):
+                continue  # a piece of "il y a 5 minutes" ("a 5") is not the 5th of a month
             if not found.relative:
                 return found
+            relative_spans.append(cand)
             fallback = fallback or found
     return fallback
 
@@ -308,7 +316,11 @@ def _date_of(cand: str, label_only: bool, context: str) -> DateLine | None:
             return None
     elif not yearless and da.year < MIN_YEAR:
         return None
-    return DateLine(da, _role(context), yearless=yearless, relative=relative,
+    clock = False
+    if relative:
+        c = _dateparse(cand, _BASE_C)
+        clock = c is not None and c[0] == da
+    return DateLine(da, _role(context), yearless=yearless, relative=relative, clock=clock,
                     weekday=_weekday_of(cand, locale) if yearless else None)
 
 
@@ -330,7 +342,7 @@ def resolve_date_lines(
         if d.relative:
             if reference is None:
                 continue
-            when = reference + (d.when - _BASE_A.replace(tzinfo=d.when.tzinfo))
+            when = _relative_to(d, reference)
             if when <= reference + MAX_FUTURE:
                 return when
             continue
@@ -343,6 +355,20 @@ def resolve_date_lines(
         if p is not None:
             return p
     return None
+
+
+def _relative_to(d: DateLine, reference: dt.datetime) -> dt.datetime:
+    """A relative date placed against the reference time: an offset ("2 hours ago") moves the reference; a time
+    of day ("today, 21:03", "yesterday 08:15") keeps its clock on the reference's day (or the day named), and a
+    clock time later than the reference means the day before (the site's time zone is unknown: "today, 21:03"
+    seen at 00:30 UTC was printed on a day that has not started in UTC)."""
+    base = _BASE_A.replace(tzinfo=d.when.tzinfo)
+    if not d.clock:
+        return reference + (d.when - base)
+    ref = reference.astimezone(d.when.tzinfo)
+    day = ref.date() + dt.timedelta(days=(d.when.date() - base.date()).days)
+    when = dt.datetime.combine(day, d.when.timetz())
+    return when - dt.timedelta(days=1) if when > ref else when
 
 
 def _place_year(d: DateLine, absolute: list[dt.datetime], year_clues: list[int], ceiling: dt.datetime) -> dt.datetime | None:

@@ -28,6 +28,7 @@ from globewire.extract.authors import split_names
 from globewire.extract.dates import DateLine, parse_date_line, resolve_date_lines
 from globewire.extract.errors import ExtractionError
 from globewire.extract.furniture import RELATED_LABELS, classify
+from globewire.headline import runon_title
 from globewire.records import Extracted
 
 # A headline is at most this long (characters / words).
@@ -403,6 +404,12 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
         if keep[k] and (not body_lines or body_lines[-1] != lines[k].text):
             body_lines.append(lines[k].text)
     body = "\n".join(body_lines)
+    if not title and body:
+        # one run of text that starts with its title, line break lost ("… shocks Germany BERLIN: The small …")
+        # (read on the text as given: a double space between title and body is one of the cues)
+        glued = " ".join(runon_title(text).split())
+        if glued and body.lstrip().startswith(glued):
+            title, body = glued, body.lstrip()[len(glued):].lstrip()
     if not body and not title:
         raise ExtractionError("empty", "only page furniture in the pasted text")
     year_clues = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", f"{title}\n{body}")]

@@ -163,7 +163,7 @@ def _then(stage: str, *args: Any) -> None:
 
 @_task(name="globewire.scale.tasks.embed_articles")
 def embed_articles(self: Task, new_ids: list[int], changed_ids: list[int] | None = None) -> int:
-    """Fill the embedding cache of new/changed articles (``stories.embed.ensure_embeddings``, in parallel
+    """Fill the embedding cache of new/changed articles (``clustering.embed.ensure_embeddings``, in parallel
     across the fleet), then hand them to the serialised clustering step, which finds the vectors cached."""
     from globewire.pipeline import embed_stage
 

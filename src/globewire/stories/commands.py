@@ -146,7 +146,7 @@ def cluster_cmd(
     """Cluster every unclustered article into stories (embeddings are cached); also re-cluster translated
     articles waiting for it and synthesise stories waiting for it (what a killed run left)."""
     from globewire.pipeline import post_store
-    from globewire.stories.embed import EmbedderError
+    from globewire.clustering.embed import EmbedderError
     from globewire.stories.stage import StoryUpdateReport
 
     settings = settings_for(db)
@@ -193,9 +193,9 @@ def bench_stories_cmd(
         per_language_rows,
         run_pairs,
     )
-    from globewire.stories.calibration import CalibrationError, from_json, load
-    from globewire.stories.calibration import save as save_calibration
-    from globewire.stories.embed import make_embedder
+    from globewire.clustering.calibration import CalibrationError, from_json, load
+    from globewire.clustering.calibration import save as save_calibration
+    from globewire.clustering.embed import make_embedder
 
     settings = settings_for()
     if save and not fit:

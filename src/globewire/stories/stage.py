@@ -21,17 +21,17 @@ from globewire.log import get_logger
 from globewire.naming import source_name
 from globewire.validate import clamp_hours, plausible_datetime
 from globewire.store.db import parse_iso
-from globewire.stories import boilerplate
-from globewire.stories.calibration import Calibration
-from globewire.stories.calibration import load as load_calibration
-from globewire.stories.cluster import Decision, WindowState, make_input
-from globewire.stories.embed import (
+from globewire.clustering import boilerplate
+from globewire.clustering.calibration import Calibration
+from globewire.clustering.calibration import load as load_calibration
+from globewire.clustering.cluster import Decision, WindowState, make_input
+from globewire.clustering.embed import (
     EmbedderError,
     english_of,
     ensure_embeddings,
     make_embedder,
 )
-from globewire.stories.repair import plan_merges, plan_repairs
+from globewire.clustering.repair import plan_merges, plan_repairs
 
 if TYPE_CHECKING:
     from globewire.settings import Settings

@@ -6,7 +6,7 @@ a new story:
 1. a duplicate found by the dedup stage (``articles.duplicate_of``) joins its original's story;
 2. otherwise the vector index of the active window gives the ``CANDIDATES`` nearest articles by lead
    embedding; each candidate within the window is scored with the calibrated pairwise similarity
-   (``globewire.stories.similarity``: dense + lexical + entities + numbers, minus a time penalty);
+   (``globewire.clustering.similarity``: dense + lexical + entities + numbers, minus a time penalty);
 3. each candidate pair is judged against its own threshold: ``JOIN_THRESHOLD`` for pairs sharing a language
    (original or translation), ``CROSS_JOIN_THRESHOLD`` for cross-lingual pairs (scored by the cross-lingual
    model of ``similarity.py``); a story's score is its best member's margin over that threshold (single
@@ -38,10 +38,10 @@ import numpy as np
 from globewire.log import get_logger
 from globewire.validate import clamp_datetime
 from globewire.store.db import parse_iso
-from globewire.stories import similarity as sim
-from globewire.stories.calibration import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD, Calibration
-from globewire.stories.calibration import builtin as builtin_calibration
-from globewire.stories.index import VectorIndex
+from globewire.clustering import similarity as sim
+from globewire.clustering.calibration import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD, Calibration
+from globewire.clustering.calibration import builtin as builtin_calibration
+from globewire.clustering.index import VectorIndex
 
 log = get_logger(__name__)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from globewire.log import get_logger
-from globewire.stories.cluster import CANDIDATES, WindowState
+from globewire.clustering.cluster import CANDIDATES, WindowState
 
 log = get_logger(__name__)
 

@@ -28,7 +28,7 @@ from globewire.log import get_logger
 if TYPE_CHECKING:
     import httpx
 
-    from globewire.stories.config import StorySettings
+    from globewire.clustering.config import StorySettings
 
 log = get_logger(__name__)
 

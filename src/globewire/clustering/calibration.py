@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from globewire.log import get_logger
-from globewire.stories import similarity as sim
+from globewire.clustering import similarity as sim
 
 log = get_logger(__name__)
 

@@ -237,7 +237,7 @@ def make_signals(
     text: str, lead: np.ndarray, lang: str | None, hours: float | None = None, english: str | None = None
 ) -> DocSignals:
     """``text``: the original (title + body) in ``lang``; ``english``: its translation, if any."""
-    from globewire.stories.signature import places
+    from globewire.clustering.signature import places
 
     lang = (lang or "?").lower()
     views: dict[str, Counter[str]] = {lang: Counter(stems(text))}
