@@ -42,8 +42,14 @@ class BackendNotFound(LookupError):
 
 @cache
 def available(group: str) -> dict[str, str]:
+    """Name -> "module:attr" of every backend of ``group``: the built-ins, then other packages' entry points.
+    globewire's own installed entry points are skipped: the built-ins are the same list, read from the code
+    that runs, so install metadata left from before a module moved cannot point at a module that is gone."""
     found = dict(BUILTINS.get(group, {}))
     for ep in entry_points(group=group):
+        dist = getattr(ep, "dist", None)
+        if dist is not None and (dist.metadata["Name"] or "").lower() == "globewire" and ep.name in found:
+            continue
         found[ep.name] = ep.value
     return found
 
