@@ -595,17 +595,18 @@ def test_backfill_bookkeeping_comes_from_the_migrations(store) -> None:
 
 def test_bulk_load_writes_rows_and_the_search_index(store) -> None:
     now = "2026-11-20T12:00:00+00:00"
-    store.bulk_insert("outlets", [{"id": "bx", "name": "BX", "homepage": "https://bx.test/", "country": "FR",
-                                   "languages": '["fr"]', "ownership": "private", "ownership_source": "",
-                                   "enabled": 1, "data": "{}", "updated_at": now}])
-    rows = [{"id": i, "url": f"https://bx.test/{i}", "canonical_url": f"https://bx.test/{i}", "outlet_id": "bx",
-             "country": "FR", "language": "fr", "title": f"Titre {w}", "text": f"Le texte parle de {w}.",
-             "published_at": now, "authors": "[]", "content_hash": f"h{i}", "source": "bulk", "version": 1,
-             "fetched_at": now, "updated_at": now, "extra": "{}"} for i, w in ((10, "pommes"), (20, "poires"))]
-    assert store.bulk_insert("articles", rows) == 2
-    assert store.bulk_insert("articles", rows) == 2  # rows already present are skipped
+    store.bulk_insert("outlets", ("id", "name", "homepage", "country", "languages", "ownership", "ownership_source",
+                                  "enabled", "data", "updated_at"),
+                      [("bx", "BX", "https://bx.test/", "FR", '["fr"]', "private", "", 1, "{}", now)])
+    cols = ("id", "url", "canonical_url", "outlet_id", "country", "language", "title", "text", "published_at",
+            "authors", "content_hash", "source", "version", "fetched_at", "updated_at", "extra")
+    rows = [(i, f"https://bx.test/{i}", f"https://bx.test/{i}", "bx", "FR", "fr", f"Titre {w}",
+             f"Le texte parle de {w}.", now, "[]", f"h{i}", "bulk", 1, now, now, "{}")
+            for i, w in ((10, "pommes"), (20, "poires"))]
+    assert store.bulk_insert("articles", cols, rows) == 2
+    assert store.bulk_insert("articles", cols, rows) == 2  # rows already present are skipped
     assert store.count_articles() == 2 and store.max_article_id() == 20
-    fts = [(int(r["id"]), r["title"], r["text"], "", "") for r in rows]
+    fts = [(r[0], r[6], r[7], "", "") for r in rows]
     store.bulk_index_search(fts)
     store.bulk_index_search(fts)  # already indexed: left as it is, no second hit
     assert [h["id"] for h in store.search_articles("poires")] == [20]
@@ -616,13 +617,12 @@ def test_bulk_load_writes_rows_and_the_search_index(store) -> None:
     new_id, status = store.upsert_article(art("https://bx.test/new", "un autre texte"))
     assert status == "new" and new_id > 20
     s = store.create_story([10], at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
-    store.bulk_insert("story_articles", [{"story_id": s, "article_id": 20, "score": 1.0, "joined_at": now}])
+    store.bulk_insert("story_articles", ("story_id", "article_id", "score", "joined_at"), [(s, 20, 1.0, now)])
     assert store.membership()[s] == [10, 20]
     with pytest.raises(ValueError, match="not one of"):
-        store.bulk_insert("schema_migrations", [{"name": "x", "applied_at": now}])
-    with pytest.raises(ValueError, match="columns"):
-        store.bulk_insert("story_countries", [{"story_id": s, "country": "FR", "role": "covering"},
-                                              {"story_id": s, "role": "covering", "country": "DE"}])
+        store.bulk_insert("schema_migrations", ("name", "applied_at"), [("x", now)])
+    with pytest.raises(ValueError, match="values for 3 columns"):
+        store.bulk_insert("story_countries", ("story_id", "country", "role"), [(s, "FR", "covering"), (s, "DE")])
     with pytest.raises(ValueError, match="not column names"):
-        store.bulk_insert("story_countries", [{"story_id": s, "country; DROP TABLE x": "FR"}])
-    assert store.bulk_insert("stories", []) == 0
+        store.bulk_insert("story_countries", ("story_id", "country; DROP TABLE x"), [(s, "FR")])
+    assert store.count_stories() == 1 and store.bulk_insert("stories", ("id", "headline"), []) == 0

@@ -54,10 +54,6 @@ STORY_COLUMNS = ("id", "headline", "first_seen", "last_updated", "article_count"
                  "blindspot", "data")
 
 
-def _records(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    return [dict(zip(columns, r, strict=True)) for r in rows]
-
-
 def _vocabulary(rng: random.Random, n: int = 3000) -> list[str]:
     syll = ["ka", "lo", "mi", "ren", "tor", "sa", "vel", "dun", "pri", "ost", "al", "ne", "quo", "ber", "gan",
             "sul", "tri", "mar", "zen", "fol", "cas", "pe", "dor", "lin", "us", "ra", "ti", "mon", "ve", "ex"]
@@ -89,7 +85,7 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
             outlets.append((f"{cc.lower()}-outlet-{i}", f"{cc} Outlet {i}", f"https://{cc.lower()}{i}.example/", cc,
                             dumps([lang]), "private", "", 1, dumps({"feeds": [], "rules": None, "origin": "bench"}),
                             iso(now)))
-    store.bulk_insert("outlets", _records(OUTLET_COLUMNS, outlets))
+    store.bulk_insert("outlets", OUTLET_COLUMNS, outlets)
     art_rows, fts_rows = [], []
     for i in range(1, articles + 1):
         o = outlets[rng.randrange(len(outlets))]
@@ -100,7 +96,7 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
         art_rows.append((i, f"https://{o[0]}.example/a/{i}", f"https://{o[0]}.example/a/{i}", o[0], o[3], lang, 0.99,
                          title, text, iso(published), "[]", f"h{i}", "bench", 1, iso(published), iso(published), "{}"))
         fts_rows.append((i, title, text, title if lang == "en" else "", text if lang == "en" else ""))
-    store.bulk_insert("articles", _records(ARTICLE_COLUMNS, art_rows))
+    store.bulk_insert("articles", ARTICLE_COLUMNS, art_rows)
     store.bulk_index_search(fts_rows)
     t_articles = time.perf_counter() - t0
     # Stories: each takes 2..8 articles (no article in two stories), covering the articles' countries.
@@ -138,10 +134,10 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
         member_rows += [(sid, r[0], 1.0, times[-1]) for r in rows]
         country_rows += [(sid, c, "covering") for c in covering] + [(sid, c, "mentioned") for c in mentioned]
         update_rows.append((sid, times[0], "created", dumps({"article_ids": members})))
-    store.bulk_insert("stories", _records(STORY_COLUMNS, story_rows))
-    store.bulk_insert("story_articles", _records(("story_id", "article_id", "score", "joined_at"), member_rows))
-    store.bulk_insert("story_countries", _records(("story_id", "country", "role"), country_rows))
-    store.bulk_insert("story_updates", _records(("story_id", "at", "kind", "detail"), update_rows))
+    store.bulk_insert("stories", STORY_COLUMNS, story_rows)
+    store.bulk_insert("story_articles", ("story_id", "article_id", "score", "joined_at"), member_rows)
+    store.bulk_insert("story_countries", ("story_id", "country", "role"), country_rows)
+    store.bulk_insert("story_updates", ("story_id", "at", "kind", "detail"), update_rows)
     store.analyze()
     store.close()
     words = [w for w, _ in sorted(((w, vocab.index(w)) for w in vocab[:400]), key=lambda x: x[1])]

@@ -20,7 +20,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -287,13 +287,14 @@ class PostgresStore(Store):
             (article_id, title, text, title_en, text_en, fold(title), fold(title_en), fold(text), fold(text_en)),
         )
 
-    def bulk_insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> int:
-        n = super().bulk_insert(table, rows)
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+        n = super().bulk_insert(table, columns, rows)
         if n:
             self.reset_sequences()  # rows may carry their ids: the next generated id must come after them
         return n
 
     def bulk_index_search(self, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        # ON CONFLICT DO NOTHING leaves an indexed row as it is; no lookup needed here.
         with self.tx():
             self.executemany(
                 "INSERT INTO articles_fts(article_id, title, text, title_en, text_en, tsv) VALUES (?,?,?,?,?,"
