@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from globewire.cli import app
 from globewire.textnorm import clean_text
 from tests.test_store_contract import pg_url  # noqa: F401 - fixture
+from tests.warcs import write_record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 runner = CliRunner()
@@ -261,7 +262,7 @@ def test_every_cut_of_a_warc_is_reported_and_never_stored_as_whole(tmp_path: Pat
         url = f"https://cut.test/{i}"
         bodies[url] = (f"<html><body><p>Record {i}.</p>" + "<p>words</p>" * (20 + 30 * i) + "</body></html>").encode()
         h = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(bodies[url]), http_headers=h))
+        write_record(w, url, "response", payload=io.BytesIO(bodies[url]), http_headers=h)
         ends.append(buf.tell())
     data = buf.getvalue()
     path = tmp_path / ("a.warc.gz" if gz else "a.warc")

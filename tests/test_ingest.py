@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from globewire.cli import app
 from tests.ingest_pages import PAGES, page_html, write_pages
+from tests.warcs import write_record
 
 runner = CliRunner()
 
@@ -88,9 +89,9 @@ def test_ingest_text_warc_and_facts(tmp_path, db_path):
         w = WARCWriter(fh, gzip=True)
         payload = page_html(lang, url, title, paras).encode()
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+        write_record(w, url, "response", payload=io.BytesIO(payload), http_headers=headers)
         junk = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
-        w.write_record(w.create_warc_record(url + ".png", "response", payload=io.BytesIO(b"\x89PNG"), http_headers=junk))
+        write_record(w, url + ".png", "response", payload=io.BytesIO(b"\x89PNG"), http_headers=junk)
     pasted = tmp_path / "pasted.txt"
     pasted.write_text(
         "Home > World > Europe\nMuseum reopens after three years\nShare\nFacebook Twitter WhatsApp\n5 min read\n"

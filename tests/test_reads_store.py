@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 
 from globewire.records import Article, FetchResult, Outlet
+from globewire.store.types import ArticleRow, OutletHealthRow
 
 T0 = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
 
@@ -79,11 +80,12 @@ def test_country_articles_newest_published_first_with_keyset(store) -> None:
         rows = store.country_articles("de", limit=4, before=before)
         if not rows:
             break
-        pages.append([int(r["id"]) for r in rows])
-        before = (rows[-1]["t"], int(rows[-1]["id"]))
+        assert all(type(r) is ArticleRow for r in rows)  # the same frozen type from both backends
+        pages.append([int(r.id) for r in rows])
+        before = (rows[-1].t, int(rows[-1].id))
     order = [i for p in pages for i in p]
     assert len(order) == len(set(order)) == 10  # every DE article once, none of AT
-    assert [int(r["id"]) for r in store.article_rows(order)] == order  # article_rows keeps the order
+    assert [int(r.id) for r in store.article_rows(order)] == order  # article_rows keeps the order
     # undated articles sort by their fetch time among the dated ones
     assert order.index(made[3]) == order.index(made[2]) + 1  # 3 (undated, fetched T0-2h30) right after 2 (T0-2h)
     assert order.index(same) == order.index(made[2]) - 1  # the larger id first at equal times
@@ -95,7 +97,8 @@ def test_outlet_health_rows_count_recent_articles_without_boolean_sums(store) ->
     _article(store, 1, T0, T0)
     _article(store, 2, T0 - dt.timedelta(days=3), T0)
     store.update_feed_state("https://dw.example/rss", "dw", status=200, error=None, item_count=3, newest_item_at=T0)
-    rows = {r["id"]: r for r in store.outlet_health_rows(T0 - dt.timedelta(days=1))}
-    assert rows["dw"]["articles"] == 2 and rows["dw"]["articles_24h"] == 1
-    assert rows["dw"]["feeds"] == 1 and int(rows["dw"]["failing_feeds"]) == 0
-    assert rows["ap"]["articles"] == 0 and rows["ap"]["feeds"] is None
+    rows = {r.id: r for r in store.outlet_health_rows(T0 - dt.timedelta(days=1))}
+    assert all(type(r) is OutletHealthRow for r in rows.values())
+    assert rows["dw"].articles == 2 and rows["dw"].articles_24h == 1
+    assert rows["dw"].feeds == 1 and int(rows["dw"].failing_feeds) == 0
+    assert rows["ap"].articles == 0 and rows["ap"].feeds is None

@@ -129,7 +129,8 @@ def kill_at(proc: subprocess.Popen[bytes], delay: float) -> bool:
 def db_check(env: dict[str, str], log: Path, *extra: str) -> dict[str, Any]:
     r = subprocess.run([sys.executable, "-m", "globewire.cli", "db", "check", "--json", *extra], env=env,
                        capture_output=True, timeout=RERUN_TIMEOUT_S)
-    log.open("ab").write(r.stderr)
+    with log.open("ab") as fh:
+        fh.write(r.stderr)
     assert r.returncode == 0, f"db check exited {r.returncode}: {r.stdout[-2000:]!r} {r.stderr[-2000:]!r}"
     return json.loads(r.stdout)
 
@@ -291,6 +292,8 @@ def test_pool_workers_forkserver_and_tracker_go_with_their_owner(tmp_path: Path)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert_no_leftovers(proc.pid, "the pool's owner killed")
 
 
@@ -326,4 +329,6 @@ def test_sigterm_abandons_running_work_at_once(tmp_path: Path) -> None:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert_no_leftovers(proc.pid, "the pool's owner terminated while its workers were busy")

@@ -20,6 +20,7 @@ from globewire.scale.backfill import (
 )
 from globewire.settings import load_settings
 from globewire.store.sqlite import SQLiteStore
+from tests.warcs import write_record
 
 
 def write_warc(path: Path, n: int) -> list[str]:
@@ -34,9 +35,9 @@ def write_warc(path: Path, n: int) -> list[str]:
         for i, page in enumerate(_generated_pages(n)):
             url = f"https://bench.example/a/{i}"
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(page), http_headers=headers))
-            w.write_record(w.create_warc_record(url, "metadata", payload=io.BytesIO(b"x: y"),
-                                                warc_content_type="application/warc-fields"))
+            write_record(w, url, "response", payload=io.BytesIO(page), http_headers=headers)
+            write_record(w, url, "metadata", payload=io.BytesIO(b"x: y"),
+                         warc_content_type="application/warc-fields")
             urls.append(url)
     return urls
 

@@ -84,10 +84,11 @@ def fleet_env(tmp_path: Path):
 
 
 def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "globewire.scale.commands", "worker", "--name", f"{name}@e2e"],
-        env=env, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    with log.open("wb") as out:  # the worker writes to its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "globewire.scale.commands", "worker", "--name", f"{name}@e2e"],
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
 
 
 @pytest.mark.postgres

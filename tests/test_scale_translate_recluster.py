@@ -44,11 +44,12 @@ DEADLINE_S = 90.0
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "globewire.scale.commands", "worker", "--queues", "translate",
-         "--name", "translate@recluster"],
-        env=env, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    with log.open("wb") as out:  # the worker writes to its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "globewire.scale.commands", "worker", "--queues", "translate",
+             "--name", f"translate@recluster-{os.getpid()}-{time.monotonic_ns()}"],  # unique: a pidbox is exclusive
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
 
 
 def stop(worker: subprocess.Popen[bytes]) -> None:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from globewire.settings import load_settings
 from globewire.store import open_store
 from globewire.web.app import create_app
-from globewire.web.front import article_translation, flag, source_name
+from globewire.web.front import ArticleTranslation, article_translation, flag, source_name
 from tests.browser.frontcorpus import UNAVAILABLE, fill_front_store
 
 PLACEHOLDER = re.compile(r"\b(Story|Article) \d+\b")
@@ -152,22 +152,22 @@ def test_translation_states_from_the_store(tmp_path: Path) -> None:
     aid = info["flood"][1]
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
 
-    def state(backend: str = "ctranslate2") -> dict[str, Any] | None:
+    def state(backend: str = "ctranslate2") -> ArticleTranslation | None:
         return article_translation(store.translation_states([aid])[aid], "cs", backend)
 
-    assert state()["state"] == "pending"
-    assert state("none")["state"] == "off" and "GLOBEWIRE_TRANSLATE__BACKEND" in state("none")["fix"]
+    assert state().state == "pending"
+    assert state("none").state == "off" and "GLOBEWIRE_TRANSLATE__BACKEND" in state("none").fix
     store.mark_translation_failed(aid, "HTTP 502 from the translator", soon)
     s = state()
-    assert s["state"] == "failed" and "HTTP 502" in s["reason"] and "Retried automatically after" in s["fix"]
+    assert s.state == "failed" and "HTTP 502" in s.reason and "Retried automatically after" in s.fix
     store.mark_translation_failed(aid, "HTTP 502 again", None)
     s = state()
-    assert s["attempts"] == 2 and "Given up after 2 attempts" in s["fix"] and "--redo --lang cs" in s["fix"]
+    assert s.attempts == 2 and "Given up after 2 attempts" in s.fix and "--redo --lang cs" in s.fix
     store.save_translation(aid, "The Oder falls", "The Oder falls in Ostrava.", [], "fixture", "hand")
     assert state() is None
     store.save_translation(aid, "The Oder falls", "Old text.", [], "fixture", "hand", content_hash="older")
     s = state()
-    assert s["state"] == "pending" and "changed since" in s["reason"]
+    assert s.state == "pending" and "changed since" in s.reason
     store.close()
 
 

@@ -405,7 +405,7 @@ def test_search_groups_page_with_a_cursor(site: tuple[TestClient, dict[str, Any]
 def test_country_page_pages_on_by_publication_time(site: tuple[TestClient, dict[str, Any]]) -> None:
     client, info = site
     store = info["store"]
-    de_ids = {int(r["id"]) for r in store.country_articles("DE", limit=1000)}
+    de_ids = {int(r.id) for r in store.country_articles("DE", limit=1000)}
     assert len(de_ids) == sum(r["country"] == "DE" for r in info["rows"]) + 40  # the corpus's and the archive
     html = client.get("/country/DE").text
     assert "More articles" in html
@@ -419,10 +419,10 @@ def test_country_page_pages_on_by_publication_time(site: tuple[TestClient, dict[
     order = [i for p in pages for i in p]
     assert len(pages) == 2 and len(pages[0]) == 30
     assert len(order) == len(set(order)) and set(order) == de_ids
-    by_id = {int(r["id"]): r for r in store.article_rows(order)}
-    times = [by_id[i]["published_at"] or by_id[i]["fetched_at"] for i in order]
+    by_id = {int(r.id): r for r in store.article_rows(order)}
+    times = [by_id[i].published_at or by_id[i].fetched_at for i in order]
     assert times == sorted(times, reverse=True)  # newest publication first, undated by fetch time
-    assert any(by_id[i]["published_at"] is None for i in order)  # the archive has undated articles...
+    assert any(by_id[i].published_at is None for i in order)  # the archive has undated articles...
     assert "(no publication date)" in client.get("/country/DE").text  # ...shown with their fetch time, marked
     api = client.get("/api/v1/countries/DE").json()
     assert [a["id"] for a in api["articles"]] == pages[0] and api["next_cursor"]

@@ -236,7 +236,10 @@ def _entry_item(entry: Any, *, feed_url: str, outlet_id: str, feed_lang: str | N
     url = _normalise_link(_entry_link(entry), feed_url)
     if url is None:
         return None
-    published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(entry.get("updated_parsed"))
+    # ``updated_parsed`` only when the entry has one: feedparser answers a missing one with
+    # ``published_parsed`` (the value that just failed) and a DeprecationWarning
+    updated = entry.get("updated_parsed") if "updated_parsed" in entry else None
+    published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(updated)
     summary_src = entry.get("summary") or ""
     if not summary_src and entry.get("content"):
         summary_src = entry["content"][0].get("value", "")

@@ -42,8 +42,10 @@ def _write_warc(path: Path, n: int) -> None:
         w = WARCWriter(fh, gzip=True)
         for i, page in enumerate(_generated_pages(n)):
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(f"https://bench.example/a/{i}", "response",
-                                                payload=io.BytesIO(page), http_headers=headers))
+            record = w.create_warc_record(f"https://bench.example/a/{i}", "response",
+                                          payload=io.BytesIO(page), http_headers=headers)
+            w.write_record(record)
+            record.raw_stream.close()  # warcio spools the digested payload to a temporary file it never closes
 
 
 def _sqlite_run(warc: Path, tmp: Path) -> dict[str, Any]:

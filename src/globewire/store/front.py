@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from globewire.store.db import iso
 from globewire.store.stories import _chunks  # ids per IN (...) query, shared by the store's areas
+from globewire.store.types import MemberFact
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -43,12 +44,12 @@ class FrontRepo(_Base):
             )
         return {str(r["country"]).upper(): int(r["n"]) for r in rows}
 
-    def story_member_facts(self, story_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    def story_member_facts(self, story_ids: Sequence[int]) -> dict[int, list[MemberFact]]:
         """Per story, what its cards and pages show of each member article: id, title, url, outlet (id, name,
         the page's site name), country, language, published/fetched times, main image, copy-of; oldest
         publication first."""
         ids = list(dict.fromkeys(int(i) for i in story_ids))
-        out: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        out: dict[int, list[MemberFact]] = {i: [] for i in ids}
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in self.query(
@@ -60,5 +61,5 @@ class FrontRepo(_Base):
                 " ORDER BY sa.story_id, COALESCE(a.published_at, a.fetched_at), a.id",
                 chunk,
             ):
-                out[int(r.pop("story_id"))].append(r)
+                out[int(r["story_id"])].append(MemberFact.from_row(r))
         return out

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from globewire.store.db import iso
+from globewire.store.types import ArticleRow, OutletHealthRow
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -30,13 +31,13 @@ MAX_IN = 500  # ids per IN (...) query
 class ReadsRepo(_Base):
     """Mixin: needs the ``query``/``scalar`` of ``globewire.store.db.Database``."""
 
-    def article_rows(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
         """Page rows of these articles (with outlet name), in the order of ``ids``."""
         ids = [int(i) for i in ids][:MAX_IN]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        by_id = {int(r["id"]): r for r in self.query(
+        by_id = {int(r["id"]): ArticleRow.from_row(r) for r in self.query(
             f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})",
             ids)}
         return [by_id[i] for i in ids if i in by_id]
@@ -59,7 +60,7 @@ class ReadsRepo(_Base):
             [*params, int(limit)])]
 
     def country_articles(self, cc: str, *, limit: int = 30,
-                         before: tuple[str, int] | None = None) -> list[dict[str, Any]]:
+                         before: tuple[str, int] | None = None) -> list[ArticleRow]:
         """A country's articles, newest publication first (fetch time for undated ones), keyset-paged on
         (article time, id); each row carries its sort time as ``t``."""
         where = ["a.country = ?"]
@@ -70,11 +71,11 @@ class ReadsRepo(_Base):
             # at page 101 of a country with 10k articles)
             where.append(f"({ARTICLE_TIME}, a.id) < (?, ?)")
             params += [before[0], int(before[1])]
-        return self.query(
+        return [ArticleRow.from_row(r) for r in self.query(
             f"SELECT {ARTICLE_ROW}, {ARTICLE_TIME} AS t FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE {' AND '.join(where)} ORDER BY {ARTICLE_TIME} DESC, a.id DESC LIMIT ?",
             [*params, int(limit)],
-        )
+        )]
 
     def stories_by_ids(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         """Story rows (``data`` as stored, JSON text) in the order of ``ids``."""
@@ -104,10 +105,10 @@ class ReadsRepo(_Base):
         marks = ",".join("?" * len(ids))
         return {r["id"]: r["name"] for r in self.query(f"SELECT id, name FROM outlets WHERE id IN ({marks})", ids)}
 
-    def outlet_health_rows(self, since: dt.datetime) -> list[dict[str, Any]]:
+    def outlet_health_rows(self, since: dt.datetime) -> list[OutletHealthRow]:
         """Per outlet: catalogue facts, feed state (feeds, failing feeds, last success/fetch/error) and its
         article counts (all, and published since ``since``)."""
-        return self.query(
+        return [OutletHealthRow.from_row(r) for r in self.query(
             "SELECT o.id, o.name, o.homepage, o.country, o.languages, o.ownership, o.enabled,"
             " f.last_success_at, f.last_fetch_at, f.failing_feeds, f.feeds, f.consecutive_failures, f.last_error,"
             " COALESCE(c.articles, 0) AS articles, COALESCE(c.articles_24h, 0) AS articles_24h"
@@ -121,7 +122,7 @@ class ReadsRepo(_Base):
             "   FROM articles GROUP BY outlet_id) c ON c.outlet_id = o.id"
             " ORDER BY o.country, o.name",
             (iso(since),),
-        )
+        )]
 
     def outlets_crawled(self, country: str, since: dt.datetime | None = None,
                         until: dt.datetime | None = None) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso, parse_iso
 from globewire.store.stories import _chunks
+from globewire.store.types import TranslationState
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -188,13 +189,13 @@ class TranslationsRepo(_Base):
                     out[r["id"]] = (r["o_title_en"] or "", r["o_text_en"] or "")
         return out
 
-    def translation_states(self, article_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    def translation_states(self, article_ids: Iterable[int]) -> dict[int, TranslationState]:
         """Where each article stands with English, for the reader's pages: ``language``, ``status`` (done |
         failed | unavailable | None: never tried), ``stale`` (done for an older text), ``attempts``,
         ``next_retry_at`` (None after a failure: given up), ``last_error`` (names the fix for
         ``unavailable``), ``backend``, and ``reused`` (a copy whose original has English)."""
         ids = list(dict.fromkeys(int(i) for i in article_ids))
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, TranslationState] = {}
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in self.query(
@@ -205,16 +206,16 @@ class TranslationsRepo(_Base):
                 f" WHERE a.id IN ({marks})",
                 chunk,
             ):
-                out[int(r["id"])] = {
-                    "language": r["language"],
-                    "status": r["status"],
-                    "stale": r["status"] == "done" and r["t_hash"] is not None and r["t_hash"] != r["a_hash"],
-                    "attempts": int(r["attempts"] or 0),
-                    "next_retry_at": r["next_retry_at"],
-                    "last_error": r["last_error"],
-                    "backend": r["backend"],
-                    "reused": r["o_status"] == "done",
-                }
+                out[int(r["id"])] = TranslationState(
+                    language=r["language"],
+                    status=r["status"],
+                    stale=r["status"] == "done" and r["t_hash"] is not None and r["t_hash"] != r["a_hash"],
+                    attempts=int(r["attempts"] or 0),
+                    next_retry_at=r["next_retry_at"],
+                    last_error=r["last_error"],
+                    backend=r["backend"],
+                    reused=r["o_status"] == "done",
+                )
         return out
 
     # ------------------------------------------------------------------ sentence cache

@@ -11,15 +11,19 @@ does not name sources itself.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
+from globewire.store.types import MemberFact, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
 
@@ -33,6 +37,201 @@ STORY_TIMELINE_MAX = 60  # publications listed on a story page's timeline (newes
 NOT_TRANSLATED = ("en", "und", "")  # languages that never wait for English (see store/translations.py)
 
 
+# --------------------------------------------------------------------------- the typed results
+# What the pages render and the API returns. The templates read their attributes; the API turns them into
+# plain data in one place, ``jsonable`` (field names and order are the JSON keys the API always had).
+
+
+def jsonable(value: Any) -> Any:
+    """The front's typed results as plain data (dataclass -> dict, tuple -> list, recursively): the ONE
+    conversion the JSON API applies before its response models."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member article of a story as readers see it: the store's ``MemberFact`` after the read model's
+    ``present`` (source named, usable title) with its English title when asked for."""
+
+    id: int
+    title: str | None
+    url: str | None
+    canonical_url: str | None
+    outlet_id: str | None
+    outlet_name: str | None
+    site_name: str | None
+    country: str | None
+    language: str | None
+    published_at: str | None
+    fetched_at: str | None
+    image_url: str | None
+    duplicate_of: int | None
+    title_en: str | None
+    title_derived: bool  # the title was derived from the article's words (``headline.usable_title``)
+    outlet_named_by: str | None  # catalogue | site | domain | none (``naming.name_row``)
+    date_source: str | None  # published | fetched
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> Member:
+        return cls(id=int(r["id"]), title=r.get("title"), url=r.get("url"), canonical_url=r.get("canonical_url"),
+                   outlet_id=r.get("outlet_id"), outlet_name=r.get("outlet_name"), site_name=r.get("site_name"),
+                   country=r.get("country"), language=r.get("language"), published_at=r.get("published_at"),
+                   fetched_at=r.get("fetched_at"), image_url=r.get("image_url"), duplicate_of=r.get("duplicate_of"),
+                   title_en=r.get("title_en"), title_derived=bool(r.get("title_derived")),
+                   outlet_named_by=r.get("outlet_named_by"), date_source=r.get("date_source"))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle(Member):
+    """A member on the story page: with its source's name, flag, date (``at``, ``at_kind``) and English state
+    (``country`` upper-cased, None when unknown)."""
+
+    source: str
+    flag: str
+    at: str | None
+    at_kind: str  # published | fetched
+    english: ArticleTranslation | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTranslation:
+    """Why an article has no English yet and what fixes it."""
+
+    state: str  # pending | unavailable | failed | off
+    language: str
+    reason: str
+    fix: str
+    retry_at: str | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationDetail:
+    state: str
+    articles: int
+    words: str
+    reason: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryTranslation:
+    """A story with no English at all: how many of its articles wait and why, and what fixes it."""
+
+    state: str
+    articles: int
+    by_state: dict[str, int]
+    languages: list[str]
+    summary: str
+    reason: str
+    fix: str
+    details: list[TranslationDetail]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDate:
+    at: str | None
+    first: str | None
+    kind: str  # published | fetched
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """A named outlet of a story and its articles in it."""
+
+    id: str | None
+    name: str
+    country: str
+    flag: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSegment:
+    """A segment of a card's coverage bar (``cc`` "" for the remaining countries), offsets in percent."""
+
+    cc: str
+    name: str
+    flag: str
+    articles: int
+    share: float
+    x: float
+    slot: int | str  # the segment's colour slot; "rest" for the remaining countries
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A story (``queries.normalise_story``) with what its card shows."""
+
+    id: int
+    headline: str
+    summary: list[dict[str, Any]]
+    countries_covering: list[str]
+    countries_mentioned: list[str]
+    languages: list[str]
+    outlets: list[dict[str, Any]]
+    alternative_takes: dict[str, list[dict[str, Any]]]
+    blindspot: dict[str, Any]
+    related_story_ids: list[int]
+    first_seen: str | None
+    last_updated: str | None
+    date_source: str
+    article_count: int
+    outlet_count: int
+    country_count: int
+    summary_line: str
+    summary_language: str
+    date: StoryDate
+    sources: list[SourceCount]
+    coverage: list[CoverageSegment]
+    image: str | None
+    english: StoryTranslation | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryGroup:
+    """A story's articles from one country (``cc`` "" when not known), newest first, with its outlets."""
+
+    cc: str
+    name: str
+    flag: str
+    articles: list[StoryArticle]
+    outlets: list[SourceCount]
+
+
+@dataclass(frozen=True, slots=True)
+class FrontPage:
+    """The home page: the globe window with articles per country (``ReadModel.globe_counts``) and cards."""
+
+    window: str
+    label: str
+    requested: str | None
+    fallback: bool
+    empty_before: str
+    counts: dict[str, int]
+    articles: int
+    top: list[Card]
+    blindspot: list[Card]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    story: Card
+    articles: list[StoryArticle]
+    groups: list[CountryGroup]
+    timeline: list[StoryArticle]  # dated publications, oldest first
+    undated: list[StoryArticle]
+    elsewhere: list[Card]
+    related: list[Card]
+    events: list[dict[str, Any]]  # ``ReadModel.story_timeline`` (the web read model's rows)
+
+
 # --------------------------------------------------------------------------- small helpers
 
 
@@ -44,16 +243,17 @@ def flag(cc: str | None) -> str:
     return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in cc.upper())
 
 
-def source_name(row: dict[str, Any]) -> str:
+def source_name(row: Mapping[str, Any] | Member) -> str:
     """The name the read model gives a source (catalogue name, else the page's site name), else the host
     of its URL — never "unknown" while a URL exists."""
+    get = row.get if isinstance(row, Mapping) else functools.partial(getattr, row)
     for key in ("source_name", "outlet_name", "site_name"):
-        v = str(row.get(key) or "").strip()
+        v = str(get(key, None) or "").strip()
         if v:
             return v
-    host = urlsplit(str(row.get("canonical_url") or row.get("url") or "")).hostname or ""
+    host = urlsplit(str(get("canonical_url", None) or get("url", None) or "")).hostname or ""
     host = host.removeprefix("www.")
-    return host or str(row.get("outlet_id") or "") or "source not recorded"
+    return host or str(get("outlet_id", None) or "") or "source not recorded"
 
 
 def _cut(text: str, limit: int) -> str:
@@ -69,29 +269,30 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, dt.datetime):
         return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
     try:
-        return parse_iso(str(value)).isoformat()
+        parsed = parse_iso(str(value))
     except (TypeError, ValueError):
         return None
+    return parsed.isoformat() if parsed else None
 
 
-def dated(row: dict[str, Any]) -> tuple[str | None, str]:
-    """(ISO time, "published" | "fetched") of an article row: its publication time, else its fetch time."""
-    pub = _iso(row.get("published_at"))
+def dated(published_at: Any, fetched_at: Any) -> tuple[str | None, str]:
+    """(ISO time, "published" | "fetched") of an article: its publication time, else its fetch time."""
+    pub = _iso(published_at)
     if pub:
         return pub, "published"
-    return _iso(row.get("fetched_at")), "fetched"
+    return _iso(fetched_at), "fetched"
 
 
 # --------------------------------------------------------------------------- translation status
 
 
-def _fix_for(state: str, lang: str, st: dict[str, Any]) -> str:
+def _fix_for(state: str, lang: str, st: TranslationState | None) -> str:
     if state == "off":
         return ("Translation is turned off: set translate.backend (e.g. GLOBEWIRE_TRANSLATE__BACKEND=ctranslate2), "
                 "then run `globewire translate`.")
     if state == "pending":
         return "Run `globewire translate` (`globewire run` translates after every crawl)."
-    retry = _iso(st.get("next_retry_at"))
+    retry = _iso(st.next_retry_at if st else None)
     due = retry is not None and retry <= dt.datetime.now(dt.UTC).isoformat()
     when = f" after {retry[:16].replace('T', ' ')} UTC" if retry and not due else ""
     if state == "unavailable":
@@ -103,20 +304,20 @@ def _fix_for(state: str, lang: str, st: dict[str, Any]) -> str:
         if due:
             return f"Its retry is due: run `globewire translate --lang {lang}`."
         return f"Retried automatically{when} by `globewire translate` or `globewire run`."
-    n = int(st.get("attempts") or 0)
+    n = st.attempts if st else 0
     return (f"Given up after {n} attempt{'s' if n != 1 else ''}: `globewire translate --redo --lang {lang}` "
             f"tries again (it redoes every {lang} article).")
 
 
-def article_translation(state: dict[str, Any] | None, language: str | None, backend_setting: str) -> dict[str, Any] | None:
+def article_translation(state: TranslationState | None, language: str | None,
+                        backend_setting: str) -> ArticleTranslation | None:
     """Why an article has no English yet and what fixes it; None when it has English or needs none.
     ``state``: a row of ``store.translation_states``."""
     lang = (language or "").lower()
     if lang in NOT_TRANSLATED:
         return None
-    st = state or {}
-    status = st.get("status")
-    if (status == "done" and not st.get("stale")) or st.get("reused"):
+    status = state.status if state else None
+    if state and ((status == "done" and not state.stale) or state.reused):
         return None
     if status is None and backend_setting == "none":
         kind, reason = "off", "Translation is turned off on this server."
@@ -125,12 +326,14 @@ def article_translation(state: dict[str, Any] | None, language: str | None, back
     elif status == "done":
         kind, reason = "pending", "Its text changed since it was translated; waiting for the new translation."
     elif status == "unavailable":
-        kind, reason = "unavailable", str(st.get("last_error") or "No translator can serve this language now.")
+        kind, reason = "unavailable", str((state.last_error if state else None)
+                                          or "No translator can serve this language now.")
     else:
         kind = "failed"
-        reason = "Translation failed: " + str(st.get("last_error") or "no detail recorded")
-    return {"state": kind, "language": lang, "reason": reason, "fix": _fix_for(kind, lang, st),
-            "retry_at": st.get("next_retry_at"), "attempts": int(st.get("attempts") or 0)}
+        reason = "Translation failed: " + str((state.last_error if state else None) or "no detail recorded")
+    return ArticleTranslation(state=kind, language=lang, reason=reason, fix=_fix_for(kind, lang, state),
+                              retry_at=state.next_retry_at if state else None,
+                              attempts=state.attempts if state else 0)
 
 
 STATE_WORDS = {"pending": "waiting for translation", "unavailable": "no translator available",
@@ -139,16 +342,16 @@ STATE_ORDER = ("unavailable", "failed", "off", "pending")  # the state a story's
 STORY_REASONS = 2  # distinct reasons (and fixes) a story's note quotes per state
 
 
-def story_translation(members: list[dict[str, Any]], states: dict[int, dict[str, Any]],
-                      backend_setting: str) -> dict[str, Any] | None:
+def story_translation(members: Sequence[Member], states: Mapping[int, TranslationState],
+                      backend_setting: str) -> StoryTranslation | None:
     """For a story with no English at all (no English article, no translation): how many of its articles
     wait and why, the distinct reasons, and what fixes them; None when any English exists."""
-    per: list[dict[str, Any]] = []
+    per: list[ArticleTranslation] = []
     for m in members:
-        lang = (m.get("language") or "").lower()
+        lang = (m.language or "").lower()
         if lang == "en":
             return None
-        t = article_translation(states.get(int(m["id"])), lang, backend_setting)
+        t = article_translation(states.get(m.id), lang, backend_setting)
         if t is None:
             if lang not in NOT_TRANSLATED:
                 return None  # this one has English
@@ -156,140 +359,149 @@ def story_translation(members: list[dict[str, Any]], states: dict[int, dict[str,
         per.append(t)
     if not per:
         return None
-    counts = Counter(t["state"] for t in per)
+    counts = Counter(t.state for t in per)
     details = []
     for state in (s for s in STATE_ORDER if counts.get(s)):
-        of = [t for t in per if t["state"] == state]
-        details.append({"state": state, "articles": len(of), "words": STATE_WORDS[state],
-                        "reason": " ".join(list(dict.fromkeys(t["reason"] for t in of))[:STORY_REASONS]),
-                        "fix": " ".join(list(dict.fromkeys(t["fix"] for t in of))[:STORY_REASONS])})
-    return {"state": details[0]["state"], "articles": len(per), "by_state": dict(counts),
-            "languages": sorted({t["language"] for t in per}),
-            "summary": ", ".join(f"{d['articles']} {d['words']}" for d in details),
-            "reason": details[0]["reason"], "fix": details[0]["fix"], "details": details}
+        of = [t for t in per if t.state == state]
+        details.append(TranslationDetail(
+            state=state, articles=len(of), words=STATE_WORDS[state],
+            reason=" ".join(list(dict.fromkeys(t.reason for t in of))[:STORY_REASONS]),
+            fix=" ".join(list(dict.fromkeys(t.fix for t in of))[:STORY_REASONS])))
+    return StoryTranslation(state=details[0].state, articles=len(per), by_state=dict(counts),
+                            languages=sorted({t.language for t in per}),
+                            summary=", ".join(f"{d.articles} {d.words}" for d in details),
+                            reason=details[0].reason, fix=details[0].fix, details=details)
 
 
 # --------------------------------------------------------------------------- cards
 
 
-def _coverage(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _coverage(members: Sequence[Member]) -> list[CoverageSegment]:
     """Articles per covering country, largest first, as bar segments with start offsets in percent."""
-    counts = Counter((m.get("country") or "").upper() for m in members if m.get("country"))
+    counts = Counter((m.country or "").upper() for m in members if m.country)
     total = sum(counts.values())
     if not total:
         return []
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     head, rest = ranked[:CARD_COUNTRIES], ranked[CARD_COUNTRIES:]
-    segs = [{"cc": cc, "name": geo.country_name(cc), "flag": flag(cc), "articles": n} for cc, n in head]
+    parts = [(cc, geo.country_name(cc), flag(cc), n) for cc, n in head]
     if rest:
-        segs.append({"cc": "", "name": f"{len(rest)} other countries", "flag": "",
-                     "articles": sum(n for _, n in rest)})
+        parts.append(("", f"{len(rest)} other countries", "", sum(n for _, n in rest)))
+    segs: list[CoverageSegment] = []
     x = 0.0
-    for i, s in enumerate(segs):
-        s["share"] = round(100.0 * s["articles"] / total, 2)
-        s["x"] = round(x, 2)
-        s["slot"] = i if s["cc"] else "rest"
-        x += s["share"]
+    for i, (cc, name, fl, n) in enumerate(parts):
+        share = round(100.0 * n / total, 2)
+        segs.append(CoverageSegment(cc=cc, name=name, flag=fl, articles=n, share=share, x=round(x, 2),
+                                    slot=i if cc else "rest"))
+        x += share
     return segs
 
 
-def _sources(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _sources(members: Sequence[Member]) -> list[SourceCount]:
     """Named outlets of a story, most articles first: name, country, flag, articles."""
-    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    seen: dict[tuple[str, str], tuple[str | None, str, str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     for m in members:
         name = source_name(m)
-        cc = (m.get("country") or "").upper()
-        key = (str(m.get("outlet_id") or name), cc)
-        if key not in seen:
-            seen[key] = {"id": m.get("outlet_id"), "name": name, "country": cc, "flag": flag(cc), "articles": 0}
-        seen[key]["articles"] += 1
-    return sorted(seen.values(), key=lambda o: (-o["articles"], o["name"].lower()))
+        cc = (m.country or "").upper()
+        key = (str(m.outlet_id or name), cc)
+        seen.setdefault(key, (m.outlet_id, name, cc))
+        counts[key] += 1
+    out = [SourceCount(id=oid, name=name, country=cc, flag=flag(cc), articles=counts[key])
+           for key, (oid, name, cc) in seen.items()]
+    return sorted(out, key=lambda o: (-o.articles, o.name.lower()))
 
 
-def _story_date(members: list[dict[str, Any]], s: dict[str, Any]) -> dict[str, Any]:
+def _story_date(members: Sequence[Member], s: Mapping[str, Any]) -> StoryDate:
     """Newest and first publication of a story's articles; fetch times (marked) only when none has one."""
-    pub = sorted(t for t in (_iso(m.get("published_at")) for m in members) if t)
+    pub = sorted(t for t in (_iso(m.published_at) for m in members) if t)
     if pub:
-        return {"at": pub[-1], "first": pub[0], "kind": "published"}
-    got = sorted(t for t in (_iso(m.get("fetched_at")) for m in members) if t)
+        return StoryDate(at=pub[-1], first=pub[0], kind="published")
+    got = sorted(t for t in (_iso(m.fetched_at) for m in members) if t)
     if got:
-        return {"at": got[-1], "first": got[0], "kind": "fetched"}
-    return {"at": _iso(s.get("last_updated")), "first": _iso(s.get("first_seen")), "kind": "fetched"}
+        return StoryDate(at=got[-1], first=got[0], kind="fetched")
+    return StoryDate(at=_iso(s.get("last_updated")), first=_iso(s.get("first_seen")), kind="fetched")
 
 
-def _picture(ctx: Any, members: list[dict[str, Any]]) -> str | None:
+def _picture(ctx: Any, members: Sequence[Member]) -> str | None:
     """The proxied main image of the story's earliest article that has one (None when images are off)."""
     for m in members:
-        if m.get("image_url"):
-            url = ctx.image_url(m["image_url"])
+        if m.image_url:
+            url = ctx.image_url(m.image_url)
             if url:
-                return url
+                return str(url)
     return None
 
 
-def _headline(s: dict[str, Any], members: list[dict[str, Any]]) -> str:
+def _headline(s: Mapping[str, Any], members: Sequence[Member]) -> str:
     if s.get("headline"):
         return str(s["headline"])
     for m in members:
-        if m.get("title_en") or m.get("title"):
-            return _cut(str(m.get("title_en") or m["title"]), HEADLINE_FALLBACK_CHARS)
+        if m.title_en or m.title:
+            return _cut(str(m.title_en or m.title), HEADLINE_FALLBACK_CHARS)
     if s.get("summary"):
         return _cut(str(s["summary"][0]["text"]), HEADLINE_FALLBACK_CHARS)
     return "Untitled story"
 
 
-def card(ctx: Any, s: dict[str, Any], members: list[dict[str, Any]],
-         states: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
+def card(ctx: Any, s: Mapping[str, Any], members: Sequence[Member],
+         states: Mapping[int, TranslationState] | None) -> Card:
     """A story (``queries.normalise_story``) with what its card shows."""
-    c = dict(s)
-    c["headline"] = _headline(s, members)
     first = s["summary"][0] if s.get("summary") else None
-    c["summary_line"] = _cut(str(first["text"]), SUMMARY_LINE_CHARS) if first else ""
-    c["summary_language"] = (first or {}).get("language") or ""
-    c["date"] = _story_date(members, s)
-    c["sources"] = _sources(members)
-    c["coverage"] = _coverage(members)
-    c["image"] = _picture(ctx, members)
-    c["english"] = None if states is None else story_translation(members, states, _backend_setting(ctx))
-    return c
+    return Card(
+        id=s["id"], headline=_headline(s, members), summary=s["summary"],
+        countries_covering=s["countries_covering"], countries_mentioned=s["countries_mentioned"],
+        languages=s["languages"], outlets=s["outlets"], alternative_takes=s["alternative_takes"],
+        blindspot=s["blindspot"], related_story_ids=s["related_story_ids"], first_seen=s["first_seen"],
+        last_updated=s["last_updated"], date_source=s["date_source"], article_count=s["article_count"],
+        outlet_count=s["outlet_count"], country_count=s["country_count"],
+        summary_line=_cut(str(first["text"]), SUMMARY_LINE_CHARS) if first else "",
+        summary_language=(first or {}).get("language") or "",
+        date=_story_date(members, s), sources=_sources(members), coverage=_coverage(members),
+        image=_picture(ctx, members),
+        english=None if states is None else story_translation(members, states, _backend_setting(ctx)),
+    )
 
 
 def _backend_setting(ctx: Any) -> str:
     return str(getattr(getattr(ctx.settings, "translate", None), "backend", "") or "")
 
 
-def translation_states(ctx: Any, ids: list[int]) -> dict[int, dict[str, Any]] | None:
+def translation_states(ctx: Any, ids: list[int]) -> dict[int, TranslationState] | None:
     """``store.translation_states``, or None when the translations tables cannot be read (a half-restored
     backup): the pages then say nothing about English rather than fail or claim "pending"."""
     errors = tuple(getattr(ctx.read, "db_errors", ()) or getattr(ctx.read.store, "error_types", ())) or (sqlite3.Error,)
     try:
-        return ctx.read.store.translation_states(ids)
+        states: dict[int, TranslationState] = ctx.read.store.translation_states(ids)
     except errors as exc:
         log.warning("translation_states_failed", error=str(exc)[:300])
         return None
+    return states
 
 
-def member_facts(ctx: Any, story_ids: list[int], *, english: bool = False) -> dict[int, list[dict[str, Any]]]:
+def member_facts(ctx: Any, story_ids: list[int], *, english: bool = False) -> dict[int, list[Member]]:
     """``store.story_member_facts``, each row as the read model presents articles to readers (its
     ``present``, where the read model has one, names the source and makes the title usable); with
     ``english`` each row carries its English title (``title_en``) too."""
-    facts = ctx.read.store.story_member_facts(story_ids)
+    facts: dict[int, list[MemberFact]] = ctx.read.store.story_member_facts(story_ids)
+    # the read model's presentation works on plain rows (it is shared with the article lists)
+    rows = {sid: [dataclasses.asdict(m) for m in ms] for sid, ms in facts.items()}
     if english:
-        titles = ctx.read.english_titles([int(m["id"]) for rows in facts.values() for m in rows])
-        for rows in facts.values():
-            for m in rows:
-                m["title_en"] = titles.get(int(m["id"]))
+        titles = ctx.read.english_titles([m.id for ms in facts.values() for m in ms])
+        for rs in rows.values():
+            for r in rs:
+                r["title_en"] = titles.get(int(r["id"]))
     present = getattr(ctx.read, "present", None)
     if present is not None:
-        for rows in facts.values():
-            present(rows)
-    return facts
+        for rs in rows.values():
+            present(rs)
+    return {sid: [Member.from_row(r) for r in rs] for sid, rs in rows.items()}
 
 
-def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[Card]:
     """Cards for a list of stories: one read of their members, one of their translation states."""
     facts = member_facts(ctx, [s["id"] for s in stories])
-    states = translation_states(ctx, [m["id"] for ms in facts.values() for m in ms])
+    states = translation_states(ctx, [m.id for ms in facts.values() for m in ms])
     return [card(ctx, s, facts.get(s["id"], []), states) for s in stories]
 
 
@@ -302,24 +514,26 @@ HOME_BLINDSPOT_STORIES = 8
 HOME_CACHE_SECONDS = 30.0
 
 
-def front_page(ctx: Any, window: str | None = None) -> dict[str, Any]:
+def front_page(ctx: Any, window: str | None = None) -> FrontPage:
     """The home page and ``/api/v1/front``: the globe window (asked for, or the smallest with news) with
     articles per country, top stories and blindspot stories as cards."""
     read = ctx.read
     globe = read.globe_counts(window)
 
-    def stories() -> dict[str, list[dict[str, Any]]]:
+    def stories() -> tuple[list[Card], list[Card]]:
         top = read.top_stories(HOME_TOP_STORIES)
         blind = read.blindspot_stories(HOME_BLINDSPOT_STORIES)
         cards = story_cards(ctx, top + [b for b in blind if b["id"] not in {t["id"] for t in top}])
-        by_id = {c["id"]: c for c in cards}
-        return {"top": [by_id[t["id"]] for t in top], "blindspot": [by_id[b["id"]] for b in blind]}
+        by_id = {c.id: c for c in cards}
+        return [by_id[t["id"]] for t in top], [by_id[b["id"]] for b in blind]
 
-    lists = read.cached("front:stories", HOME_CACHE_SECONDS, stories)
-    return {**globe, **lists}
+    top, blind = read.cached("front:stories", HOME_CACHE_SECONDS, stories)
+    return FrontPage(window=globe["window"], label=globe["label"], requested=globe["requested"],
+                     fallback=globe["fallback"], empty_before=globe["empty_before"], counts=globe["counts"],
+                     articles=globe["articles"], top=top, blindspot=blind)
 
 
-def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
+def story_page(ctx: Any, story_id: int) -> StoryPage | None:
     """The story page and ``/api/v1/stories/{id}``: the story as a card, its articles grouped by country with
     named outlets, the timeline of publications, related stories as cards, and the story's events."""
     read = ctx.read
@@ -328,41 +542,40 @@ def story_page(ctx: Any, story_id: int) -> dict[str, Any] | None:
         return None
     s = normalise_story(row)
     members = member_facts(ctx, [story_id], english=True).get(story_id, [])
-    states = translation_states(ctx, [m["id"] for m in members])
+    states = translation_states(ctx, [m.id for m in members])
     backend = _backend_setting(ctx)
-    articles = []
+    articles: list[StoryArticle] = []
     for m in members:
-        at, kind = dated(m)
-        articles.append({**m, "source": source_name(m),
-                         "country": (m.get("country") or "").upper() or None, "flag": flag(m.get("country")),
-                         "at": at, "at_kind": kind,
-                         "english": None if states is None else
-                         article_translation(states.get(int(m["id"])), m.get("language"), backend)})
+        at, kind = dated(m.published_at, m.fetched_at)
+        fields = {f.name: getattr(m, f.name) for f in dataclasses.fields(Member)}
+        fields["country"] = (m.country or "").upper() or None
+        articles.append(StoryArticle(
+            **fields, source=source_name(m), flag=flag(m.country), at=at, at_kind=kind,
+            english=None if states is None else article_translation(states.get(m.id), m.language, backend)))
     c = card(ctx, s, members, states)
-    groups: dict[str, dict[str, Any]] = {}
+    by_cc: dict[str, list[StoryArticle]] = {}
     for a in articles:
-        cc = a["country"] or ""
-        g = groups.setdefault(cc, {"cc": cc, "name": geo.country_name(cc) if cc else "Country not known",
-                                   "flag": flag(cc), "articles": [], "outlets": []})
-        g["articles"].append(a)
-    for g in groups.values():
-        g["articles"].sort(key=lambda a: (a["at"] is None, a["at"] or ""), reverse=True)
-        g["outlets"] = _sources(g["articles"])
-    ordered = sorted(groups.values(), key=lambda g: (-len(g["articles"]), g["name"]))
-    timeline = sorted(articles, key=lambda a: (a["at_kind"] != "published", a["at"] or ""))
-    published = [a for a in timeline if a["at_kind"] == "published"]
-    undated = [a for a in timeline if a["at_kind"] != "published"]
+        by_cc.setdefault(a.country or "", []).append(a)
+    groups = []
+    for cc, of in by_cc.items():
+        of.sort(key=lambda a: (a.at is None, a.at or ""), reverse=True)
+        groups.append(CountryGroup(cc=cc, name=geo.country_name(cc) if cc else "Country not known", flag=flag(cc),
+                                   articles=of, outlets=_sources(of)))
+    ordered = sorted(groups, key=lambda g: (-len(g.articles), g.name))
+    timeline = sorted(articles, key=lambda a: (a.at_kind != "published", a.at or ""))
+    published = [a for a in timeline if a.at_kind == "published"]
+    undated = [a for a in timeline if a.at_kind != "published"]
     elsewhere_ids = _elsewhere_ids(row)
     cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s["related_story_ids"] + elsewhere_ids))))
-    by_id = {x["id"]: x for x in cards}
-    return {"story": c, "articles": articles, "groups": ordered,
-            "timeline": published[-STORY_TIMELINE_MAX:], "undated": undated,
-            "elsewhere": [by_id[i] for i in elsewhere_ids if i in by_id],
-            "related": [by_id[i] for i in s["related_story_ids"] if i in by_id and i not in elsewhere_ids],
-            "events": read.story_timeline(story_id)}
+    by_id = {x.id: x for x in cards}
+    return StoryPage(story=c, articles=articles, groups=ordered,
+                     timeline=published[-STORY_TIMELINE_MAX:], undated=undated,
+                     elsewhere=[by_id[i] for i in elsewhere_ids if i in by_id],
+                     related=[by_id[i] for i in s["related_story_ids"] if i in by_id and i not in elsewhere_ids],
+                     events=read.story_timeline(story_id))
 
 
-def _elsewhere_ids(row: dict[str, Any] | None) -> list[int]:
+def _elsewhere_ids(row: Mapping[str, Any] | None) -> list[int]:
     """Stories the clustering judged to report the same event ("coverage elsewhere", kept by synthesis)."""
     data = (row or {}).get("data")
     items = data.get("coverage_elsewhere") if isinstance(data, dict) else None
@@ -373,16 +586,17 @@ def _elsewhere_ids(row: dict[str, Any] | None) -> list[int]:
 
 
 def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:
-    """The article page and ``/api/v1/articles/{id}``: the read model's article with its source's name and
-    flag, its date (publication, else fetch — marked), its picture and where its English stands."""
-    data = ctx.read.get_article(article_id)
+    """The article page and ``/api/v1/articles/{id}``: the read model's article (``ReadModel.get_article``:
+    the ``records.Article``, its outlet, translation, versions, copies) with its source's name and flag, its
+    date (publication, else fetch — marked), its picture and where its English stands (``ArticleTranslation``)."""
+    data: dict[str, Any] | None = ctx.read.get_article(article_id)
     if data is None:
         return None
     a = data["article"]
     outlet = data["outlet"]
     row = {"outlet_name": data.get("outlet_name") or (outlet["name"] if outlet else None), "site_name": a.site_name,
            "url": a.url, "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
-    at, kind = dated({"published_at": a.published_at, "fetched_at": a.fetched_at})
+    at, kind = dated(a.published_at, a.fetched_at)
     states = translation_states(ctx, [article_id])
     return {**data, "source": source_name(row), "flag": flag(a.country), "at": at, "at_kind": kind,
             "image": ctx.image_url(a.image_url),

@@ -383,7 +383,7 @@ class ReadModel:
         return self.with_english(rows), nxt
 
     def _article_rows(self, ids: list[int]) -> list[dict[str, Any]]:
-        return self.store.article_rows(ids)
+        return [r.as_row() for r in self.store.article_rows(ids)]
 
     def country_articles(self, cc: str, *, limit: int = COUNTRY_ARTICLES_PAGE,
                          cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
@@ -394,7 +394,7 @@ class ReadModel:
         if cursor:
             c = decode_cursor(cursor, ("t", "id"))
             before = (c["t"], c["id"])
-        rows = self.store.country_articles(cc, limit=limit + 1, before=before)
+        rows = [r.as_row() for r in self.store.country_articles(cc, limit=limit + 1, before=before)]
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -550,7 +550,7 @@ class ReadModel:
     def _outlet_health(self) -> list[dict[str, Any]]:
         """Per-outlet rows: catalogue facts, article counts, feed state; merged with the sources area's
         ``outlet_health_summary`` (feed checks); ``languages`` a list, ``health`` one of HEALTH_STATES."""
-        rows = self.store.outlet_health_rows(utcnow() - COUNTS_WINDOW)
+        rows = [r.as_row() for r in self.store.outlet_health_rows(utcnow() - COUNTS_WINDOW)]
         try:
             checks = {r.get("outlet_id"): r for r in self.store.outlet_health_summary()}
         except self.db_errors as exc:  # a broken database must not break the page

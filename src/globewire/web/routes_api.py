@@ -139,9 +139,10 @@ def translation_out(t: dict[str, Any] | None) -> TranslationStatusOut | None:
 
 def story_detail(request: Request, story_id: int) -> StoryDetail:
     """The twin of the story page: both are ``front.story_page``."""
-    page = front.story_page(get_ctx(request), story_id)
-    if page is None:
+    typed = front.story_page(get_ctx(request), story_id)
+    if typed is None:
         raise HTTPException(404, "no such story")
+    page = front.jsonable(typed)
     s = page["story"]
     return StoryDetail(
         **story_card(s).model_dump(),
@@ -200,7 +201,7 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
         translation_backend=t.get("backend") or None,
         outlet_id=a.outlet_id, outlet_name=data.get("outlet_name"), country=data.get("country") or a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
-        source_name=data["source"], english=translation_out(data["english"]),
+        source_name=data["source"], english=translation_out(front.jsonable(data["english"])),
         authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
         duplicate_of=a.duplicate_of,
         versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data["versions"]],
@@ -236,7 +237,7 @@ def countries_out(request: Request, window: str | None = None) -> CountriesOut:
 @router.get("/front", response_model=FrontOut, summary="The front page: globe window, countries, story cards")
 def api_front(request: Request, window: WindowQ = None) -> FrontOut:
     """The twin of the home page: both are ``front.front_page``."""
-    page = front.front_page(get_ctx(request), window)
+    page = front.jsonable(front.front_page(get_ctx(request), window))
     return FrontOut(**_countries(request, page), top=[story_card(c) for c in page["top"]],
                     blindspot=[story_card(c) for c in page["blindspot"]])
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 from markupsafe import Markup
 
 from globewire.log import get_logger
@@ -79,14 +80,14 @@ def home(request: Request, window: WindowQ = None) -> HTMLResponse:
     as it goes)."""
     ctx = get_ctx(request)
     page = front.front_page(ctx, window)
-    if not page["top"]:
+    if not page.top:
         return HTMLResponse(_home_html(request, ctx, page))
     return HTMLResponse(ctx.read.cached(f"home:html:{window or ''}", HOME_CACHE_SECONDS,
                                         lambda: _home_html(request, ctx, page)))
 
 
-def _home_html(request: Request, ctx: WebContext, page: dict[str, Any]) -> str:
-    counts = page["counts"]
+def _home_html(request: Request, ctx: WebContext, page: front.FrontPage) -> str:
+    counts = page.counts
     top = max(counts.values(), default=0)
     countries: list[dict[str, Any]] = []
     for s in geo.shapes():
@@ -99,19 +100,19 @@ def _home_html(request: Request, ctx: WebContext, page: dict[str, Any]) -> str:
             countries.append({"cc": cc, "name": geo.country_name(cc), "count": n, "level": shade_level(n, top)})
     countries.sort(key=lambda c: c["name"])
     globe_data = {
-        "window": page["label"],
+        "window": page.label,
         "ids": geo.numeric_to_alpha2() | {"": ""},
         "countries": {c["cc"]: [c["name"], c["count"], c["level"]] for c in countries},
         "atlas": str(request.url_for("static", path="vendor/countries-110m.json").path),
     }
     ranked = sorted((c for c in countries if c["count"]), key=lambda c: (-c["count"], c["name"]))
     return ctx.templates.get_template("home.html").render(
-        request=request, ctx=ctx, page=page, window=page["label"], windows=WINDOW_LABELS,
+        request=request, ctx=ctx, page=page, window=page.label, windows=WINDOW_LABELS,
         countries=countries, ranked=ranked, globe_json=json_for_html(globe_data),
-        top=page["top"], blindspot=page["blindspot"], reference=ctx.reference_country,
+        top=page.top, blindspot=page.blindspot, reference=ctx.reference_country,
         flat_map=world_map({c["cc"]: f"lvl-{c['level']}" for c in countries if c["level"]},
-                           title=f"Articles per country, {page['label']}",
-                           label=f"Map of articles per country, {page['label']}"),
+                           title=f"Articles per country, {page.label}",
+                           label=f"Map of articles per country, {page.label}"),
     )
 
 
@@ -170,13 +171,13 @@ def story(request: Request, story_id: IdPath) -> HTMLResponse:
     page = front.story_page(ctx, story_id)
     if page is None:
         raise HTTPException(404, "No such story.")
-    s = page["story"]
-    covering = set(s["countries_covering"]) | {g["cc"] for g in page["groups"] if g["cc"]}
-    highlight = {cc: "men" for cc in s["countries_mentioned"]}
+    s = page.story
+    covering = set(s.countries_covering) | {g.cc for g in page.groups if g.cc}
+    highlight = {cc: "men" for cc in s.countries_mentioned}
     highlight.update({cc: "cov" for cc in covering})
-    by_id = {a["id"]: a for a in page["articles"]}
+    by_id = {a.id: a for a in page.articles}
     sources: dict[int, int] = {}  # article id -> footnote number, in order of first use in the summary
-    for sent in s["summary"]:
+    for sent in s.summary:
         aid = sent.get("article_id")
         if isinstance(aid, int) and aid not in sources:
             sources[aid] = len(sources) + 1
@@ -372,7 +373,12 @@ def admin_add_outlet(
 
 @router.post("/admin/opml")
 async def admin_import_opml(request: Request) -> Response:
-    form = await request.form(max_files=1, max_fields=10)
+    # the context closes the upload's temporary file (left open, it is reported as a ResourceWarning)
+    async with request.form(max_files=1, max_fields=10) as form:
+        return await _import_opml(request, form)
+
+
+async def _import_opml(request: Request, form: FormData) -> Response:
     token = str(form.get("token") or "")
     csrf = str(form.get("csrf") or "")
     ctx = require_admin(request, token, csrf)
