@@ -86,7 +86,7 @@ def fleet_env(tmp_path: Path):
 def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:  # the worker writes to its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "globewire.scale.commands", "worker", "--name", f"{name}@e2e"],
+            [sys.executable, "-m", "globewire.cli.fleet", "worker", "--name", f"{name}@e2e"],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
 

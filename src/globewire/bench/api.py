@@ -152,7 +152,7 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, port: int, home: Path) -> subprocess.Popen[bytes]:
-    code = ("import sys; from globewire.settings import load_settings; from globewire.web.commands import serve; "
+    code = ("import sys; from globewire.settings import load_settings; from globewire.web.serve import serve; "
             f"serve(load_settings(), {('sqlite:///' + str(db))!r}, host='127.0.0.1', port={port})")
     env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
            "GLOBEWIRE_LOG_LEVEL": "WARNING"}

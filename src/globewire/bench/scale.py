@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from globewire.cli_common import BenchOutOption, console, print_table, write_bench_json
+from globewire.cli.common import BenchOutOption, console, print_table, write_bench_json
 
 DEFAULT_PAGES = 300
 # Records per backfill task: 20 keeps every worker busy (15 tasks for 300 pages) with little per-task overhead.
@@ -98,7 +98,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     try:
         for i in range(workers):
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "globewire.scale.commands", "worker", "--queues", "backfill",
+                [sys.executable, "-m", "globewire.cli.fleet", "worker", "--queues", "backfill",
                  "--name", f"b{i}-{prefix}@bench"],
                 env={**env, "GLOBEWIRE_LOG_LEVEL": "INFO"}, stdout=logs[i].open("wb"), stderr=subprocess.STDOUT,
                 start_new_session=True))
