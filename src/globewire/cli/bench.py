@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from globewire.bench.scale import bench_scale
+from globewire.bench.scale import DEFAULT_PAGES, run_scale_bench
 from globewire.cli.common import BenchOutOption, bench_app, console, err_console, print_table, settings_for, write_bench_json
 
 def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off bench_app, which cli/__init__ mounts
@@ -228,6 +228,23 @@ def register(app: typer.Typer) -> None:  # noqa: ARG001 - benchmarks hang off be
     bench_app.command("cluster")(bench_cluster_cmd)
     bench_app.command("translate")(bench_translate_cmd)
     bench_app.command("scale")(bench_scale)
+
+
+def bench_scale(
+    pages: Annotated[int, typer.Option("--pages", help="Article pages in the generated WARC.")] = DEFAULT_PAGES,
+    workers: Annotated[str, typer.Option("--workers", help="Worker-process counts to measure, comma-separated.")] = "1,2,4",
+    pg: Annotated[str, typer.Option("--pg", help="PostgreSQL base URL.")] = "postgresql://postgres@127.0.0.1:5432/test",
+    broker: Annotated[str, typer.Option("--broker")] = "amqp://guest:guest@127.0.0.1:5672//",
+    redis: Annotated[str, typer.Option("--redis")] = "redis://127.0.0.1:6379/0",
+    out: BenchOutOption = None,
+) -> None:
+    """Articles/s with 1, 2 and 4 worker processes on PostgreSQL versus single-process SQLite."""
+    res = run_scale_bench(pages, tuple(int(x) for x in workers.split(",") if x.strip()), pg, broker, redis)
+    print_table(f"Scale benchmark ({pages} pages, {res['cpu_cores']} CPU cores)",
+                ["mode", "articles", "seconds", "articles/s"],
+                [[r["mode"], r["articles"], r["seconds"], r["articles_per_s"]] for r in res["runs"]])
+    path = write_bench_json("scale", res, out)
+    console.print(f"written: {path}")
 
 
 _SHARED = Path("..") / "shared" / "benchmarks"

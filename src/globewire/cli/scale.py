@@ -188,7 +188,7 @@ def standalone() -> typer.Typer:
     app.command("scheduler")(scheduler)
     app.command("backfill")(backfill)
     app.command("db-copy")(db_copy)
-    from globewire.bench.scale import bench_scale
+    from globewire.cli.bench import bench_scale
 
     app.command("bench-scale")(bench_scale)
     return app
