@@ -87,13 +87,13 @@ def test_copy_sqlite_to_postgres_without_loss(tmp_path: Path, pg_url: str) -> No
 
 @pytest.mark.postgres
 def test_db_copy_command(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
-    from globewire.cli import app
+    from globewire.cli.scale import standalone
     from globewire.store.postgres import PostgresStore
 
     src = SQLiteStore(tmp_path / "src.db")
     _fill(src)
     src.close()
-    result = CliRunner().invoke(app, ["db", "copy", "--from", f"sqlite:///{tmp_path / 'src.db'}",
+    result = CliRunner().invoke(standalone(), ["db-copy", "--from", f"sqlite:///{tmp_path / 'src.db'}",
                                                "--to", pg_url, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[result.output.index("{"):])
@@ -101,6 +101,6 @@ def test_db_copy_command(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
     dst = PostgresStore(pg_url)
     assert dst.count_articles() == 30
     dst.close()
-    bad = CliRunner().invoke(app, ["db", "copy", "--from", f"sqlite:///{tmp_path / 'src.db'}",
+    bad = CliRunner().invoke(standalone(), ["db-copy", "--from", f"sqlite:///{tmp_path / 'src.db'}",
                                             "--to", "postgresql://nobody@127.0.0.1:1/none"])
     assert bad.exit_code != 0

@@ -1,4 +1,4 @@
-"""The scale benchmark (`globewire bench scale`): articles/s of the same workload — a generated WARC of N article pages — through
+"""`globewire bench scale`: articles/s of the same workload — a generated WARC of N article pages — through
 single-process SQLite (the `ingest` path) and through 1, 2 and 4 worker processes on PostgreSQL (the
 `backfill` path: one task per record range, extract → language → dedup → store in the workers).
 
@@ -78,7 +78,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     from globewire.ingest import Facts
     from globewire.scale.backfill import plan, progress
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import QUEUES, ScaleSettings, queue_name
+    from globewire.config.scale import QUEUES, ScaleSettings, queue_name
     from globewire.store.postgres import PostgresStore
 
     schema, prefix = "bench_" + uuid.uuid4().hex[:8], "gwbench_" + uuid.uuid4().hex[:8]
@@ -94,7 +94,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     try:
         for i in range(workers):
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "globewire.cli", "worker", "--queues", "backfill",
+                [sys.executable, "-m", "globewire.cli.fleet", "worker", "--queues", "backfill",
                  "--name", f"b{i}-{prefix}@bench"],
                 env={**env, "GLOBEWIRE_LOG_LEVEL": "INFO"}, stdout=logs[i].open("wb"), stderr=subprocess.STDOUT,
                 start_new_session=True))
@@ -139,8 +139,11 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
                     pass
 
 
-def run_scale_bench(pages: int, workers: list[int], pg: str, broker: str, redis: str) -> dict[str, Any]:
-    """One SQLite run, then one PostgreSQL run per worker count; the figures `globewire bench scale` prints."""
+def run_scale_bench(pages: int = DEFAULT_PAGES, workers: tuple[int, ...] = (1, 2, 4),
+                    pg: str = "postgresql://postgres@127.0.0.1:5432/test",
+                    broker: str = "amqp://guest:guest@127.0.0.1:5672//",
+                    redis: str = "redis://127.0.0.1:6379/0") -> dict[str, Any]:
+    """Articles/s with each count of worker processes on PostgreSQL versus single-process SQLite."""
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

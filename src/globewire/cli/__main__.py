@@ -1,4 +1,4 @@
-"""``python -m globewire.cli``: the `globewire` command."""
+"""``python -m globewire.cli ARGS``: the `globewire` command."""
 
 from globewire.cli import main
 

@@ -1,5 +1,4 @@
-"""Options, helpers and sub-apps shared by every CLI module (``globewire.cli.<area>`` imports these, never
-``globewire.cli`` itself: that package imports the area modules)."""
+"""Options and helpers shared by every CLI command (every module of globewire.cli uses these)."""
 
 from __future__ import annotations
 
@@ -19,9 +18,6 @@ err_console = Console(stderr=True)
 
 # `globewire bench ...`: features add their benchmarks here with @bench_app.command("name").
 bench_app = typer.Typer(help="Benchmarks: each prints a table and writes JSON.", no_args_is_help=True)
-# `globewire export ...` and `globewire db ...` (the root app mounts them; areas may add commands).
-export_app = typer.Typer(help="Export articles or stories.", no_args_is_help=True)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 DbOption = Annotated[
     Optional[str],

@@ -1,6 +1,7 @@
 """CLI of the worker fleet: ``globewire worker``, ``globewire scheduler``, ``globewire backfill``,
-``globewire db copy`` and ``globewire bench scale``.
+and ``globewire db copy``.
 
+Also runnable on its own: ``python -m globewire.cli.fleet worker ...`` (see :func:`standalone`).
 """
 
 from __future__ import annotations
@@ -15,20 +16,15 @@ from typing import Annotated
 import typer
 
 from globewire.cli.common import (
-    BenchOutOption,
     DbOption,
     JsonOption,
-    bench_app,
     console,
-    db_app,
     err_console,
     print_json,
     print_table,
     settings_for,
-    write_bench_json,
 )
-from globewire.bench.scale import DEFAULT_PAGES
-from globewire.scale.config import QUEUES
+from globewire.config.scale import QUEUES
 
 
 def _split(queues: str) -> list[str]:
@@ -55,7 +51,7 @@ def worker(
         os.environ["GLOBEWIRE_DATABASE_URL"] = settings.resolved_database_url
     from globewire.scale import metrics
     from globewire.scale.celery_app import app as celery
-    from globewire.scale.config import queue_name, scale_settings
+    from globewire.config.scale import queue_name, scale_settings
 
     s = scale_settings(settings)
     names = [queue_name(s, q) for q in _split(queues)]
@@ -119,7 +115,7 @@ def backfill(
     """Spread WARC files over the workers (one task per record range); re-running resumes the same job."""
     from globewire.ingest import Facts
     from globewire.scale.backfill import BackfillError, plan, progress
-    from globewire.scale.config import scale_settings
+    from globewire.config.scale import scale_settings
     from globewire.store import open_store
     from globewire.scale.tasks import backfill_range
 
@@ -178,28 +174,21 @@ def db_copy(
     console.print(f"full-text rows rebuilt: {report.fts_rebuilt}; verified: {report.ok}")
 
 
-def bench_scale(
-    pages: Annotated[int, typer.Option("--pages", help="Article pages in the generated WARC.")] = DEFAULT_PAGES,
-    workers: Annotated[str, typer.Option("--workers", help="Worker-process counts to measure, comma-separated.")] = "1,2,4",
-    pg: Annotated[str, typer.Option("--pg", help="PostgreSQL base URL.")] = "postgresql://postgres@127.0.0.1:5432/test",
-    broker: Annotated[str, typer.Option("--broker")] = "amqp://guest:guest@127.0.0.1:5672//",
-    redis: Annotated[str, typer.Option("--redis")] = "redis://127.0.0.1:6379/0",
-    out: BenchOutOption = None,
-) -> None:
-    """Articles/s with 1, 2 and 4 worker processes on PostgreSQL versus single-process SQLite."""
-    from globewire.bench.scale import run_scale_bench
-
-    res = run_scale_bench(pages, [int(x) for x in workers.split(",") if x.strip()], pg, broker, redis)
-    print_table(f"Scale benchmark ({pages} pages, {res['cpu_cores']} CPU cores)",
-                ["mode", "articles", "seconds", "articles/s"],
-                [[r["mode"], r["articles"], r["seconds"], r["articles_per_s"]] for r in res["runs"]])
-    path = write_bench_json("scale", res, out)
-    console.print(f"written: {path}")
-
-
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, db_app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("scheduler")(scheduler)
     app.command("backfill")(backfill)
-    db_app.command("copy")(db_copy)
-    bench_app.command("scale")(bench_scale)
+    db_app.command("copy")(db_copy)  # `globewire bench scale` is in cli/bench.py
+
+
+def standalone() -> typer.Typer:
+    """The fleet's commands without the rest of the CLI: ``python -m globewire.cli.fleet worker ...``."""
+    app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+    app.command("worker")(worker)
+    app.command("scheduler")(scheduler)
+    app.command("backfill")(backfill)
+    app.command("db-copy")(db_copy)
+    from globewire.cli.bench import bench_scale
+
+    app.command("bench-scale")(bench_scale)
+    return app

@@ -197,6 +197,20 @@ class ArticlesRepo(_Base):
             (key, outlet_id, url, iso(utcnow()), status),
         )
 
+    def claim_seen_item(self, key: str, url: str, outlet_id: str | None) -> bool:
+        """Atomically move a feed item from unseen or 'new' to 'queued'; True for exactly one caller."""
+        row = self.query_one(
+            "INSERT INTO seen_items(key, outlet_id, url, first_seen, status) VALUES (?,?,?,?,'queued')"
+            " ON CONFLICT(key) DO UPDATE SET status = 'queued' WHERE seen_items.status = 'new' RETURNING key",
+            (key, outlet_id, url, iso(utcnow())),
+        )
+        return row is not None
+
+    def outlet_counts_by_country(self) -> dict[str, int]:
+        """Enabled outlets per country."""
+        return {str(r["country"]): int(r["n"]) for r in self.query(
+            "SELECT country, COUNT(*) AS n FROM outlets WHERE enabled = 1 GROUP BY country")}
+
     # ------------------------------------------------------------------ articles
 
     def upsert_article(self, a: Article) -> tuple[int, UpsertStatus]:
@@ -329,6 +343,27 @@ class ArticlesRepo(_Base):
             for r in rows:
                 yield row_to_article(r)
             last = rows[-1]["id"]
+
+    def max_article_id(self) -> int:
+        """The highest article id stored (0 for an empty store)."""
+        return int(self.scalar("SELECT COALESCE(MAX(id), 0) FROM articles") or 0)
+
+    def minhashes_after(self, after_id: int) -> list[tuple[int, bytes]]:
+        """(id, MinHash signature bytes) of the articles with an id above ``after_id`` that have one, by id."""
+        return [(int(r["id"]), bytes(r["minhash"])) for r in self.query(
+            "SELECT id, minhash FROM articles WHERE id > ? AND minhash IS NOT NULL ORDER BY id", (int(after_id),))]
+
+    def duplicate_of(self, article_id: int) -> int | None:
+        """The article ``article_id`` was marked a duplicate of (None when it is not one or does not exist)."""
+        value = self.scalar("SELECT duplicate_of FROM articles WHERE id = ?", (int(article_id),))
+        return None if value is None else int(value)
+
+    def recent_outlet_texts(self, outlet_id: str, *, up_to_id: int, limit: int) -> list[str]:
+        """Texts of the newest ``limit`` originals (not duplicates) of an outlet with an id up to ``up_to_id``,
+        newest first."""
+        return [str(r.get("text") or "") for r in self.query(
+            "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
+            " ORDER BY id DESC LIMIT ?", (outlet_id, int(up_to_id), int(limit)))]
 
     def count_articles(self) -> int:
         return int(self.scalar("SELECT COUNT(*) FROM articles") or 0)

@@ -1,5 +1,5 @@
-"""Running the site: a uvicorn server over a store, in the foreground (`globewire serve`) or in a thread next
-to the crawler (`globewire run`)."""
+"""Serving the site: ``serve()`` (`globewire serve`) and ``serve_in_thread()`` (`globewire run`, next to the
+crawler)."""
 
 from __future__ import annotations
 
