@@ -51,10 +51,7 @@ class BulkRepo(_Base):
     def bulk_index_search(self, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
         """Full-text rows (article id, title, text, English title, English text) of articles that have none
         yet, in one transaction (a row already indexed is left as it is)."""
-        have = self._indexed_ids([r[0] for r in rows])
-        with self.tx():
-            self.executemany("INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
-                             [r for r in rows if r[0] not in have])
+        raise NotImplementedError  # the backend's full-text index
 
     def _indexed_ids(self, ids: Sequence[int]) -> set[int]:
         """Which of ``ids`` have a full-text row (one lookup per chunk: a per-row check doubles a bulk load)."""
