@@ -186,3 +186,18 @@ def test_xhtml_with_xml_declaration() -> None:
         ex = extract_html(content, "https://a.example/water", settings=LOOSE)
         assert ex.html_lang == "en"
         assert "regulator said" in ex.text
+
+
+def test_bylines_dates_and_credits_at_the_edges_of_a_body_are_trimmed_not_inside_it() -> None:
+    """A byline, a "Stand:" line and a photo credit above or below the text are page furniture; the same shapes
+    inside the text (a dated entry, a quoted line) stay."""
+    from globewire.extract.body import clean_body
+
+    prose = [
+        "Der Stadtrat hat am Dienstag beschlossen, die Radwege in der Innenstadt bis zum Sommer zu verbreitern.",
+        "Die Bürgermeisterin sprach von einem guten Tag für alle, die in der Stadt mit dem Rad unterwegs sind.",
+        "05.08.2024, 20:59 Uhr",
+        "Die Opposition kritisierte die Kosten und verlangte eine Prüfung durch den Rechnungshof der Stadt.",
+    ]
+    body = "\n".join(["Von Anna Beispiel, Kassel", "Stand: 22.04.2024, 06:00 Uhr", *prose, "Foto: dpa"])
+    assert clean_body(body).split("\n") == prose

@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from globewire.extract.dates import parse_date
-from globewire.extract.furniture import classify
+from globewire.extract.furniture import Kind, classify
 from globewire.extract.page import PageMeta, clean_text, text_key
 from globewire.extract.rules import block_text
 from globewire.log import get_logger
@@ -43,6 +43,11 @@ RECALL_WIN_RATIO = 2.0
 JSONLD_WIN_RATIO = 2.0
 # Only the first lines of a body are checked against the title (headline repeated as a heading).
 TITLE_LINES_CHECKED = 3
+# Bylines, date lines and photo credits a page prints above or below its text ("Von Anna Sleegers, Frankfurt",
+# "Stand: 22.04.2024, 06:00 Uhr", "Par Les Echos") are trimmed within this many lines of either end of the body:
+# there they are page furniture; inside the text a line of that shape may be the article's own.
+EDGE_FURNITURE_LINES = 3
+_EDGE_KINDS: frozenset[Kind] = frozenset({"byline", "date", "caption"})
 
 _BULLET = re.compile(r"^[-•*·–]\s+")
 
@@ -116,7 +121,17 @@ def clean_body(text: str, title: str = "", captions: tuple[str, ...] = ()) -> st
         if classify(_BULLET.sub("", s), frozenset({"drop"})) is not None:
             continue
         out.append(s)
-    return "\n".join(out)
+    return "\n".join(_trim_edges(out))
+
+
+def _trim_edges(lines: list[str]) -> list[str]:
+    """``lines`` without byline, date and credit lines among the first and last EDGE_FURNITURE_LINES."""
+    start, end = 0, len(lines)
+    while start < min(EDGE_FURNITURE_LINES, end) and classify(lines[start], _EDGE_KINDS) is not None:
+        start += 1
+    while end > max(start, len(lines) - EDGE_FURNITURE_LINES) and classify(lines[end - 1], _EDGE_KINDS) is not None:
+        end -= 1
+    return lines[start:end]
 
 
 _WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]")  # in C: only these elements get Python proxies
