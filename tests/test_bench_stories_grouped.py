@@ -52,7 +52,7 @@ def test_groups_join_pairs_sharing_an_article_by_link_or_text() -> None:
 
 def test_grouped_evaluation_on_a_real_slice(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
-    from globewire.clustering.config import StorySettings
+    from globewire.config.stories import StorySettings
     from globewire.clustering.embed import EmbedderError, make_embedder
 
     pairs = _slice()

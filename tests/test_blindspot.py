@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from globewire.stories.blindspot import REFERENCE_CRAWL_GRACE, BlindspotError, assess_blindspot
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.synthesis import ArticleView, synthesise_story
 
 T0 = datetime(2025, 7, 20, 8, 0, tzinfo=UTC)

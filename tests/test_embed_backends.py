@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from globewire.store import open_store
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.clustering.embed import (
     EmbedderError,
     EmbedderUnavailable,

@@ -87,7 +87,7 @@ def test_copy_sqlite_to_postgres_without_loss(tmp_path: Path, pg_url: str) -> No
 
 @pytest.mark.postgres
 def test_db_copy_command(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
-    from globewire.scale.commands import standalone
+    from globewire.cli.scale import standalone
     from globewire.store.postgres import PostgresStore
 
     src = SQLiteStore(tmp_path / "src.db")

@@ -41,7 +41,7 @@ def broker_reachable() -> str | None:
 def delete_queues(prefix: str) -> None:
     from kombu import Connection
 
-    from globewire.scale.config import QUEUES
+    from globewire.config.scale import QUEUES
 
     with Connection(BROKER) as c:
         ch = c.default_channel
@@ -86,7 +86,7 @@ def fleet_env(tmp_path: Path):
 def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:  # the worker writes to its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "globewire.scale.commands", "worker", "--name", f"{name}@e2e"],
+            [sys.executable, "-m", "globewire.cli.fleet", "worker", "--name", f"{name}@e2e"],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -95,7 +95,7 @@ def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[
 @pytest.mark.rabbitmq
 def test_two_workers_one_killed_every_article_stored_once(fleet_env, tmp_path: Path) -> None:
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import ScaleSettings, queue_name
+    from globewire.config.scale import ScaleSettings, queue_name
     from globewire.store.postgres import PostgresStore
     from tests.sites.newsite import NewsSite
 

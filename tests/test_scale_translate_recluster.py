@@ -46,7 +46,7 @@ DEADLINE_S = 90.0
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:  # the worker writes to its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "globewire.scale.commands", "worker", "--queues", "translate",
+            [sys.executable, "-m", "globewire.cli.fleet", "worker", "--queues", "translate",
              "--name", f"translate@recluster-{os.getpid()}-{time.monotonic_ns()}"],  # unique: a pidbox is exclusive
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -122,7 +122,7 @@ def clustered_apart(store: Any, settings: Any) -> tuple[dict[str, int], dict[int
 
 def send_translate(prefix: str) -> None:
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import ScaleSettings, queue_name
+    from globewire.config.scale import ScaleSettings, queue_name
 
     s = ScaleSettings(broker_url=BROKER, queue_prefix=prefix)
     make_app(s).send_task("globewire.scale.tasks.translate_pending", queue=queue_name(s, "translate"))

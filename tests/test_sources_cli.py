@@ -78,7 +78,7 @@ def _app():
     except ImportError:
         import typer
 
-        from globewire.sources.commands import register
+        from globewire.cli.sources import register
 
         app = typer.Typer()
         register(app)

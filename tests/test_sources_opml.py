@@ -135,7 +135,7 @@ def _runner_app():
     except ImportError:  # the root app is written by the lead; fall back to our sub-app
         import typer
 
-        from globewire.sources.commands import register
+        from globewire.cli.sources import register
 
         app = typer.Typer()
         register(app)

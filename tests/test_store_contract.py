@@ -512,3 +512,117 @@ def test_coverage_elsewhere_links_follow_the_articles_stories(store) -> None:
     assert store.coverage_elsewhere(s1) == [(s3, 0.55)]
     store.clear_stories()
     assert store.query("SELECT COUNT(*) AS n FROM article_links")[0]["n"] == 0
+
+
+# --------------------------------------------------------------------------- domain methods behind former SQL
+
+
+def test_claiming_a_feed_item_admits_exactly_one_caller(store) -> None:
+    assert store.claim_seen_item("k1", "https://c.test/1", "o") is True
+    assert store.claim_seen_item("k1", "https://c.test/1", "o") is False  # already queued
+    store.mark_seen("k2", "https://c.test/2", "o", "new")
+    assert store.claim_seen_item("k2", "https://c.test/2", "o") is True  # 'new' may be claimed once
+    assert store.claim_seen_item("k2", "https://c.test/2", "o") is False
+    store.mark_seen("k3", "https://c.test/3", "o", "stored")
+    assert store.claim_seen_item("k3", "https://c.test/3", "o") is False
+    assert store.unseen_keys(["k1", "k2", "k3", "k4"]) == {"k4"}
+
+
+def test_outlet_counts_by_country_count_enabled_outlets(store) -> None:
+    assert store.outlet_counts_by_country() == {}
+    store.sync_outlets([
+        Outlet(id="f1", name="F1", homepage="https://f1.test/", country="FR", languages=("en",)),
+        Outlet(id="f2", name="F2", homepage="https://f2.test/", country="FR", languages=("en",)),
+        Outlet(id="d1", name="D1", homepage="https://d1.test/", country="DE", languages=("en",)),
+        Outlet(id="d2", name="D2", homepage="https://d2.test/", country="DE", enabled=False, languages=("en",)),
+        Outlet(id="e1", name="E1", homepage="https://e1.test/", country="ES", enabled=False, languages=("en",)),
+    ])
+    assert store.outlet_counts_by_country() == {"FR": 2, "DE": 1}
+
+
+def test_article_lookups_for_dedup_and_boilerplate(store) -> None:
+    assert store.max_article_id() == 0 and store.minhashes_after(0) == []
+    a = store.upsert_article(art("https://m.test/a", "alpha text", outlet_id="o1", minhash=b"\x01\x02"))[0]
+    b = store.upsert_article(art("https://m.test/b", "beta text", outlet_id="o1"))[0]
+    c = store.upsert_article(art("https://m.test/c", "gamma text", outlet_id="o1", minhash=b"\x03"))[0]
+    d = store.upsert_article(art("https://m.test/d", "delta text", outlet_id="o2"))[0]
+    assert store.max_article_id() == max(a, b, c, d)
+    assert store.minhashes_after(0) == [(a, b"\x01\x02"), (c, b"\x03")]
+    assert store.minhashes_after(a) == [(c, b"\x03")]
+    assert store.minhashes_after(c) == []
+    store.set_duplicate(c, a, 0.93)
+    assert store.duplicate_of(c) == a
+    assert store.duplicate_of(a) is None and store.duplicate_of(10**9) is None
+    # originals only, newest first, bounded by id and limit, one outlet
+    assert store.recent_outlet_texts("o1", up_to_id=d, limit=10) == ["beta text", "alpha text"]
+    assert store.recent_outlet_texts("o1", up_to_id=a, limit=10) == ["alpha text"]
+    assert store.recent_outlet_texts("o1", up_to_id=d, limit=1) == ["beta text"]
+    assert store.recent_outlet_texts("nobody", up_to_id=d, limit=10) == []
+
+
+def test_stories_fingerprint_count_and_sample(store) -> None:
+    assert store.stories_fingerprint() == (0, 0, 0)
+    assert store.count_stories() == 0 and store.sample_story_ids(5) == []
+    at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    a, b = (store.upsert_article(art(f"https://f.test/{i}", f"text {i}"))[0] for i in range(2))
+    s1 = store.create_story([a], at=at)
+    first = store.stories_fingerprint()
+    assert first[1] >= 1 and first[2] == s1
+    s2 = store.create_story([b], at=at)
+    second = store.stories_fingerprint()
+    assert second != first and second[2] == s2 and second[1] > first[1]
+    assert store.count_stories() == 2
+    assert sorted(store.sample_story_ids(10)) == sorted([s1, s2])
+    assert len(store.sample_story_ids(1)) == 1
+
+
+def test_backfill_bookkeeping_comes_from_the_migrations(store) -> None:
+    assert "0015_backfill.sql" in store.applied_migrations()
+    assert store.has_backfill_job("j1") is False
+    assert store.backfill_progress("j1") == {"ranges": 0, "done": 0, "records": 0, "stored": 0, "failures": 0}
+    ranges = [("/w/b.warc.gz", 0, 100), ("/w/a.warc.gz", 5000, 100), ("/w/a.warc.gz", 0, 100)]
+    store.create_backfill_job("j1", paths='["/w/a.warc.gz", "/w/b.warc.gz"]', facts="{}", ranges=ranges)
+    store.create_backfill_job("j1", paths="[]", facts="{}", ranges=ranges)  # idempotent: nothing doubles
+    assert store.has_backfill_job("j1") is True
+    todo = store.backfill_ranges_todo("j1")
+    assert [(r["path"], int(r["start_offset"]), int(r["record_count"])) for r in todo] == sorted(ranges)
+    store.finish_backfill_range("j1", "/w/a.warc.gz", 5000, records=100, stored=90, failures=3)
+    assert [(r["path"], int(r["start_offset"])) for r in store.backfill_ranges_todo("j1")] == [
+        ("/w/a.warc.gz", 0), ("/w/b.warc.gz", 0)]
+    assert store.backfill_progress("j1") == {"ranges": 3, "done": 1, "records": 100, "stored": 90, "failures": 3}
+    assert store.backfill_ranges_todo("other") == []
+
+
+def test_bulk_load_writes_rows_and_the_search_index(store) -> None:
+    now = "2026-11-20T12:00:00+00:00"
+    store.bulk_insert("outlets", ("id", "name", "homepage", "country", "languages", "ownership", "ownership_source",
+                                  "enabled", "data", "updated_at"),
+                      [("bx", "BX", "https://bx.test/", "FR", '["fr"]', "private", "", 1, "{}", now)])
+    cols = ("id", "url", "canonical_url", "outlet_id", "country", "language", "title", "text", "published_at",
+            "authors", "content_hash", "source", "version", "fetched_at", "updated_at", "extra")
+    rows = [(i, f"https://bx.test/{i}", f"https://bx.test/{i}", "bx", "FR", "fr", f"Titre {w}",
+             f"Le texte parle de {w}.", now, "[]", f"h{i}", "bulk", 1, now, now, "{}")
+            for i, w in ((10, "pommes"), (20, "poires"))]
+    assert store.bulk_insert("articles", cols, rows) == 2
+    assert store.bulk_insert("articles", cols, rows) == 2  # rows already present are skipped
+    assert store.count_articles() == 2 and store.max_article_id() == 20
+    fts = [(r[0], r[6], r[7], "", "") for r in rows]
+    store.bulk_index_search(fts)
+    store.bulk_index_search(fts)  # already indexed: left as it is, no second hit
+    assert [h["id"] for h in store.search_articles("poires")] == [20]
+    assert store.outlet_counts_by_country() == {"FR": 1}
+    assert sorted(store.sample_article_titles(5)) == ["Titre poires", "Titre pommes"]
+    store.analyze()
+    # the next id generated comes after the loaded ones (PostgreSQL's sequence is moved past them)
+    new_id, status = store.upsert_article(art("https://bx.test/new", "un autre texte"))
+    assert status == "new" and new_id > 20
+    s = store.create_story([10], at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    store.bulk_insert("story_articles", ("story_id", "article_id", "score", "joined_at"), [(s, 20, 1.0, now)])
+    assert store.membership()[s] == [10, 20]
+    with pytest.raises(ValueError, match="not one of"):
+        store.bulk_insert("schema_migrations", ("name", "applied_at"), [("x", now)])
+    with pytest.raises(ValueError, match="values for 3 columns"):
+        store.bulk_insert("story_countries", ("story_id", "country", "role"), [(s, "FR", "covering"), (s, "DE")])
+    with pytest.raises(ValueError, match="not column names"):
+        store.bulk_insert("story_countries", ("story_id", "country; DROP TABLE x"), [(s, "FR")])
+    assert store.count_stories() == 1 and store.bulk_insert("stories", ("id", "headline"), []) == 0

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from globewire.cli import app
 from globewire.store import open_store
-from globewire.stories.commands import BadSince, parse_since
+from globewire.cli.stories import BadSince, parse_since
 from tests.test_cluster_corpus import EXPECTED, load_corpus
 
 runner = CliRunner()

@@ -27,7 +27,7 @@ from globewire.store import open_store
 from globewire.store.base import Store
 from globewire.clustering.embed import USEM3Embedder
 from globewire.stories.stage import forget_window_states
-from globewire.translate.config import TranslateSettings
+from globewire.config.translate import TranslateSettings
 
 DAY = dt.datetime(2025, 6, 3, tzinfo=dt.UTC)
 
@@ -393,7 +393,7 @@ def test_the_kept_window_state_follows_the_move(tmp_path: Path, translator) -> N
 def test_an_embedder_failure_keeps_the_stories_and_still_switches_them_to_english(tmp_path: Path, translator) -> None:
     """The embedding server is down when the translation stage ends: nothing is re-clustered (no story is
     changed half-way), but the stories of the translated articles still get their English synthesis."""
-    from globewire.clustering.config import StorySettings
+    from globewire.config.stories import StorySettings
     from tests.e2e_helpers import free_port
 
     _, url = translator

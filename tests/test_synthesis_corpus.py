@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.summarise import LOADED_TERMS
 from globewire.stories.synthesis import ArticleView, synthesise_story
 

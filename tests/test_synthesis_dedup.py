@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.summarise import (
     NEAR_DUPLICATE_JACCARD,
     Sentence,

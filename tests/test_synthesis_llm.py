@@ -11,7 +11,7 @@ from typing import Any, Self
 
 import pytest
 
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.llm import LLMConfigError, OpenAISummariser, chat_url
 from globewire.stories.synthesis import synthesise_story
 from tests.test_synthesis_corpus import event_views

@@ -9,7 +9,7 @@ from typing import Any
 
 from globewire.records import Article, FetchResult, Outlet
 from globewire.store import open_store
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.synthesis import ArticleView, related_stories, synthesise_story
 from tests.test_synthesis_corpus import EXPECTED, load_records
 

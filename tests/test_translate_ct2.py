@@ -142,7 +142,7 @@ def test_offline_message_names_the_pull_command(tmp_path, store) -> None:
 def test_cli_translate_and_models_list(tmp_path, tiny_models_dir, monkeypatch) -> None:  # noqa: F811
     from globewire.log import configure
     from globewire.store import open_store
-    from globewire.translate.commands import register
+    from globewire.cli.translate import register
 
     configure("WARNING")  # as the root CLI does: logs on stderr, stdout stays JSON
     app = typer.Typer()

@@ -12,7 +12,7 @@ import pytest
 
 from globewire.records import Article
 from globewire.settings import Settings
-from globewire.translate.config import TranslateSettings
+from globewire.config.translate import TranslateSettings
 
 TINY_REPO = "test/tiny-marian-de-en"
 TINY_M2M_REPO = "test/tiny-m2m100"

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from globewire.settings import load_settings
-from globewire.web.commands import serve_in_thread
+from globewire.web.serve import serve_in_thread
 
 
 def test_serve_in_thread_starts_and_stops(tmp_path: Path) -> None:

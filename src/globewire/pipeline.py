@@ -361,10 +361,10 @@ def _root(ctx: PipelineContext, article_id: int) -> int:
     seen = set()
     while article_id not in seen:
         seen.add(article_id)
-        row = ctx.store.query_one("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,))
-        if not row or row["duplicate_of"] is None:
+        original = ctx.store.duplicate_of(article_id)
+        if original is None:
             return article_id
-        article_id = row["duplicate_of"]
+        article_id = original
     return article_id
 
 

@@ -8,7 +8,7 @@ except the edges (fetch, store). Records are frozen dataclasses: a stage that
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Ownership = Literal["public", "state", "private", "nonprofit", "unknown"]
@@ -168,3 +168,29 @@ class Failure:
     detail: str = ""
     outlet_id: str | None = None
     at: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """One check of one feed (``sources.health``), as the store records it."""
+
+    outlet_id: str
+    url: str
+    kind: str = "rss"
+    status: int | None = None
+    ok: bool = False  # HTTP 2xx
+    alive: bool = False  # fetched, parsed, at least one item
+    stale: bool = False
+    item_count: int | None = None
+    newest_item_at: dt.datetime | None = None
+    latency_ms: float = 0.0
+    error: str | None = None  # fetch error ("timeout", "http_error", ...) or "feed_error:<reason>" / "no_items"
+    error_detail: str = ""
+    final_url: str = ""
+    checked_at: dt.datetime = field(default_factory=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("newest_item_at", "checked_at"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d

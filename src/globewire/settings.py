@@ -15,12 +15,12 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from globewire.extract.config import ExtractSettings
-from globewire.fetch.config import FetchSettings
-from globewire.scale.config import ScaleSettings
-from globewire.clustering.config import StorySettings
-from globewire.translate.config import TranslateSettings
-from globewire.web.config import WebSettings
+from globewire.config.extract import ExtractSettings
+from globewire.config.fetch import FetchSettings
+from globewire.config.scale import ScaleSettings
+from globewire.config.stories import StorySettings
+from globewire.config.translate import TranslateSettings
+from globewire.config.web import WebSettings
 
 APP = "globewire"
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from globewire.fetch.config import FetchSettings
+from globewire.config.fetch import FetchSettings
 from globewire.records import Feed, Outlet
 
 from .newsite_texts import NIGHT_BUS_UPDATE, TEXTS, Text

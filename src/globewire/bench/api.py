@@ -1,7 +1,7 @@
 """`globewire bench api`: latency of the site and the API on a large synthetic store.
 
-Builds (or reuses) a SQLite file with N synthetic articles and M stories written with ``executemany``
-straight into the tables of the migrations (the store's per-article methods would take minutes), starts
+Builds (or reuses) a SQLite file with N synthetic articles and M stories written with the store's bulk load
+(``Store.bulk_insert``: the per-article methods would take minutes), starts
 `globewire serve` as a real subprocess on loopback, and drives it with concurrent httpx async clients:
 p50/p99 per endpoint group and the bytes a first visit to the home page transfers (HTML + assets).
 """
@@ -44,6 +44,14 @@ LANG = {"US": "en", "GB": "en", "FR": "fr", "DE": "de", "ES": "es", "IT": "it", 
 OUTLETS_PER_COUNTRY = 8
 SPAN_DAYS = 7  # articles are spread over the last week
 SERVER_START_SECONDS = 60
+# Columns of the synthetic rows, in the order the builder writes them.
+OUTLET_COLUMNS = ("id", "name", "homepage", "country", "languages", "ownership", "ownership_source", "enabled", "data",
+                  "updated_at")
+ARTICLE_COLUMNS = ("id", "url", "canonical_url", "outlet_id", "country", "language", "language_confidence", "title",
+                   "text", "published_at", "authors", "content_hash", "source", "version", "fetched_at", "updated_at",
+                   "extra")
+STORY_COLUMNS = ("id", "headline", "first_seen", "last_updated", "article_count", "outlet_count", "country_count",
+                 "blindspot", "data")
 
 
 def _vocabulary(rng: random.Random, n: int = 3000) -> list[str]:
@@ -77,10 +85,7 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
             outlets.append((f"{cc.lower()}-outlet-{i}", f"{cc} Outlet {i}", f"https://{cc.lower()}{i}.example/", cc,
                             dumps([lang]), "private", "", 1, dumps({"feeds": [], "rules": None, "origin": "bench"}),
                             iso(now)))
-    with store.tx():
-        store.executemany(
-            "INSERT INTO outlets(id, name, homepage, country, languages, ownership, ownership_source, enabled, data,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", outlets)
+    store.bulk_insert("outlets", OUTLET_COLUMNS, outlets)
     art_rows, fts_rows = [], []
     for i in range(1, articles + 1):
         o = outlets[rng.randrange(len(outlets))]
@@ -91,13 +96,8 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
         art_rows.append((i, f"https://{o[0]}.example/a/{i}", f"https://{o[0]}.example/a/{i}", o[0], o[3], lang, 0.99,
                          title, text, iso(published), "[]", f"h{i}", "bench", 1, iso(published), iso(published), "{}"))
         fts_rows.append((i, title, text, title if lang == "en" else "", text if lang == "en" else ""))
-    with store.tx():
-        store.executemany(
-            "INSERT INTO articles(id, url, canonical_url, outlet_id, country, language, language_confidence, title,"
-            " text, published_at, authors, content_hash, source, version, fetched_at, updated_at, extra)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", art_rows)
-        store.executemany("INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
-                          fts_rows)
+    store.bulk_insert("articles", ARTICLE_COLUMNS, art_rows)
+    store.bulk_index_search(fts_rows)
     t_articles = time.perf_counter() - t0
     # Stories: each takes 2..8 articles (no article in two stories), covering the articles' countries.
     ids = list(range(1, articles + 1))
@@ -134,16 +134,11 @@ def build_synthetic_db(path: Path, articles: int, stories: int) -> dict[str, Any
         member_rows += [(sid, r[0], 1.0, times[-1]) for r in rows]
         country_rows += [(sid, c, "covering") for c in covering] + [(sid, c, "mentioned") for c in mentioned]
         update_rows.append((sid, times[0], "created", dumps({"article_ids": members})))
-    with store.tx():
-        store.executemany(
-            "INSERT INTO stories(id, headline, first_seen, last_updated, article_count, outlet_count, country_count,"
-            " blindspot, data) VALUES (?,?,?,?,?,?,?,?,?)", story_rows)
-        store.executemany("INSERT INTO story_articles(story_id, article_id, score, joined_at) VALUES (?,?,?,?)",
-                          member_rows)
-        store.executemany("INSERT INTO story_countries(story_id, country, role) VALUES (?,?,?)"
-                          " ON CONFLICT DO NOTHING", country_rows)
-        store.executemany("INSERT INTO story_updates(story_id, at, kind, detail) VALUES (?,?,?,?)", update_rows)
-    store.execute("ANALYZE")
+    store.bulk_insert("stories", STORY_COLUMNS, story_rows)
+    store.bulk_insert("story_articles", ("story_id", "article_id", "score", "joined_at"), member_rows)
+    store.bulk_insert("story_countries", ("story_id", "country", "role"), country_rows)
+    store.bulk_insert("story_updates", ("story_id", "at", "kind", "detail"), update_rows)
+    store.analyze()
     store.close()
     words = [w for w, _ in sorted(((w, vocab.index(w)) for w in vocab[:400]), key=lambda x: x[1])]
     return {"build_seconds": round(time.perf_counter() - t0, 1), "articles_seconds": round(t_articles, 1),
@@ -157,7 +152,7 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, port: int, home: Path) -> subprocess.Popen[bytes]:
-    code = ("import sys; from globewire.settings import load_settings; from globewire.web.commands import serve; "
+    code = ("import sys; from globewire.settings import load_settings; from globewire.web.serve import serve; "
             f"serve(load_settings(), {('sqlite:///' + str(db))!r}, host='127.0.0.1', port={port})")
     env = {**os.environ, "GLOBEWIRE_CONFIG": str(home / "none.toml"), "GLOBEWIRE_DATA_DIR": str(home),
            "GLOBEWIRE_LOG_LEVEL": "WARNING"}
@@ -243,11 +238,10 @@ def run_api_bench(*, articles: int, stories: int, requests: int, concurrency: in
 
     s = open_store(str(db))
     n_articles = s.count_articles()
-    n_stories = int(s.scalar("SELECT COUNT(*) FROM stories") or 0)
-    countries = [r["country"] for r in s.query("SELECT DISTINCT country FROM outlets")]
-    story_ids = [r["id"] for r in s.query("SELECT id FROM stories ORDER BY random() LIMIT 500")]
-    words = built.get("search_words") or [w for w in re.findall(r"\w+", " ".join(
-        r["title"] for r in s.query("SELECT title FROM articles ORDER BY random() LIMIT 50")))]
+    n_stories = s.count_stories()
+    countries = list(dict.fromkeys(str(o["country"]) for o in s.list_outlets()))
+    story_ids = s.sample_story_ids(500)
+    words = built.get("search_words") or re.findall(r"\w+", " ".join(s.sample_article_titles(50)))
     s.close()
     rng = random.Random(SEED)
     load_before = round(os.getloadavg()[0], 2)  # other work on the machine inflates every latency

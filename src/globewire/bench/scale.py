@@ -17,11 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
-
-from globewire.cli_common import BenchOutOption, console, print_table, write_bench_json
+from typing import Any
 
 DEFAULT_PAGES = 300
 # Records per backfill task: 20 keeps every worker busy (15 tasks for 300 pages) with little per-task overhead.
@@ -82,7 +78,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     from globewire.ingest import Facts
     from globewire.scale.backfill import plan, progress
     from globewire.scale.celery_app import make_app
-    from globewire.scale.config import QUEUES, ScaleSettings, queue_name
+    from globewire.config.scale import QUEUES, ScaleSettings, queue_name
     from globewire.store.postgres import PostgresStore
 
     schema, prefix = "bench_" + uuid.uuid4().hex[:8], "gwbench_" + uuid.uuid4().hex[:8]
@@ -98,7 +94,7 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
     try:
         for i in range(workers):
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "globewire.scale.commands", "worker", "--queues", "backfill",
+                [sys.executable, "-m", "globewire.cli.fleet", "worker", "--queues", "backfill",
                  "--name", f"b{i}-{prefix}@bench"],
                 env={**env, "GLOBEWIRE_LOG_LEVEL": "INFO"}, stdout=logs[i].open("wb"), stderr=subprocess.STDOUT,
                 start_new_session=True))
@@ -143,25 +139,17 @@ def _pg_run(warc: Path, tmp: Path, workers: int, pg_base: str, broker: str, redi
                     pass
 
 
-def bench_scale(
-    pages: Annotated[int, typer.Option("--pages", help="Article pages in the generated WARC.")] = DEFAULT_PAGES,
-    workers: Annotated[str, typer.Option("--workers", help="Worker-process counts to measure, comma-separated.")] = "1,2,4",
-    pg: Annotated[str, typer.Option("--pg", help="PostgreSQL base URL.")] = "postgresql://postgres@127.0.0.1:5432/test",
-    broker: Annotated[str, typer.Option("--broker")] = "amqp://guest:guest@127.0.0.1:5672//",
-    redis: Annotated[str, typer.Option("--redis")] = "redis://127.0.0.1:6379/0",
-    out: BenchOutOption = None,
-) -> None:
-    """Articles/s with 1, 2 and 4 worker processes on PostgreSQL versus single-process SQLite."""
+def run_scale_bench(pages: int = DEFAULT_PAGES, workers: tuple[int, ...] = (1, 2, 4),
+                    pg: str = "postgresql://postgres@127.0.0.1:5432/test",
+                    broker: str = "amqp://guest:guest@127.0.0.1:5672//",
+                    redis: str = "redis://127.0.0.1:6379/0") -> dict[str, Any]:
+    """Articles/s with each count of worker processes on PostgreSQL versus single-process SQLite."""
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         warc = tmp / "bench.warc.gz"
         _write_warc(warc, pages)
         rows.append(_sqlite_run(warc, tmp))
-        for k in (int(x) for x in workers.split(",") if x.strip()):
+        for k in workers:
             rows.append(_pg_run(warc, tmp, k, pg, broker, redis))
-    print_table(f"Scale benchmark ({pages} pages, {os.cpu_count()} CPU cores)",
-                ["mode", "articles", "seconds", "articles/s"],
-                [[r["mode"], r["articles"], r["seconds"], r["articles_per_s"]] for r in rows])
-    path = write_bench_json("scale", {"pages": pages, "cpu_cores": os.cpu_count(), "runs": rows}, out)
-    console.print(f"written: {path}")
+    return {"pages": pages, "cpu_cores": os.cpu_count(), "runs": rows}

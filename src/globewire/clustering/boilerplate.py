@@ -164,12 +164,7 @@ def for_outlets(store: Any, newest: dict[str, int],
         if cache is not None and key in cache:
             out[outlet] = cache[key]
             continue
-        rows = store.query(
-            "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
-            " ORDER BY id DESC LIMIT ?",
-            (outlet, int(newest[outlet]), SAMPLE),
-        )
-        out[outlet] = Boilerplate.learn(str(r.get("text") or "") for r in rows)
+        out[outlet] = Boilerplate.learn(store.recent_outlet_texts(outlet, up_to_id=int(newest[outlet]), limit=SAMPLE))
         if cache is not None:
             cache[key] = out[outlet]
     return out

@@ -28,7 +28,7 @@ from globewire.log import get_logger
 if TYPE_CHECKING:
     import httpx
 
-    from globewire.clustering.config import StorySettings
+    from globewire.config.stories import StorySettings
 
 log = get_logger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from globewire.extract.config import ExtractSettings
+from globewire.config.extract import ExtractSettings
 from globewire.extract.decode import Decoded, decode_html
 from globewire.extract.errors import ExtractionError
 from globewire.extract.html import extract_html

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from globewire import validate
 from globewire.extract.authors import choose_authors, split_names
 from globewire.extract.body import clean_body, extract_body
-from globewire.extract.config import ExtractSettings
+from globewire.config.extract import ExtractSettings
 from globewire.extract.dates import choose_date, parse_date
 from globewire.extract.decode import decode_html
 from globewire.extract.errors import ExtractionError

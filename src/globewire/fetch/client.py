@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from globewire.fetch.config import FetchSettings
+from globewire.config.fetch import FetchSettings
 from globewire.fetch.decode import DecodeError, UnsupportedEncoding, decoder_for
 from globewire.fetch.hosts import HostScheduler
 from globewire.fetch.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_fetch

@@ -2,7 +2,7 @@
 
 Planning reads each file once without decoding payloads and records the byte offset of every
 ``records_per_task``-th record; a task seeks there and processes ``count`` records. The job and its ranges
-live in two tables (created on first use, on SQLite and PostgreSQL alike); a range is marked done after its
+live in two tables of the store's migrations (``Store.create_backfill_job`` and its neighbours); a range is marked done after its
 articles are stored, so re-running the same ``globewire backfill`` enqueues only the ranges not done yet,
 and re-processing a range is harmless (upserts by canonical URL).
 """
@@ -18,31 +18,15 @@ from typing import Any
 
 from globewire.ingest import Facts, iter_warc
 from globewire.log import get_logger
-from globewire.records import Failure, RawDocument, utcnow
-from globewire.store.db import iso
+from globewire.records import Failure, RawDocument
 
 log = get_logger(__name__)
 
 # Documents handed to the per-article stages at once inside a range (the ingest command uses 50).
 PROCESS_BATCH = 50
 
-SCHEMA = (
-    ("CREATE TABLE IF NOT EXISTS backfill_jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL,"
-     " paths TEXT NOT NULL, facts TEXT NOT NULL, ranges INTEGER NOT NULL DEFAULT 0)"),
-    ("CREATE TABLE IF NOT EXISTS backfill_ranges (job_id TEXT NOT NULL, path TEXT NOT NULL,"
-    " start_offset BIGINT NOT NULL, record_count INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'pending',"
-    " records INTEGER NOT NULL DEFAULT 0, stored INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,"
-    " updated_at TEXT NOT NULL, PRIMARY KEY (job_id, path, start_offset))"),
-)
-
-
 class BackfillError(ValueError):
     pass
-
-
-def ensure_tables(store: Any) -> None:
-    for sql in SCHEMA:
-        store.execute(sql)
 
 
 def job_id_for(paths: list[Path], facts: Facts) -> str:
@@ -74,7 +58,6 @@ def warc_offsets(path: Path, per_range: int) -> Iterator[tuple[int, int]]:
 
 def plan(store: Any, paths: list[Path], facts: Facts, per_range: int) -> tuple[str, list[dict[str, Any]]]:
     """Record the job and its ranges (idempotent); return the job id and the ranges not done yet."""
-    ensure_tables(store)
     files = sorted({p.resolve() for p in paths})
     for f in files:
         if not f.is_file():
@@ -82,33 +65,20 @@ def plan(store: Any, paths: list[Path], facts: Facts, per_range: int) -> tuple[s
         if not f.name.lower().endswith((".warc", ".warc.gz")):
             raise BackfillError(f"not a WARC file (.warc, .warc.gz): {f}")
     job = job_id_for(files, facts)
-    now = iso(utcnow())
-    if store.query_one("SELECT id FROM backfill_jobs WHERE id = ?", (job,)) is None:
-        rows = [(job, str(f), off, n, now) for f in files for off, n in warc_offsets(f, per_range)]
-        with store.tx():
-            store.execute("INSERT INTO backfill_jobs(id, created_at, paths, facts, ranges) VALUES (?,?,?,?,?)"
-                          " ON CONFLICT DO NOTHING",
-                          (job, now, json.dumps([str(f) for f in files]), json.dumps(asdict(facts)), len(rows)))
-            store.executemany("INSERT INTO backfill_ranges(job_id, path, start_offset, record_count, updated_at)"
-                              " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
-    todo = store.query("SELECT path, start_offset, record_count FROM backfill_ranges WHERE job_id = ?"
-                       " AND status != 'done' ORDER BY path, start_offset", (job,))
-    return job, todo
+    if not store.has_backfill_job(job):
+        ranges = [(str(f), off, n) for f in files for off, n in warc_offsets(f, per_range)]
+        store.create_backfill_job(job, paths=json.dumps([str(f) for f in files]), facts=json.dumps(asdict(facts)),
+                                  ranges=ranges)
+    return job, store.backfill_ranges_todo(job)
 
 
 def progress(store: Any, job: str) -> dict[str, Any]:
-    ensure_tables(store)
-    row = store.query_one(
-        "SELECT COUNT(*) AS ranges, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done,"
-        " SUM(records) AS records, SUM(stored) AS stored, SUM(failures) AS failures"
-        " FROM backfill_ranges WHERE job_id = ?", (job,)) or {}
-    return {k: int(v or 0) for k, v in row.items()} | {"job": job}
+    return {**store.backfill_progress(job), "job": job}
 
 
 def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict[str, Any],
               process: Callable[[list[RawDocument]], Any]) -> dict[str, Any]:
     store = rt.store
-    ensure_tables(store)
     f = Facts(**facts)
     records = stored = failures = 0
     new_ids: list[int] = []
@@ -140,10 +110,7 @@ def run_range(rt: Any, job: str, path: str, offset: int, count: int, facts: dict
                 if len(docs) >= PROCESS_BATCH:
                     flush()
     flush()
-    store.execute(
-        "UPDATE backfill_ranges SET status = 'done', records = ?, stored = ?, failures = ?, updated_at = ?"
-        " WHERE job_id = ? AND path = ? AND start_offset = ?",
-        (records, stored, failures, iso(utcnow()), job, path, offset))
+    store.finish_backfill_range(job, path, offset, records=records, stored=stored, failures=failures)
     log.info("backfill_range", job=job, path=path, offset=offset, records=records, stored=stored)
     return {"records": records, "stored": stored, "failures": failures, "new_ids": new_ids,
             "changed_ids": changed_ids}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Queue
 
-from globewire.scale.config import QUEUES, ScaleSettings, queue_name, scale_settings
+from globewire.config.scale import QUEUES, ScaleSettings, queue_name, scale_settings
 
 TASK_QUEUES = {
     "globewire.scale.tasks.crawl_round": "fetch",

@@ -13,7 +13,7 @@ from globewire.log import get_logger
 from globewire.pipeline import PipelineContext
 from globewire.records import FetchResult, Outlet
 from globewire.scale.codec import outlet_from_row
-from globewire.scale.config import ScaleSettings, scale_settings
+from globewire.config.scale import ScaleSettings, scale_settings
 from globewire.scale.ratelimit import make_limiter
 from globewire.settings import Settings, load_settings
 from globewire.store import open_store
@@ -66,15 +66,12 @@ class Runtime:
         from globewire import dedup
 
         if self.ctx._dedup is None:
-            self._dedup_max_id = int(self.store.scalar("SELECT COALESCE(MAX(id), 0) FROM articles") or 0)
+            self._dedup_max_id = self.store.max_article_id()
             _ = self.ctx.dedup_index
             return
-        rows = self.store.query(
-            "SELECT id, minhash FROM articles WHERE id > ? AND minhash IS NOT NULL ORDER BY id", (self._dedup_max_id,))
-        for r in rows:
-            self.ctx.dedup_index.add(int(r["id"]), dedup.minhash_from_bytes(bytes(r["minhash"])))
-        top = self.store.scalar("SELECT COALESCE(MAX(id), 0) FROM articles")
-        self._dedup_max_id = max(self._dedup_max_id, int(top or 0))
+        for article_id, signature in self.store.minhashes_after(self._dedup_max_id):
+            self.ctx.dedup_index.add(article_id, dedup.minhash_from_bytes(signature))
+        self._dedup_max_id = max(self._dedup_max_id, self.store.max_article_id())
 
     def outlet(self, outlet_id: str) -> Outlet | None:
         self.refresh()

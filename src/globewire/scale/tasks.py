@@ -19,7 +19,7 @@ from typing import Any
 from celery import Task
 
 from globewire.log import get_logger
-from globewire.records import Failure, RawDocument, utcnow
+from globewire.records import Failure, RawDocument
 from globewire.scale.celery_app import app
 from globewire.scale.codec import (
     doc_from_json,
@@ -28,7 +28,6 @@ from globewire.scale.codec import (
     item_to_json,
 )
 from globewire.scale.runtime import runtime
-from globewire.store.db import iso
 
 log = get_logger(__name__)
 
@@ -56,12 +55,7 @@ def _task(**kw: Any) -> Any:
 
 def claim_item(store: Any, key: str, url: str, outlet_id: str | None) -> bool:
     """Atomically move a feed item from unseen/'new' to 'queued'; True for exactly one caller."""
-    row = store.query_one(
-        "INSERT INTO seen_items(key, outlet_id, url, first_seen, status) VALUES (?,?,?,?,'queued')"
-        " ON CONFLICT(key) DO UPDATE SET status = 'queued' WHERE seen_items.status = 'new' RETURNING key",
-        (key, outlet_id, url, iso(utcnow())),
-    )
-    return row is not None
+    return bool(store.claim_seen_item(key, url, outlet_id))
 
 
 # --------------------------------------------------------------------------- crawl

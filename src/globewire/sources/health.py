@@ -11,11 +11,10 @@ import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from globewire.log import get_logger
-from globewire.records import FeedItem, Outlet, utcnow
+from globewire.records import FeedHealth, FeedItem, Outlet, utcnow
 
 if TYPE_CHECKING:
     from globewire.fetch import Fetcher
@@ -27,30 +26,6 @@ log = get_logger(__name__)
 STALE_AFTER = dt.timedelta(days=30)
 # A sitemap index with no URLs of its own: how many child sitemaps to open to count items.
 CHILD_SITEMAPS_CHECKED = 1
-
-
-@dataclass(frozen=True, slots=True)
-class FeedHealth:
-    outlet_id: str
-    url: str
-    kind: str = "rss"
-    status: int | None = None
-    ok: bool = False  # HTTP 2xx
-    alive: bool = False  # fetched, parsed, at least one item
-    stale: bool = False
-    item_count: int | None = None
-    newest_item_at: dt.datetime | None = None
-    latency_ms: float = 0.0
-    error: str | None = None  # fetch error ("timeout", "http_error", ...) or "feed_error:<reason>" / "no_items"
-    error_detail: str = ""
-    final_url: str = ""
-    checked_at: dt.datetime = field(default_factory=utcnow)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("newest_item_at", "checked_at"):
-            d[k] = d[k].isoformat() if d[k] else None
-        return d
 
 
 def _newest(items: Iterable[FeedItem]) -> dt.datetime | None:

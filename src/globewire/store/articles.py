@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -59,17 +58,6 @@ def row_to_article(row: dict[str, Any]) -> Article:
 # recent): chosen so that ranking stays under ~5 ms at 100k articles (bench api) while a page of results for
 # any query with fewer matches is exact.
 SEARCH_RANK_WINDOW = 2000
-
-
-def fts_query(user_query: str) -> str:
-    """Turn free text into a safe FTS5 MATCH expression: every word becomes a quoted term (AND-ed);
-    a trailing ``*`` on a word keeps prefix search. Operators, columns and quotes typed by the user
-    are never interpreted."""
-    terms = []
-    for m in re.finditer(r"([\w]+)(\*?)", user_query, re.UNICODE):
-        word, star = m.group(1), m.group(2)
-        terms.append(f'"{word}"' + ("*" if star else ""))
-    return " ".join(terms[:32])
 
 
 def search_filters(
@@ -197,6 +185,20 @@ class ArticlesRepo(_Base):
             (key, outlet_id, url, iso(utcnow()), status),
         )
 
+    def claim_seen_item(self, key: str, url: str, outlet_id: str | None) -> bool:
+        """Atomically move a feed item from unseen or 'new' to 'queued'; True for exactly one caller."""
+        row = self.query_one(
+            "INSERT INTO seen_items(key, outlet_id, url, first_seen, status) VALUES (?,?,?,?,'queued')"
+            " ON CONFLICT(key) DO UPDATE SET status = 'queued' WHERE seen_items.status = 'new' RETURNING key",
+            (key, outlet_id, url, iso(utcnow())),
+        )
+        return row is not None
+
+    def outlet_counts_by_country(self) -> dict[str, int]:
+        """Enabled outlets per country."""
+        return {str(r["country"]): int(r["n"]) for r in self.query(
+            "SELECT country, COUNT(*) AS n FROM outlets WHERE enabled = 1 GROUP BY country")}
+
     # ------------------------------------------------------------------ articles
 
     def upsert_article(self, a: Article) -> tuple[int, UpsertStatus]:
@@ -245,21 +247,13 @@ class ArticlesRepo(_Base):
 
     def _index_fts(self, article_id: int, title: str, text: str,
                    title_en: str | None = None, text_en: str | None = None) -> None:
-        """Keep the full-text row of an article in step (originals; English when given)."""
-        old = self.query_one("SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,))
-        if old is not None:
-            title_en = old["title_en"] if title_en is None else title_en
-            text_en = old["text_en"] if text_en is None else text_en
-            self.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-        self.execute(
-            "INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
-            (article_id, title, text, title_en or "", text_en or ""),
-        )
+        """Keep the full-text row of an article in step (originals; English when given): the backend's own
+        index (``sqlite.py``: FTS5, ``postgres.py``: tsvector)."""
+        raise NotImplementedError
 
     def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
-        row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
-        if row:
-            self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
+        """Add an article's English translation to its full-text row (the backend's own index)."""
+        raise NotImplementedError
 
     def set_duplicate(self, article_id: int, original_id: int | None, similarity: float | None) -> None:
         self.execute(
@@ -330,6 +324,27 @@ class ArticlesRepo(_Base):
                 yield row_to_article(r)
             last = rows[-1]["id"]
 
+    def max_article_id(self) -> int:
+        """The highest article id stored (0 for an empty store)."""
+        return int(self.scalar("SELECT COALESCE(MAX(id), 0) FROM articles") or 0)
+
+    def minhashes_after(self, after_id: int) -> list[tuple[int, bytes]]:
+        """(id, MinHash signature bytes) of the articles with an id above ``after_id`` that have one, by id."""
+        return [(int(r["id"]), bytes(r["minhash"])) for r in self.query(
+            "SELECT id, minhash FROM articles WHERE id > ? AND minhash IS NOT NULL ORDER BY id", (int(after_id),))]
+
+    def duplicate_of(self, article_id: int) -> int | None:
+        """The article ``article_id`` was marked a duplicate of (None when it is not one or does not exist)."""
+        value = self.scalar("SELECT duplicate_of FROM articles WHERE id = ?", (int(article_id),))
+        return None if value is None else int(value)
+
+    def recent_outlet_texts(self, outlet_id: str, *, up_to_id: int, limit: int) -> list[str]:
+        """Texts of the newest ``limit`` originals (not duplicates) of an outlet with an id up to ``up_to_id``,
+        newest first."""
+        return [str(r.get("text") or "") for r in self.query(
+            "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
+            " ORDER BY id DESC LIMIT ?", (outlet_id, int(up_to_id), int(limit)))]
+
     def count_articles(self) -> int:
         return int(self.scalar("SELECT COUNT(*) FROM articles") or 0)
 
@@ -386,54 +401,9 @@ class ArticlesRepo(_Base):
     ) -> list[dict[str, Any]]:
         """Ranked full-text search over originals and English translations; safe against FTS syntax
         injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
-        published_at, fetched_at, title_en, snippet, rank (lower is better).
-
-        Two phases: rank the matches (ids and bm25 only) among the newest ``SEARCH_RANK_WINDOW`` of them,
-        then fetch rows and snippets for the page alone (a snippet for every match made common words cost
-        ~10 ms per thousand matches)."""
-        match = fts_query(q)
-        if not match:
-            return []
-        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
-        where = ["articles_fts MATCH ?", *filters]
-        params: list[Any] = [match, *filter_params]
-        join = " JOIN articles a ON a.id = articles_fts.rowid" if len(where) > 1 else ""
-        # FTS5 streams matches in rowid order for free but scores every match it ranks (64 ms for a word in
-        # 20k of 100k articles, 3 ms for a 2,000 window): rank the newest window only.
-        cut = self.scalar(
-            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE {' AND '.join(where)}"
-            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
-            [*params, SEARCH_RANK_WINDOW - 1],
-        )
-        if cut is not None:
-            where.append("articles_fts.rowid >= ?")
-            params.append(int(cut))
-        ranked = self.query(
-            f"SELECT articles_fts.rowid AS id, bm25(articles_fts) AS rank FROM articles_fts{join}"
-            f" WHERE {' AND '.join(where)} ORDER BY rank, articles_fts.rowid LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)],
-        )
-        if not ranked:
-            return []
-        ids = [int(r["id"]) for r in ranked]
-        ranks = {int(r["id"]): r["rank"] for r in ranked}
-        marks = ",".join("?" * len(ids))
-        rows = {int(r["id"]): r for r in self.query(
-            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, o.name AS outlet_name, a.country,"
-            " a.language, a.published_at, a.fetched_at, f.title_en AS title_en,"
-            " snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet"
-            " FROM articles_fts f JOIN articles a ON a.id = f.rowid LEFT JOIN outlets o ON o.id = a.outlet_id"
-            f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
-            [match, *ids],
-        )}
-        out = []
-        for i in ids:
-            if i in rows:
-                r = rows[i]
-                r["title_en"] = r["title_en"] or None
-                r["rank"] = ranks[i]
-                out.append(r)
-        return out
+        published_at, fetched_at, title_en, snippet, rank (lower is better). Each backend ranks with its own
+        index, among the newest ``SEARCH_RANK_WINDOW`` matches."""
+        raise NotImplementedError  # the backend's full-text search (sqlite.py FTS5, postgres.py tsvector)
 
     def stats(self) -> dict[str, Any]:
         def grouped(sql: str) -> dict[str, int]:

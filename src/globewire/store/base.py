@@ -7,6 +7,8 @@ Stages never see SQL; they call these methods. A backend (SQLite, PostgreSQL) su
 from __future__ import annotations
 
 from globewire.store.articles import ArticlesRepo
+from globewire.store.backfill import BackfillRepo
+from globewire.store.bulk import BulkRepo
 from globewire.store.crawlstatus import CrawlStatusRepo
 from globewire.store.db import Database
 from globewire.store.front import FrontRepo
@@ -18,7 +20,7 @@ from globewire.store.translations import TranslationsRepo
 
 
 class Store(ArticlesRepo, TranslationsRepo, StoriesRepo, SourcesRepo, CrawlStatusRepo, NoticesRepo, FrontRepo,
-            ReadsRepo, Database):
+            ReadsRepo, BackfillRepo, BulkRepo, Database):
     """Everything globewire keeps. Open one with ``globewire.store.open_store(url)``."""
 
     def migrate(self) -> list[str]:  # pragma: no cover - implemented by backends

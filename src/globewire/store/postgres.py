@@ -8,8 +8,8 @@ The mixins' portable SQL is translated once per statement text: ``?`` placeholde
 comments become ``%s``, a literal ``%`` becomes ``%%``, and SQLite's ``a IS NOT b`` / ``a IS b`` between
 values become ``IS DISTINCT FROM`` / ``IS NOT DISTINCT FROM``. Full-text search uses a ``tsvector`` column
 with a GIN index (``simple`` configuration, diacritics folded in Python the way SQLite's unicode61 tokenizer
-with ``remove_diacritics 2`` does). Article vectors go to pgvector when the server has the extension, else
-search falls back to an in-process ``usearch`` index built from the ``embeddings`` table.
+with ``remove_diacritics 2`` does). Article vectors are the ``embeddings`` table's float32 blobs, as on SQLite
+(the clustering stage keeps its own in-process index).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import re
 import threading
 import unicodedata
@@ -25,7 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 
 from globewire.log import get_logger
 from globewire.records import utcnow
@@ -194,8 +192,6 @@ class PostgresStore(Store):
             self.pool.open(wait=True, timeout=POOL_TIMEOUT_S)
         except Exception as e:
             raise PostgresStoreError(f"cannot connect to PostgreSQL at {_redact(conninfo)}: {e}") from e
-        self._pgvector: bool | None = None
-        self._vector_tables: set[tuple[str, int]] = set()
         if migrate:
             self.migrate()
 
@@ -291,6 +287,23 @@ class PostgresStore(Store):
             (article_id, title, text, title_en, text_en, fold(title), fold(title_en), fold(text), fold(text_en)),
         )
 
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+        n = super().bulk_insert(table, columns, rows)
+        if n:
+            self.reset_sequences()  # rows may carry their ids: the next generated id must come after them
+        return n
+
+    def bulk_index_search(self, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        # ON CONFLICT DO NOTHING leaves an indexed row as it is; no lookup needed here.
+        with self.tx():
+            self.executemany(
+                "INSERT INTO articles_fts(article_id, title, text, title_en, text_en, tsv) VALUES (?,?,?,?,?,"
+                " setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'A')"
+                " || setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'B'))"
+                " ON CONFLICT(article_id) DO NOTHING",
+                [(aid, title, text, title_en, text_en, fold(title), fold(title_en), fold(text), fold(text_en))
+                 for aid, title, text, title_en, text_en in rows])
+
     def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
         row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
         if row:
@@ -376,83 +389,6 @@ class PostgresStore(Store):
             out[table] = top + 1
         return out
 
-    # -- vectors: pgvector when present, usearch otherwise ---------------------------------------
-
-    @property
-    def has_pgvector(self) -> bool:
-        """True when the server has pgvector and it could be enabled in this database."""
-        if self._pgvector is None:
-            available = self.scalar("SELECT COUNT(*) FROM pg_available_extensions WHERE name = 'vector'")
-            ok = False
-            if available:
-                try:
-                    self.execute("CREATE EXTENSION IF NOT EXISTS vector")
-                    ok = True
-                except self._psycopg.Error as e:
-                    log.warning("pgvector_unusable", error=str(e))
-            self._pgvector = ok
-        return self._pgvector
-
-    @staticmethod
-    def _vector_table(model: str, dim: int) -> str:
-        return f"embedding_vectors_{hashlib.sha1(model.encode()).hexdigest()[:12]}_{int(dim)}"
-
-    def _ensure_vector_table(self, model: str, dim: int) -> str:
-        table = self._vector_table(model, dim)
-        if (model, dim) not in self._vector_tables:
-            self.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (article_id BIGINT PRIMARY KEY REFERENCES articles(id),"
-                f" v vector({int(dim)}) NOT NULL)")
-            self.execute(f"CREATE INDEX IF NOT EXISTS {table}_hnsw ON {table} USING hnsw (v vector_cosine_ops)")
-            self._vector_tables.add((model, dim))
-        return table
-
-    def save_embeddings(self, model: str, vectors: Any) -> None:
-        super().save_embeddings(model, vectors)  # the float32 blobs stay the source of truth
-        if not vectors or not self.has_pgvector:
-            return
-        rows = []
-        dims = set()
-        for aid, v in vectors.items():
-            arr = np.asarray(v, dtype="<f4").ravel()
-            dims.add(int(arr.shape[0]))
-            rows.append((int(aid), "[" + ",".join(f"{x:.7g}" for x in arr.tolist()) + "]", int(arr.shape[0])))
-        for dim in dims:
-            table = self._ensure_vector_table(model, dim)
-            self.executemany(
-                f"INSERT INTO {table}(article_id, v) VALUES (?, ?::vector)"
-                " ON CONFLICT(article_id) DO UPDATE SET v = excluded.v",
-                [(aid, text) for aid, text, d in rows if d == dim],
-            )
-
-    def nearest_articles(self, model: str, vector: Sequence[float] | np.ndarray, k: int = 10,
-                         since: dt.datetime | None = None) -> list[tuple[int, float]]:
-        """(article id, cosine similarity) of the ``k`` stored embeddings nearest to ``vector``, best first;
-        ``since`` limits the usearch fallback to a time window (pgvector always searches everything)."""
-        q = np.asarray(vector, dtype=np.float32).ravel()
-        if self.has_pgvector:
-            table = self._ensure_vector_table(model, int(q.shape[0]))
-            text = "[" + ",".join(f"{x:.7g}" for x in q.tolist()) + "]"
-            rows = self.query(
-                f"SELECT article_id, 1 - (v <=> ?::vector) AS sim FROM {table} ORDER BY v <=> ?::vector LIMIT ?",
-                (text, text, int(k)))
-            return [(int(r["article_id"]), float(r["sim"])) for r in rows]
-        return usearch_nearest(
-            self.window_embeddings(since or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), model), q, k)
-
-
-def usearch_nearest(items: list[tuple[int, np.ndarray]], q: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Cosine k-NN over (id, vector) pairs with usearch (the library the SQLite mode uses)."""
-    from usearch.index import Index
-
-    items = [(i, v) for i, v in items if v.shape[0] == q.shape[0]]
-    if not items:
-        return []
-    index = Index(ndim=int(q.shape[0]), metric="cos", dtype="f32")
-    index.add(np.array([i for i, _ in items], dtype=np.uint64), np.stack([v for _, v in items]).astype(np.float32))
-    found = index.search(q.astype(np.float32), min(int(k), len(items)))
-    return [(int(key), float(1.0 - dist)) for key, dist in zip(found.keys, found.distances)]
-
 
 def _params(params: Params | None) -> Any:
     if params is None:
@@ -478,5 +414,4 @@ __all__ = [
     "parse_url",
     "translate_sql",
     "ts_query",
-    "usearch_nearest",
 ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from globewire.store.db import iso
 
 if TYPE_CHECKING:
-    from globewire.sources.health import FeedHealth
+    from globewire.records import FeedHealth
 
 # History rows kept per feed URL; older ones are pruned on each write. 50 checks is about
 # seven weeks of daily `sources check` runs, enough to see when a feed died.

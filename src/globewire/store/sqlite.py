@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from globewire.records import utcnow
+from globewire.store.articles import SEARCH_RANK_WINDOW, search_filters
 from globewire.store.base import Store
 from globewire.store.db import Params, iso, joined_tx
 
@@ -18,6 +21,17 @@ BUSY_TIMEOUT_MS = 30_000  # writers wait up to 30 s for the lock (crawler + web 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def fts_query(user_query: str) -> str:
+    """Turn free text into a safe FTS5 MATCH expression: every word becomes a quoted term (AND-ed);
+    a trailing ``*`` on a word keeps prefix search. Operators, columns and quotes typed by the user
+    are never interpreted."""
+    terms = []
+    for m in re.finditer(r"([\w]+)(\*?)", user_query, re.UNICODE):
+        word, star = m.group(1), m.group(2)
+        terms.append(f'"{word}"' + ("*" if star else ""))
+    return " ".join(terms[:32])
 
 
 class SQLiteStore(Store):
@@ -133,3 +147,93 @@ class SQLiteStore(Store):
 
     def integrity_check(self) -> str:
         return str(self.scalar("PRAGMA integrity_check"))
+
+    # ------------------------------------------------------------------ full-text search (FTS5)
+
+    def _index_fts(self, article_id: int, title: str, text: str,
+                   title_en: str | None = None, text_en: str | None = None) -> None:
+        """Keep the full-text row of an article in step (originals; English when given)."""
+        old = self.query_one("SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,))
+        if old is not None:
+            title_en = old["title_en"] if title_en is None else title_en
+            text_en = old["text_en"] if text_en is None else text_en
+            self.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        self.execute(
+            "INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
+            (article_id, title, text, title_en or "", text_en or ""),
+        )
+
+    def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
+        row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
+        if row:
+            self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
+
+    def search_articles(
+        self,
+        q: str,
+        *,
+        country: str | None = None,
+        language: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Ranked full-text search over originals and English translations; safe against FTS syntax
+        injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
+        published_at, fetched_at, title_en, snippet, rank (lower is better).
+
+        Two phases: rank the matches (ids and bm25 only) among the newest ``SEARCH_RANK_WINDOW`` of them,
+        then fetch rows and snippets for the page alone (a snippet for every match made common words cost
+        ~10 ms per thousand matches)."""
+        match = fts_query(q)
+        if not match:
+            return []
+        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
+        where = ["articles_fts MATCH ?", *filters]
+        params: list[Any] = [match, *filter_params]
+        join = " JOIN articles a ON a.id = articles_fts.rowid" if len(where) > 1 else ""
+        # FTS5 streams matches in rowid order for free but scores every match it ranks (64 ms for a word in
+        # 20k of 100k articles, 3 ms for a 2,000 window): rank the newest window only.
+        cut = self.scalar(
+            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE {' AND '.join(where)}"
+            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            [*params, SEARCH_RANK_WINDOW - 1],
+        )
+        if cut is not None:
+            where.append("articles_fts.rowid >= ?")
+            params.append(int(cut))
+        ranked = self.query(
+            f"SELECT articles_fts.rowid AS id, bm25(articles_fts) AS rank FROM articles_fts{join}"
+            f" WHERE {' AND '.join(where)} ORDER BY rank, articles_fts.rowid LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        if not ranked:
+            return []
+        ids = [int(r["id"]) for r in ranked]
+        ranks = {int(r["id"]): r["rank"] for r in ranked}
+        marks = ",".join("?" * len(ids))
+        rows = {int(r["id"]): r for r in self.query(
+            "SELECT a.id, a.title, a.url, a.canonical_url, a.outlet_id, o.name AS outlet_name, a.country,"
+            " a.language, a.published_at, a.fetched_at, f.title_en AS title_en,"
+            " snippet(articles_fts, -1, '[', ']', ' … ', 16) AS snippet"
+            " FROM articles_fts f JOIN articles a ON a.id = f.rowid LEFT JOIN outlets o ON o.id = a.outlet_id"
+            f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
+            [match, *ids],
+        )}
+        out = []
+        for i in ids:
+            if i in rows:
+                r = rows[i]
+                r["title_en"] = r["title_en"] or None
+                r["rank"] = ranks[i]
+                out.append(r)
+        return out
+
+    def bulk_index_search(self, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        """Full-text rows (article id, title, text, English title, English text) of articles that have none
+        yet, in one transaction (a row already indexed is left as it is)."""
+        have = self._indexed_ids([r[0] for r in rows])
+        with self.tx():
+            self.executemany("INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
+                             [r for r in rows if r[0] not in have])

@@ -498,3 +498,19 @@ class StoriesRepo(_Base):
             (model, iso(since)),
         )
         return [(int(r["article_id"]), np.frombuffer(r["vector"], dtype="<f4").copy()) for r in rows]
+
+    def stories_fingerprint(self) -> tuple[int, int, int]:
+        """(highest story-update id, number of story updates, highest story id): changes whenever stories are
+        written, so a cache of story state can tell it is stale."""
+        row = self.query_one(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM story_updates) AS u, (SELECT COUNT(*) FROM story_updates) AS n,"
+            " (SELECT COALESCE(MAX(id), 0) FROM stories) AS s"
+        ) or {}
+        return int(row.get("u") or 0), int(row.get("n") or 0), int(row.get("s") or 0)
+
+    def count_stories(self) -> int:
+        return int(self.scalar("SELECT COUNT(*) FROM stories") or 0)
+
+    def sample_story_ids(self, n: int) -> list[int]:
+        """Up to ``n`` story ids drawn at random (benchmarks pick the story pages they request this way)."""
+        return [int(r["id"]) for r in self.query("SELECT id FROM stories ORDER BY random() LIMIT ?", (int(n),))]

@@ -39,7 +39,7 @@ from globewire.stories.summarise import (
 )
 
 if TYPE_CHECKING:
-    from globewire.clustering.config import StorySettings
+    from globewire.config.stories import StorySettings
     from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)

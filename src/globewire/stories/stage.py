@@ -119,11 +119,7 @@ def ensure_window(store: Store, state: WindowState, lo: float, hi: float, embedd
 
 
 def _fingerprint(store: Store) -> tuple[int, int, int]:
-    row = store.query_one(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM story_updates) AS u, (SELECT COUNT(*) FROM story_updates) AS n,"
-        " (SELECT COALESCE(MAX(id), 0) FROM stories) AS s"
-    ) or {}
-    return int(row.get("u") or 0), int(row.get("n") or 0), int(row.get("s") or 0)
+    return store.stories_fingerprint()
 
 
 def _state_key(store: Store, model: str, window_hours: float) -> tuple[str, str, float]:

@@ -25,7 +25,7 @@ from globewire.log import get_logger
 from globewire.stories.sentences import split_sentences, words
 
 if TYPE_CHECKING:
-    from globewire.clustering.config import StorySettings
+    from globewire.config.stories import StorySettings
     from globewire.stories.views import ArticleView
 
 log = get_logger(__name__)

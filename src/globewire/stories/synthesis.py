@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from globewire.log import get_logger
 from globewire.stories.blindspot import CrawledOutlets, assess_blindspot
-from globewire.clustering.config import StorySettings
+from globewire.config.stories import StorySettings
 from globewire.stories.gazetteer import countries_mentioned
 from globewire.stories.sentences import split_sentences
 from globewire.stories.summarise import (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from globewire.settings import Settings
-    from globewire.translate.config import TranslateSettings
+    from globewire.config.translate import TranslateSettings
 
 TARGET = "en"
 

@@ -27,7 +27,7 @@ from globewire.translate.segment import TITLE_PARA, Unit, segment_article
 if TYPE_CHECKING:
     from globewire.settings import Settings
     from globewire.store.base import Store
-    from globewire.translate.config import TranslateSettings
+    from globewire.config.translate import TranslateSettings
 
 log = get_logger(__name__)
 

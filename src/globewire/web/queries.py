@@ -233,8 +233,7 @@ class ReadModel:
                 "counts": counts, "articles": sum(counts.values())}
 
     def outlet_counts_by_country(self) -> dict[str, int]:
-        return {r["country"]: int(r["n"]) for r in self.store.query(
-            "SELECT country, COUNT(*) AS n FROM outlets WHERE enabled = 1 GROUP BY country")}
+        return self.store.outlet_counts_by_country()
 
     # ------------------------------------------------------------------ stories
 

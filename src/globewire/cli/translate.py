@@ -1,27 +1,23 @@
-"""CLI: `globewire translate`, `globewire models pull|list`, `globewire bench translate`."""
+"""CLI: `globewire translate`, `globewire models pull|list`."""
 
 from __future__ import annotations
 
 import dataclasses
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from globewire.cli_common import (
-    BenchOutOption,
+from globewire.cli.common import (
     DbOption,
     JsonOption,
-    bench_app,
     console,
     err_console,
     open_store,
     print_json,
     print_table,
     settings_for,
-    write_bench_json,
 )
 from globewire.log import get_logger
 
@@ -182,43 +178,6 @@ def models_list(as_json: JsonOption = False) -> None:
     )
 
 
-def bench_translate_cmd(
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir", help="Where the random OPUS-shaped model is built once (default <data_dir>/bench-models)."
-        ),
-    ] = None,
-    sentences: Annotated[int, typer.Option(help="Sentences per measurement.")] = 128,
-    beam: Annotated[int, typer.Option(help="Beam size.")] = 2,
-    out: BenchOutOption = None,
-) -> None:
-    """Sentences/s and target tokens/s of ctranslate2 (int8) at 1 and 2 threads, batch 8-64."""
-    from globewire.bench.translate import run_bench
-
-    settings = settings_for()
-    data = run_bench(cache_dir or settings.data_dir / "bench-models", sentences=sentences, beam_size=beam)
-    print_table(
-        f"ctranslate2 int8, OPUS-MT shape, random weights, beam {beam}",
-        ["threads", "batch", "sentences", "seconds", "sentences/s", "target tokens/s"],
-        [
-            [r["threads"], r["batch"], r["sentences"], r["seconds"], r["sentences_per_s"], r["target_tokens_per_s"]]
-            for r in data["rows"]
-        ],
-    )
-    day = data["day"]
-    console.print(
-        f"peak RSS {data['peak_rss_mb']} MB; best {data['best_target_tokens_per_s_at_max_threads']} "
-        f"target tok/s (goal {data['goal_target_tokens_per_s']}: "
-        f"{'met' if data['goal_met'] else 'NOT met'}); a day of {day['articles']} articles "
-        f"(~{day['target_tokens']} target tokens) ≈ {day['estimated_minutes']} min; "
-        f"load {data['load_average_1m']['before']}→{data['load_average_1m']['after']} on {data['cpu_count']} cores"
-    )
-    path = write_bench_json("translate", data, out)
-    console.print(f"wrote {path}")
-
-
 def register(app: typer.Typer) -> None:
     app.command("translate")(translate_cmd)
     app.add_typer(models_app, name="models")
-    bench_app.command("translate")(bench_translate_cmd)

@@ -1,4 +1,4 @@
-"""Options and helpers shared by every CLI command (each feature's commands.py uses these)."""
+"""Options and helpers shared by every CLI command (every module of globewire.cli uses these)."""
 
 from __future__ import annotations
 

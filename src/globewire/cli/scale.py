@@ -1,7 +1,7 @@
 """CLI of the worker fleet: ``globewire worker``, ``globewire scheduler``, ``globewire backfill``,
-``globewire db copy`` and ``globewire bench scale``.
+and ``globewire db copy``.
 
-Also runnable on its own (``python -m globewire.scale.commands worker ...``) before the root CLI registers it.
+Also runnable on its own: ``python -m globewire.cli.fleet worker ...`` (see :func:`standalone`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from globewire.cli_common import (
+from globewire.cli.common import (
     DbOption,
     JsonOption,
     console,
@@ -24,7 +24,7 @@ from globewire.cli_common import (
     print_table,
     settings_for,
 )
-from globewire.scale.config import QUEUES
+from globewire.config.scale import QUEUES
 
 
 def _split(queues: str) -> list[str]:
@@ -51,7 +51,7 @@ def worker(
         os.environ["GLOBEWIRE_DATABASE_URL"] = settings.resolved_database_url
     from globewire.scale import metrics
     from globewire.scale.celery_app import app as celery
-    from globewire.scale.config import queue_name, scale_settings
+    from globewire.config.scale import queue_name, scale_settings
 
     s = scale_settings(settings)
     names = [queue_name(s, q) for q in _split(queues)]
@@ -115,7 +115,7 @@ def backfill(
     """Spread WARC files over the workers (one task per record range); re-running resumes the same job."""
     from globewire.ingest import Facts
     from globewire.scale.backfill import BackfillError, plan, progress
-    from globewire.scale.config import scale_settings
+    from globewire.config.scale import scale_settings
     from globewire.store import open_store
     from globewire.scale.tasks import backfill_range
 
@@ -174,37 +174,21 @@ def db_copy(
     console.print(f"full-text rows rebuilt: {report.fts_rebuilt}; verified: {report.ok}")
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, db_app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("scheduler")(scheduler)
     app.command("backfill")(backfill)
-    from globewire.cli_common import bench_app
-
-    try:
-        from globewire.cli import db_app
-    except ImportError:  # pragma: no cover - standalone use below
-        db_app = None
-    if db_app is not None:
-        db_app.command("copy")(db_copy)
-    from globewire.bench.scale import bench_scale
-
-    bench_app.command("scale")(bench_scale)
+    db_app.command("copy")(db_copy)  # `globewire bench scale` is in cli/bench.py
 
 
 def standalone() -> typer.Typer:
+    """The fleet's commands without the rest of the CLI: ``python -m globewire.cli.fleet worker ...``."""
     app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
     app.command("worker")(worker)
     app.command("scheduler")(scheduler)
     app.command("backfill")(backfill)
     app.command("db-copy")(db_copy)
-    from globewire.bench.scale import bench_scale
+    from globewire.cli.bench import bench_scale
 
     app.command("bench-scale")(bench_scale)
     return app
-
-
-if __name__ == "__main__":
-    from globewire.log import configure
-
-    configure(os.environ.get("GLOBEWIRE_LOG_LEVEL", "INFO"))
-    standalone()()

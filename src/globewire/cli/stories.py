@@ -1,19 +1,16 @@
-"""CLI: `globewire stories`, `globewire story ID`, `globewire cluster`, `globewire bench stories|cluster`."""
+"""CLI: `globewire stories`, `globewire story ID`, `globewire cluster`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from globewire.cli_common import (
-    BenchOutOption,
+from globewire.cli.common import (
     DbOption,
     JsonOption,
-    bench_app,
     console,
     err_console,
     missing_extra_message,
@@ -21,7 +18,6 @@ from globewire.cli_common import (
     print_json,
     print_table,
     settings_for,
-    write_bench_json,
 )
 
 _REL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -176,114 +172,7 @@ def cluster_cmd(
         store.close()
 
 
-def bench_stories_cmd(
-    data: Annotated[Path, typer.Option("--data", help="The story-pairs benchmark folder.")] = Path(
-        "../shared/benchmarks/story-pairs-semeval2022"),
-    fit: Annotated[bool, typer.Option("--fit", help="Refit the similarity weights on the training split.")] = False,
-    save: Annotated[bool, typer.Option(
-        "--save", help="With --fit: save the fitted weights and thresholds as the calibration of the configured "
-        "embedder (<data_dir>/calibration/<embedder>.json), which clustering then uses.")] = False,
-    cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings of the pairs here.")] = None,
-    grouped: Annotated[bool, typer.Option(
-        "--grouped", help="Also evaluate with grouped (no article on both sides), repeated k-fold splits and "
-        "group-bootstrap 95 % intervals, per language pair.")] = False,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="With --grouped: folds per repeat.")] = 5,
-    repeats: Annotated[int, typer.Option("--repeats", min=1, help="With --grouped: repeats.")] = 5,
-    boot: Annotated[int, typer.Option("--boot", min=10, help="With --grouped: bootstrap resamples of groups.")] = 1000,
-    out: BenchOutOption = None,
-) -> None:
-    """Same-story similarity on the SemEval-2022 pairs: Pearson, AUC, P/R/F1 at the join threshold."""
-    from globewire.bench.stories import (
-        clustering_rows,
-        cv_rows,
-        grouped_rows,
-        per_language_rows,
-        run_pairs,
-    )
-    from globewire.clustering.calibration import CalibrationError, from_json, load
-    from globewire.clustering.calibration import save as save_calibration
-    from globewire.clustering.embed import make_embedder
-
-    settings = settings_for()
-    if save and not fit:
-        err_console.print("[red]--save needs --fit[/red]")
-        raise typer.Exit(2)
-    try:
-        embedder = make_embedder(settings.stories)
-        calibration = load(settings.data_dir, embedder.name)
-        result = run_pairs(data, embedder, cache=cache, do_fit=fit, calibration=calibration, grouped=grouped,
-                           folds=folds, repeats=repeats, boot=boot)
-    except CalibrationError as e:
-        err_console.print(f"[red]{e}[/red]")
-        raise typer.Exit(2) from e
-    except FileNotFoundError as e:
-        err_console.print(f"[red]{e}[/red]")
-        raise typer.Exit(2) from e
-    print_table(
-        f"story pairs ({result['embedder']}, threshold {result['threshold']} / cross-lingual {result.get('cross_threshold')}, "
-        f"{result['embed_articles_per_s']} articles/s embedded)",
-        ["split", "pairs", "pearson", "auc", "precision", "recall", "f1"],
-        per_language_rows(result) + cv_rows(result),
-    )
-    c = result["clustering"]
-    print_table(
-        f"story level: {c['articles']} articles through the clusterer -> {c['stories']} stories "
-        f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}, incoherent {c['incoherent_stories']}; "
-        f"repair {c['repair_merges']} merges, "
-        f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
-        ["pairs", "joined", "precision", "recall", "elsewhere", "elsewhere precision", "either tier recall"],
-        clustering_rows(result),
-    )
-    if grouped:
-        g = result["grouped"]
-        print_table(
-            f"grouped {g['folds']}-fold x{g['repeats']} ({g['groups']} groups of pairs sharing an article, largest "
-            f"{g['largest_group']}; value [95 % CI, {g['boot']} group resamples]; tiers: real clusterer at join "
-            f"{g['model']['join_threshold']} / {g['model']['cross_join_threshold']}, elsewhere "
-            f"{g['model']['elsewhere_threshold']} / {g['model']['cross_elsewhere_threshold']}, not refitted)",
-            ["pairs", "n", "same", "tier-1 precision", "tier-1 recall", "tier-2 precision", "either tier",
-             "auc", "auc refit", ""],
-            grouped_rows(result),
-        )
-    if fit:
-        console.print(f"fitted: {result['fitted']}")
-    if save:
-        saved = save_calibration(from_json(result["calibration"], "fitted"), settings.data_dir)
-        console.print(f"saved the calibration of {result['embedder']} to {saved}")
-    path = write_bench_json("stories", result, out)
-    console.print(f"wrote {path}")
-
-
-def bench_cluster_cmd(
-    sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated index sizes.")] = "10000,100000,1000000",
-    queries: Annotated[int, typer.Option("--queries", help="Articles assigned per size.")] = 2000,
-    dim: Annotated[int, typer.Option("--dim", help="Vector dimension.")] = 512,
-    out: BenchOutOption = None,
-) -> None:
-    """Time per article assigned with 10k..1M synthetic vectors in the window index."""
-    from globewire.bench.stories import run_scale
-
-    try:
-        ns = [int(x) for x in sizes.split(",") if x.strip()]
-    except ValueError as e:
-        err_console.print("[red]--sizes: comma-separated integers[/red]")
-        raise typer.Exit(2) from e
-    result = run_scale(ns, dim=dim, queries=queries)
-    print_table(
-        f"cluster assignment (dim {dim}, {queries} articles per size)",
-        ["index size", "build s", "save+load s", "ms/article", "articles/s", "candidates"],
-        [[n, v["build_s"], round(v["save_s"] + v["load_s"], 3), v["ms_per_article"], v["articles_per_s"],
-          v["mean_candidates"]]
-         for n, v in result["sizes"].items()],
-    )
-    console.print(f"growth first→last size: {result['growth_first_to_last']}×")
-    path = write_bench_json("cluster", result, out)
-    console.print(f"wrote {path}")
-
-
 def register(app: typer.Typer) -> None:
     app.command("stories")(stories_cmd)
     app.command("story")(story_cmd)
     app.command("cluster")(cluster_cmd)
-    bench_app.command("stories")(bench_stories_cmd)
-    bench_app.command("cluster")(bench_cluster_cmd)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from globewire.cli_common import DbOption, JsonOption, console, err_console, print_json, print_table, settings_for
+from globewire.cli.common import DbOption, JsonOption, console, err_console, print_json, print_table, settings_for
 from globewire.records import Outlet
 from globewire.sources.catalogue import Catalogue, CatalogueError, default_user_file, load_catalogue
 from globewire.sources.continents import INHABITED_CONTINENTS, continent_of
@@ -217,7 +217,7 @@ def check_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Fetch every feed of the selected outlets; report and store its health (--offline: no fetching)."""
-    from globewire.cli_common import open_store
+    from globewire.cli.common import open_store
     from globewire.fetch import Fetcher
     from globewire.sources.health import check_feeds
 
@@ -316,7 +316,7 @@ def health_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Show the stored results of `sources check`."""
-    from globewire.cli_common import open_store
+    from globewire.cli.common import open_store
 
     store = open_store(settings_for(db))
     try:

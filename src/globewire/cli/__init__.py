@@ -1,10 +1,10 @@
-"""The `globewire` command. Core commands live here; each feature adds its own through
-``<package>.commands.register(app)`` (sources, stories, translate, web, benchmarks)."""
+"""The `globewire` command. The core commands (config, crawl, ingest, export, stats, db, run) live here; each
+area adds its own through ``globewire.cli.<area>.register(app)``: sources, extract, stories, translate, web,
+scale, and bench (every `globewire bench …` command). Shared options and output helpers: cli/common.py."""
 
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import sys
 import threading
@@ -16,10 +16,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from globewire.cli_common import (
+from globewire.cli.common import (
+    bench_app,
     DbOption,
     JsonOption,
-    bench_app,
     console,
     err_console,
     open_store,
@@ -40,18 +40,7 @@ export_app = typer.Typer(help="Export articles or stories.", no_args_is_help=Tru
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
-app.add_typer(bench_app, name="bench")
-
-FEATURE_COMMANDS = (
-    "globewire.sources.commands",
-    "globewire.extract.commands",
-    "globewire.stories.commands",
-    "globewire.translate.commands",
-    "globewire.web.commands",
-    "globewire.bench.commands",
-    "globewire.scale.commands",
-)
-
+app.add_typer(bench_app, name="bench")  # its commands: cli/bench.py
 
 @app.callback()
 def _root(
@@ -392,7 +381,7 @@ def run(
     """The main job: crawl the catalogue on a schedule, process, and serve the site."""
     from globewire.pipeline import after_store
     from globewire.progress import RoundRunner
-    from globewire.web.commands import serve_in_thread
+    from globewire.web.serve import serve_in_thread
 
     ctx, catalogue = _context(db)
     h = host or ctx.settings.web.host
@@ -430,25 +419,19 @@ def run(
         server.should_exit = True
 
 
-def _register_features() -> None:
-    for module_name in FEATURE_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            if e.name and module_name.startswith(e.name):
-                continue  # that feature is not part of this build
-            raise
-        module.register(app)
+def _register_areas() -> None:
+    from globewire.cli import bench, extract, scale, sources, stories, translate, web
+
+    for area in (sources, extract, stories, translate, web):
+        area.register(app)
+    scale.register(app, db_app)
+    bench.register(app)
 
 
-_register_features()
+_register_areas()
 
 
 def main() -> None:
-    from globewire.cli_common import run_app
+    from globewire.cli.common import run_app
 
     run_app(app)
-
-
-if __name__ == "__main__":
-    main()

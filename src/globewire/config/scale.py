@@ -40,7 +40,7 @@ def scale_settings(settings: Any = None) -> ScaleSettings:
         return mounted
     prefix = "GLOBEWIRE_SCALE__"
     values = {k[len(prefix):].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
-    return ScaleSettings(**{k: v for k, v in values.items() if k in ScaleSettings.model_fields})
+    return ScaleSettings.model_validate({k: v for k, v in values.items() if k in ScaleSettings.model_fields})
 
 
 def queue_name(s: ScaleSettings, stage: str) -> str:
