@@ -269,12 +269,19 @@ def bench_stories_cmd(
         "--save", help="With --fit: save the fitted weights and thresholds as the calibration of the configured "
         "embedder (<data_dir>/calibration/<embedder>.json), which clustering then uses.")] = False,
     cache: Annotated[Path | None, typer.Option("--cache", help="Cache embeddings of the pairs here.")] = None,
+    grouped: Annotated[bool, typer.Option(
+        "--grouped", help="Also evaluate with grouped (no article on both sides), repeated k-fold splits and "
+        "group-bootstrap 95 % intervals, per language pair.")] = False,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="With --grouped: folds per repeat.")] = 5,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="With --grouped: repeats.")] = 5,
+    boot: Annotated[int, typer.Option("--boot", min=10, help="With --grouped: bootstrap resamples of groups.")] = 1000,
     out: BenchOutOption = None,
 ) -> None:
     """Same-story similarity on the SemEval-2022 pairs: Pearson, AUC, P/R/F1 at the join threshold."""
     from globewire.bench.stories import (
         clustering_rows,
         cv_rows,
+        grouped_rows,
         per_language_rows,
         run_pairs,
     )
@@ -289,7 +296,8 @@ def bench_stories_cmd(
     try:
         embedder = make_embedder(settings.stories)
         calibration = load(settings.data_dir, embedder.name)
-        result = run_pairs(data, embedder, cache=cache, do_fit=fit, calibration=calibration)
+        result = run_pairs(data, embedder, cache=cache, do_fit=fit, calibration=calibration, grouped=grouped,
+                           folds=folds, repeats=repeats, boot=boot)
     except CalibrationError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
@@ -311,6 +319,17 @@ def bench_stories_cmd(
         ["pairs", "joined", "precision", "recall", "elsewhere", "elsewhere precision", "either tier recall"],
         clustering_rows(result),
     )
+    if grouped:
+        g = result["grouped"]
+        print_table(
+            f"grouped {g['folds']}-fold x{g['repeats']} ({g['groups']} groups of pairs sharing an article, largest "
+            f"{g['largest_group']}; value [95 % CI, {g['boot']} group resamples]; tiers: real clusterer at join "
+            f"{g['model']['join_threshold']} / {g['model']['cross_join_threshold']}, elsewhere "
+            f"{g['model']['elsewhere_threshold']} / {g['model']['cross_elsewhere_threshold']}, not refitted)",
+            ["pairs", "n", "same", "tier-1 precision", "tier-1 recall", "tier-2 precision", "either tier",
+             "auc", "auc refit", ""],
+            grouped_rows(result),
+        )
     if fit:
         console.print(f"fitted: {result['fitted']}")
     if save:
