@@ -201,3 +201,18 @@ def test_bylines_dates_and_credits_at_the_edges_of_a_body_are_trimmed_not_inside
     ]
     body = "\n".join(["Von Anna Beispiel, Kassel", "Stand: 22.04.2024, 06:00 Uhr", *prose, "Foto: dpa"])
     assert clean_body(body).split("\n") == prose
+
+
+def test_a_byline_after_the_standfirst_and_a_credit_inside_the_text_are_dropped() -> None:
+    from globewire.extract.body import clean_body
+
+    standfirst = "Deutscher Handel mit dem Iran: Wie die Sanktionen die Firmen im Land treffen und was sie nun tun."
+    prose = [
+        "Die Unternehmen im Land spüren die Sanktionen seit Monaten, sagen die Verbände der Industrie und des Handels.",
+        "Viele Firmen haben ihre Geschäfte bereits eingestellt oder suchen nach anderen Märkten in der Region.",
+        "Die Regierung verspricht Hilfe, doch die Verbände halten die angekündigten Mittel für viel zu gering.",
+        "Der nächste Bericht der Kommission soll im Herbst vorgelegt werden und neue Zahlen enthalten.",
+    ]
+    body = "\n".join([standfirst, "von Katja Beispiel", prose[0], prose[1], "Фото: Иван Петров, Коммерсантъ",
+                      prose[2], prose[3]])
+    assert clean_body(body).split("\n") == [standfirst, *prose]

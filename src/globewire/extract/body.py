@@ -43,11 +43,13 @@ RECALL_WIN_RATIO = 2.0
 JSONLD_WIN_RATIO = 2.0
 # Only the first lines of a body are checked against the title (headline repeated as a heading).
 TITLE_LINES_CHECKED = 3
-# Bylines, date lines and photo credits a page prints above or below its text ("Von Anna Sleegers, Frankfurt",
-# "Stand: 22.04.2024, 06:00 Uhr", "Par Les Echos") are trimmed within this many lines of either end of the body:
-# there they are page furniture; inside the text a line of that shape may be the article's own.
-EDGE_FURNITURE_LINES = 3
+# Bylines and date lines a page prints around its text ("Von Anna Sleegers, Frankfurt", "Stand: 22.04.2024,
+# 06:00 Uhr", "Par Les Echos") are dropped among the first EDGE_FURNITURE_LINES lines of the body (also after a
+# standfirst) and at its end; inside the text a line of that shape may be the article's own. A photo credit
+# line ("Foto: dpa", "Фото: Дмитрий Азаров, Коммерсантъ") is furniture wherever it stands.
+EDGE_FURNITURE_LINES = 4
 _EDGE_KINDS: frozenset[Kind] = frozenset({"byline", "date", "caption"})
+_CREDIT: frozenset[Kind] = frozenset({"caption"})
 
 _BULLET = re.compile(r"^[-•*·–]\s+")
 
@@ -125,13 +127,13 @@ def clean_body(text: str, title: str = "", captions: tuple[str, ...] = ()) -> st
 
 
 def _trim_edges(lines: list[str]) -> list[str]:
-    """``lines`` without byline, date and credit lines among the first and last EDGE_FURNITURE_LINES."""
-    start, end = 0, len(lines)
-    while start < min(EDGE_FURNITURE_LINES, end) and classify(lines[start], _EDGE_KINDS) is not None:
-        start += 1
-    while end > max(start, len(lines) - EDGE_FURNITURE_LINES) and classify(lines[end - 1], _EDGE_KINDS) is not None:
+    """``lines`` without byline and date lines near the top (EDGE_FURNITURE_LINES) or trailing at the end, and
+    without photo credit lines."""
+    end = len(lines)
+    while end > 0 and classify(lines[end - 1], _EDGE_KINDS) is not None:
         end -= 1
-    return lines[start:end]
+    return [ln for i, ln in enumerate(lines[:end])
+            if classify(ln, _EDGE_KINDS if i < EDGE_FURNITURE_LINES else _CREDIT) is None]
 
 
 _WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]")  # in C: only these elements get Python proxies
