@@ -148,19 +148,26 @@ def test_skip_link_and_one_tab_stop_for_the_globe(site: dict[str, Any], browser:
     assert page.locator(".skip-globe").is_visible()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.closest('li.card') !== null && document.activeElement.href")
+    # (waited for, not read once: on a loaded machine the focus lands a frame later, and activeElement may be
+    # null in between)
+    focused = page.wait_for_function(
+        "(() => { const a = document.activeElement; return a && a.closest('li.card') !== null && a.href; })()",
+        timeout=10_000).json_value()
     assert focused and "/story/" in focused
     # Without the skip link: the globe is ONE Tab stop, the next one is the first story.
     page.locator(".skip-globe").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('#globe') !== null")
+    page.wait_for_function("(() => { const a = document.activeElement; return a && a.closest('#globe') !== null; })()",
+                           timeout=10_000)
     page.keyboard.press("ArrowLeft")
     # the centred country (or that there is none) is said, after the globe has turned
     page.wait_for_function("(document.getElementById('globe-status') || {textContent: ''}).textContent.length > 0",
                            timeout=15_000)
     assert urlsplit(page.url).path == "/", page.url
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('#stories li.card') !== null")
+    page.wait_for_function(
+        "(() => { const a = document.activeElement; return a && a.closest('#stories li.card') !== null; })()",
+        timeout=10_000)
     r.done()
 
 
