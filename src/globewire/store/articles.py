@@ -401,9 +401,16 @@ class ArticlesRepo(_Base):
     ) -> list[dict[str, Any]]:
         """Ranked full-text search over originals and English translations; safe against FTS syntax
         injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
-        published_at, fetched_at, title_en, snippet, rank (lower is better). Each backend ranks with its own
-        index, among the newest ``SEARCH_RANK_WINDOW`` matches."""
-        raise NotImplementedError  # the backend's full-text search (sqlite.py FTS5, postgres.py tsvector)
+        published_at, fetched_at, title_en, snippet, rank (lower is better). The backend ranks with its own
+        index (``_full_text_search``: sqlite.py FTS5, postgres.py tsvector)."""
+        filters, params = search_filters(country=country, language=language, since=since, until=until)
+        return self._full_text_search(q, filters, params, int(limit), int(offset))
+
+    def _full_text_search(self, q: str, filters: list[str], params: list[Any], limit: int,
+                          offset: int) -> list[dict[str, Any]]:
+        """Matches of ``q`` that also meet ``filters`` (SQL over ``articles a``, from ``search_filters``), as
+        ``search_articles`` describes them."""
+        raise NotImplementedError
 
     def stats(self) -> dict[str, Any]:
         def grouped(sql: str) -> dict[str, int]:

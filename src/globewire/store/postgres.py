@@ -15,7 +15,6 @@ with ``remove_diacritics 2`` does). Article vectors are the ``embeddings`` table
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import re
 import threading
@@ -27,7 +26,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from globewire.log import get_logger
 from globewire.records import utcnow
-from globewire.store.articles import search_filters
 from globewire.store.base import Store
 from globewire.store.db import Params, iso, joined_tx
 
@@ -309,22 +307,12 @@ class PostgresStore(Store):
         if row:
             self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
 
-    def search_articles(
-        self,
-        q: str,
-        *,
-        country: str | None = None,
-        language: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    def _full_text_search(self, q: str, filters: list[str], filter_params: list[Any], limit: int,
+                          offset: int) -> list[dict[str, Any]]:
         """Same contract as the SQLite FTS5 search; ``rank`` is lower-is-better (negated ts_rank)."""
         expr = ts_query(q)
         if not expr:
             return []
-        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
         where = ["f.tsv @@ q.tq", *filters]
         params: list[Any] = [expr, *filter_params]
         params += [int(limit), int(offset)]

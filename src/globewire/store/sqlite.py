@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 import sqlite3
 import threading
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from globewire.records import utcnow
-from globewire.store.articles import SEARCH_RANK_WINDOW, search_filters
+from globewire.store.articles import SEARCH_RANK_WINDOW
 from globewire.store.base import Store
 from globewire.store.db import Params, iso, joined_tx
 
@@ -168,17 +167,8 @@ class SQLiteStore(Store):
         if row:
             self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
 
-    def search_articles(
-        self,
-        q: str,
-        *,
-        country: str | None = None,
-        language: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    def _full_text_search(self, q: str, filters: list[str], filter_params: list[Any], limit: int,
+                          offset: int) -> list[dict[str, Any]]:
         """Ranked full-text search over originals and English translations; safe against FTS syntax
         injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
         published_at, fetched_at, title_en, snippet, rank (lower is better).
@@ -189,7 +179,6 @@ class SQLiteStore(Store):
         match = fts_query(q)
         if not match:
             return []
-        filters, filter_params = search_filters(country=country, language=language, since=since, until=until)
         where = ["articles_fts MATCH ?", *filters]
         params: list[Any] = [match, *filter_params]
         join = " JOIN articles a ON a.id = articles_fts.rowid" if len(where) > 1 else ""
