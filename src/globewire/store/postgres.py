@@ -267,7 +267,7 @@ class PostgresStore(Store):
             log.info("pg_migrated", applied=applied, schema=self.schema)
         return applied
 
-    # -- full-text search (overrides the FTS5 methods) ---------------------------------------
+    # -- full-text search (tsvector; sqlite.py holds the FTS5 twin) --------------------------
 
     def _index_fts(self, article_id: int, title: str, text: str,
                    title_en: str | None = None, text_en: str | None = None) -> None:
@@ -309,7 +309,7 @@ class PostgresStore(Store):
 
     def _full_text_search(self, q: str, filters: list[str], filter_params: list[Any], limit: int,
                           offset: int) -> list[dict[str, Any]]:
-        """Same contract as the SQLite FTS5 search; ``rank`` is lower-is-better (negated ts_rank)."""
+        """``search_articles`` over the tsvector index; ``rank`` is lower-is-better (negated ts_rank)."""
         expr = ts_query(q)
         if not expr:
             return []
