@@ -310,6 +310,46 @@ if __name__ == "__main__":
 """
 
 
+STRAY_SIGTERM_OWNER = """
+import signal, sys, threading, time
+from globewire import workers
+if __name__ == "__main__":
+    workers.install_signal_handlers()
+    pool = workers.process_pool(2)
+    futures = [pool.submit(time.sleep, 120) for _ in range(2)]
+    time.sleep(0.5)
+    def land_here():
+        # the kernel gives a process-directed signal to any thread that does not block it
+        time.sleep(0.5)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+    threading.Thread(target=land_here, daemon=True).start()
+    print("busy", flush=True)
+    futures[0].result()
+"""
+
+
+def test_sigterm_on_another_thread_still_ends_the_owner_at_once(tmp_path: Path) -> None:
+    """The SIGTERM lands on a thread other than the main one, which is blocked waiting for a future: Python runs
+    the handler only in the main thread, so without a nudge the owner would sit until the work finished (120 s)."""
+    script = tmp_path / "stray_owner.py"
+    script.write_text(STRAY_SIGTERM_OWNER, encoding="utf-8")
+    env = process_env(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}")
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"busy"
+        started = time.monotonic()
+        assert proc.wait(90) == 128 + signal.SIGTERM
+        assert time.monotonic() - started < 30, "the main thread slept through a SIGTERM taken by another thread"
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert_no_leftovers(proc.pid, "the pool's owner terminated by a SIGTERM taken by another thread")
+
+
 def test_sigterm_abandons_running_work_at_once(tmp_path: Path) -> None:
     """SIGTERM while every worker is deep in a long task (a model load, a huge page): the owner exits 143 within
     seconds and takes the workers along; it does not wait for the running work to finish (the interpreter joins

@@ -10,6 +10,12 @@ forkserver's "alive" pipe and the resource tracker's pipe, so none of the three 
 - ``shutdown_pool`` stops the pool; it runs at exit, and ``install_signal_handlers`` turns the SIGTERM that
   ``timeout`` or a service manager sends into a normal exit (``SystemExit``), so ``finally`` blocks and that
   exit hook run.
+
+A signal sent to a process lands on any of its threads, and Python runs the handler only in the main thread, the
+next time that thread runs bytecode: a main thread blocked in a lock (``future.result()``), a sleep or a socket
+read is woken only by a signal that lands on *it*. So a watcher thread reads the signal numbers that the C-level
+handler writes to the wakeup fd, stops the workers on SIGTERM and sends the main thread a no-op signal
+(``NUDGE_SIGNAL``), which interrupts its blocking call; the pending handler then runs at once.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -146,6 +153,13 @@ def _terminate_workers(pool: concurrent.futures.ProcessPoolExecutor | None) -> N
 # rerun redo that work.
 _TERMINATING = threading.Event()
 
+# The signal the watcher sends the main thread to interrupt a blocking call (its handler does nothing; the point is
+# the EINTR, after which the interpreter runs every pending handler). A real-time signal, which neither the C
+# library (it keeps the first two) nor any dependency uses, sent only to this process's own main thread. None
+# where the platform has no real-time signals (the watcher then only stops the workers).
+NUDGE_SIGNAL: int | None = (int(signal.SIGRTMIN) + 4) if hasattr(signal, "SIGRTMIN") else None
+_WATCHER: tuple[socket.socket, socket.socket, threading.Thread] | None = None
+
 
 def _shutdown_at_exit() -> None:
     shutdown_pool(wait=True, kill=_TERMINATING.is_set())
@@ -154,19 +168,65 @@ def _shutdown_at_exit() -> None:
 atexit.register(_shutdown_at_exit)
 
 
+def _begin_termination() -> None:
+    _TERMINATING.set()
+    # at once, not in the exit hook: the interpreter joins the pool's manager thread (which waits for running
+    # work) before any exit hook runs. No lock here: the main thread may hold it when the signal lands.
+    _terminate_workers(_POOL)
+
+
+def _watch_signals(reader: socket.socket, main_ident: int) -> None:
+    while True:
+        try:
+            received = reader.recv(64)
+        except InterruptedError:
+            continue
+        except OSError:
+            return
+        if not received:
+            return
+        if signal.SIGTERM in received:
+            _begin_termination()
+        if NUDGE_SIGNAL is not None:
+            try:
+                signal.pthread_kill(main_ident, NUDGE_SIGNAL)
+            except (OSError, ValueError):
+                return  # the main thread has ended
+
+
+def _start_signal_watcher() -> None:
+    """Route the wakeup fd to a watcher thread (once; not when another owner, e.g. an asyncio loop, holds it)."""
+    global _WATCHER
+    if _WATCHER is not None:
+        return
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    if previous != -1:
+        signal.set_wakeup_fd(previous)
+        reader.close()
+        writer.close()
+        return
+    if NUDGE_SIGNAL is not None:
+        signal.signal(NUDGE_SIGNAL, lambda signum, frame: None)
+    thread = threading.Thread(target=_watch_signals, args=(reader, threading.main_thread().ident),
+                              name="globewire-signals", daemon=True)
+    thread.start()
+    _WATCHER = (reader, writer, thread)
+
+
 def install_signal_handlers() -> None:
     """SIGTERM becomes ``SystemExit(143)`` in the main thread, once (a second SIGTERM kills at once): the
-    command unwinds (transactions roll back, the web server stops) and the pool is shut down at exit."""
+    command unwinds (transactions roll back, the web server stops) and the pool is shut down at exit. The main
+    thread is woken wherever it blocks, whichever thread the signal landed on (``_watch_signals``)."""
     if threading.current_thread() is not threading.main_thread():
         return
 
     def on_term(signum: int, frame: Any) -> None:
         signal.signal(signum, signal.SIG_DFL)
-        _TERMINATING.set()
-        # at once, not in the exit hook: the interpreter joins the pool's manager thread (which waits for running
-        # work) before any exit hook runs. No lock here: the main thread may hold it when the signal lands.
-        _terminate_workers(_POOL)
+        _begin_termination()
         log.warning("terminating", signal=signal.Signals(signum).name)
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
+    _start_signal_watcher()
