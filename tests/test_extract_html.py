@@ -203,6 +203,23 @@ def test_bylines_dates_and_credits_at_the_edges_of_a_body_are_trimmed_not_inside
     assert clean_body(body).split("\n") == prose
 
 
+def test_teasers_of_other_articles_and_a_trailing_syndication_note_are_dropped() -> None:
+    """"Read more: <another headline>" inside the text and "First published in …" after it are furniture; the
+    same words in a sentence (no colon; a second clause) are the article's."""
+    from globewire.extract.body import clean_body
+
+    prose = [
+        "Protesters gathered outside the town hall on Saturday to oppose the closure of the local hospital.",
+        "Read more about the hospital's finances in the council's published report from last year.",
+        "The health authority said the decision was final, but promised a review of ambulance times.",
+        "First published in 1998, the hospital's charter guarantees an emergency ward for the district.",
+    ]
+    body = "\n".join([prose[0], "Read more: Plymouth protests erupt as police face stones and bottles in city centre",
+                      prose[1], "Lesen Sie auch: Klinikreform – was sich für Patienten ändert", prose[2], prose[3],
+                      "First published in The Conversation."])
+    assert clean_body(body).split("\n") == prose
+
+
 def test_a_byline_after_the_standfirst_and_a_credit_inside_the_text_are_dropped() -> None:
     from globewire.extract.body import clean_body
 

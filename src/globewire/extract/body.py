@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from globewire.extract.dates import parse_date
-from globewire.extract.furniture import Kind, classify
+from globewire.extract.furniture import BODY_TEASER, TRAILING_NOTE, Kind, classify
 from globewire.extract.page import PageMeta, clean_text, text_key
 from globewire.extract.rules import block_text
 from globewire.log import get_logger
@@ -127,13 +127,15 @@ def clean_body(text: str, title: str = "", captions: tuple[str, ...] = ()) -> st
 
 
 def _trim_edges(lines: list[str]) -> list[str]:
-    """``lines`` without byline and date lines near the top (EDGE_FURNITURE_LINES) or trailing at the end, and
-    without photo credit lines."""
+    """``lines`` without byline and date lines near the top (EDGE_FURNITURE_LINES) or trailing at the end (with
+    syndication notes), and without photo credit lines or teasers of other articles ("Read more: <headline>")."""
     end = len(lines)
-    while end > 0 and classify(lines[end - 1], _EDGE_KINDS) is not None:
+    while end > 0 and (classify(lines[end - 1], _EDGE_KINDS) is not None
+                       or TRAILING_NOTE.fullmatch(lines[end - 1]) is not None):
         end -= 1
     return [ln for i, ln in enumerate(lines[:end])
-            if classify(ln, _EDGE_KINDS if i < EDGE_FURNITURE_LINES else _CREDIT) is None]
+            if classify(ln, _EDGE_KINDS if i < EDGE_FURNITURE_LINES else _CREDIT) is None
+            and BODY_TEASER.fullmatch(ln) is None]
 
 
 _WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]")  # in C: only these elements get Python proxies

@@ -44,6 +44,22 @@ RELATED_LABELS = (
 # No furniture line is longer than this (long captions and cookie notices included).
 LONG_ROWS_MAX_CHARS = 400
 
+# A teaser of another article inside the text: a related-story label, a colon, and that story's headline
+# ("Read more: Plymouth protests erupt in violence", "Lesen Sie auch: …"). The colon is required: "Read more
+# about the plan in our explainer" is a sentence.
+TEASER = (
+    r"(?:read more|read also|also read|see also|related|more on this story|lesen sie auch|mehr zum thema|"
+    r"(?:à )?lire aussi|lee también|leggi anche|leia (?:também|mais)|veja também|lees ook|zie ook|läs också|"
+    r"les også|czytaj (?:też|także)|zobacz (?:też|także)|читайте также|ayrıca okuyun|اقرأ أيضا|اقرأ أيضاً)"
+    r"\s*[:：]\s*[^\n]{3,200}"
+)
+# A syndication note after the text ("First published in The Conversation.", "This article was originally
+# published on …"); one clause only ("First published in 1998, the novel …" is text).
+REPUBLISHED = (
+    r"(?:this (?:article|story) (?:was|is) )?(?:first|originally) published (?:in|on|by|at) [^\n,;]{2,100}|"
+    r"(?:this (?:article|story) (?:was|is) )?republished (?:from|with permission)[^\n,;]{2,100}"
+)
+
 PATTERNS: tuple[tuple[Kind, str], ...] = (
     # --- share / social button rows
     ("drop", rf"(?:{_SOCIAL}[\s,|/·•:]*){{1,10}}"),
@@ -84,6 +100,8 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     # --- newsletter / subscription prompts
     ("drop", r".{0,60}\b(?:sign up for|subscribe to) (?:our|the)? ?.{0,40}newsletter.{0,80}"),
     ("drop", r"(?:newsletter abonnieren|jetzt abonnieren|abonnez-vous|inscrivez-vous à (?:notre|la) newsletter|suscríbete|suscríbase|iscriviti|assine|subscribe now|subscribe)\b.{0,60}"),
+    ("drop", TEASER),
+    ("drop", REPUBLISHED),
     ("drop", r"(?:related|read more|more on this story|see also|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|lee también|leggi anche|leia também|zie ook|läs också|les også|czytaj też|читайте также)\s*:?"),
     ("drop", r"(?:skip to (?:main )?content|zum inhalt springen|aller au contenu|ir al contenido|menu|menü|search|suche|rechercher|buscar|log ?in|sign in|anmelden|se connecter|iniciar sesión)"),
     ("drop", r"(?:image|photo|video|bild|foto) \d+ (?:of|von|de|di|sur) \d+"),
@@ -164,7 +182,11 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
 
 # Kinds whose lines may be long (a caption is a sentence; a cookie notice a paragraph).
 _LONG_OK = {"caption"}
-_LONG_MARK = re.compile(r"cookie|reporting|contributed|rights reserved|未经授权", re.IGNORECASE)
+_LONG_MARK = re.compile(r"cookie|reporting|contributed|rights reserved|未经授权|read more|published", re.IGNORECASE)
+# Lines of an article's text that are furniture wherever they stand (body.py; the pasted-text cleaner gets them
+# through PATTERNS).
+BODY_TEASER = re.compile(rf"\s*(?:{TEASER})\s*", re.IGNORECASE)
+TRAILING_NOTE = re.compile(rf"\s*(?:{REPUBLISHED})\s*", re.IGNORECASE)
 
 COMPILED: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(rf"\s*(?:{pat})\s*", re.IGNORECASE | re.DOTALL)) for kind, pat in PATTERNS
