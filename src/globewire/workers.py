@@ -213,6 +213,24 @@ def _start_signal_watcher() -> None:
                               name="globewire-signals", daemon=True)
     thread.start()
     _WATCHER = (reader, writer, thread)
+    atexit.register(_stop_signal_watcher)
+
+
+def _stop_signal_watcher() -> None:
+    """At exit: give the wakeup fd back and close the pair (the watcher sees end of file and ends)."""
+    global _WATCHER
+    if _WATCHER is None:
+        return
+    reader, writer, _thread = _WATCHER
+    _WATCHER = None
+    try:
+        current = signal.set_wakeup_fd(-1)
+        if current not in (-1, writer.fileno()):
+            signal.set_wakeup_fd(current)  # taken over since (an event loop): theirs, left as it was
+    except ValueError:
+        pass  # not the main thread
+    writer.close()
+    reader.close()
 
 
 def install_signal_handlers() -> None:

@@ -136,6 +136,9 @@ _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१�
 _NUMERIC_WITH_TIME = re.compile(r"(?<!\d)\d{1,4}([./-])\d{1,2}\1\d{2,4}(?!\d)(?:,?\s*\d{1,2}[:.h]\d{2}(?!\d)(?:\s*[ap]\.?m\.?)?)?", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _DOTTED_MONTH = re.compile(r"(\d)\.([^\W\d_]{3,})\.(\d)")
+# "17 set 2024": September abbreviated in Portuguese, Italian and Catalan, which dateparser reads as the SET time
+# zone (the month then defaults to the current one); between a day and a year it is the month.
+_SET_MONTH = re.compile(r"(?i)(?<=\d)(\s+)set\.?(?=\s+\d{4})")
 # Words that say a date line is the update time, not the first publication (supplements the position rule:
 # the first date line of a text is its publication time).
 _UPDATED_WORDS = re.compile(
@@ -272,6 +275,7 @@ def parse_date_line(line: str) -> DateLine | None:
     if len(s.split()) > DATE_LINE_MAX_WORDS:
         return None
     s = re.sub(r"\s+:", ":", _DOTTED_MONTH.sub(r"\1 \2 \3", s))
+    s = _SET_MONTH.sub(r"\1sep", s)
     # (text to parse, text whose label words give the role)
     variants = [(m.group(0), s[: m.end()]) for m in _NUMERIC_WITH_TIME.finditer(s)]
     variants.append((re.sub(r"\s*\|\s*", " ", s).strip(), s))

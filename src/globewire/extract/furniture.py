@@ -99,6 +99,32 @@ PATTERNS: tuple[tuple[Kind, str], ...] = (
     ("drop", r"(?:accept(?: all)?(?: cookies)?|reject all|manage (?:cookies|preferences)|cookie settings|alle akzeptieren|tout accepter|aceptar todo|accetta tutto)\.?"),
     # --- newsletter / subscription prompts
     ("drop", r".{0,60}\b(?:sign up for|subscribe to) (?:our|the)? ?.{0,40}newsletter.{0,80}"),
+    # --- log in / subscribe to read on (paywall prompts): "Log in to continue reading", "Zum Weiterlesen anmelden",
+    #     "※Premium会員の方はログインして続きをお読みください。"
+    ("drop", (
+        r"[^\n]{0,40}\b(?:log ?in|sign in|subscribe|register|sign up)(?: now)? to (?:continue reading|keep reading|read (?:the )?(?:full|rest|whole|more)|unlock)[^\n]{0,60}|"
+        r"(?:jetzt )?(?:anmelden|einloggen|registrieren|abonnieren),? (?:und|um) weiter(?:zu)?lesen[^\n]{0,40}|zum weiterlesen [^\n]{0,60}|"
+        r"(?:connectez-vous|abonnez-vous|inscrivez-vous) pour (?:lire la suite|continuer|poursuivre)[^\n]{0,60}|"
+        r"(?:inicia sesión|suscríbete|regístrate|suscríbase) para (?:seguir|continuar) leyendo[^\n]{0,60}|"
+        r"(?:faça login|entre|assine|cadastre-se) para (?:continuar lendo|ler (?:a|o) (?:matéria|texto|reportagem) completa)[^\n]{0,60}|"
+        r"(?:accedi|abbonati|registrati) per (?:continuare a leggere|leggere)[^\n]{0,60}|"
+        r"(?:zaloguj się|wykup (?:dostęp|subskrypcję)),? aby (?:czytać dalej|przeczytać)[^\n]{0,60}|"
+        r"[^\n]{0,30}(?:ログイン|会員登録)(?:して|すると|後に?)[^\n]{0,10}続き[^\n]{0,20}|[^\n]{0,20}登录后(?:阅读|查看)全文[^\n]{0,20}|"
+        r"[^\n]{0,20}로그인 후 (?:이용|열람|전체)[^\n]{0,30}"
+    )),
+    # --- "listen to this article" and "save for later" widgets ("Escuchar Nota" is a button, not a byline)
+    ("drop", (
+        r"(?:listen to (?:this )?(?:article|story)|listen(?: now)?|escuchar (?:nota|noticia|artículo|audio)|escucha (?:esta )?noticia|"
+        r"artikel (?:anhören|vorlesen lassen)|(?:diesen )?artikel anhören|écouter (?:l'article|cet article)|"
+        r"ouvir (?:(?:a )?notícia|(?:o )?artigo|(?:o )?texto)|ascolta (?:l'articolo|l'audio)|posłuchaj(?: artykułu)?|haberi dinle)"
+        r"(?:\s*[(\[]?\d{1,2}:\d{2}[)\]]?|\s*\d{1,2}\s*min\.?)?"
+    )),
+    ("drop", (
+        r"save (?:this )?(?:article|story)?(?: for later| to read later)?|save articles? (?:for later|to read later)[^\n]{0,60}|"
+        r"read later|add to (?:my )?reading list|(?:artikel )?(?:merken|zur merkliste hinzufügen)|"
+        r"guardar(?: para (?:leer )?(?:después|más tarde))?|enregistrer(?: pour plus tard| l'article)?|"
+        r"salva(?: per dopo| l'articolo)?|salvar(?: para ler depois)?|zapisz(?: na później)?|daha sonra oku"
+    )),
     ("drop", r"(?:newsletter abonnieren|jetzt abonnieren|abonnez-vous|inscrivez-vous à (?:notre|la) newsletter|suscríbete|suscríbase|iscriviti|assine|subscribe now|subscribe)\b.{0,60}"),
     ("drop", TEASER),
     ("drop", REPUBLISHED),
