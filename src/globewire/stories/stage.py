@@ -48,6 +48,12 @@ _STATES: dict[tuple[str, str, float], tuple[tuple[int, int, int], WindowState]] 
 _STATES_LOCK = threading.Lock()
 RELATED_CANDIDATES = 200  # recent stories offered to related_stories()
 ELSEWHERE_SHOWN = 8  # "coverage elsewhere" stories kept in a story's synthesis
+# Alternative takes from the second tier: the articles of at most ELSEWHERE_TAKE_STORIES linked stories (those
+# adding countries, best linked first), at most ELSEWHERE_TAKE_ARTICLES per added country, are compared with the
+# story's own articles; takes are kept for the countries they add, marked "likely the same event". Bounds the
+# cost per synthesis to a handful of extra article reads.
+ELSEWHERE_TAKE_STORIES = 3
+ELSEWHERE_TAKE_ARTICLES = 2
 
 
 @dataclass
@@ -333,6 +339,37 @@ def coverage_elsewhere(store: Store, story_id: int, data: dict[str, Any],
     return out, sorted(added)
 
 
+def elsewhere_takes(store: Store, views: Sequence[Any], elsewhere: Sequence[dict[str, Any]],
+                    boilerplate_cache: dict[tuple[str, int], Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What the countries that only the second tier adds ("coverage elsewhere") say that this story's own
+    coverage does not: ``{country: [{"text", "article_id", "story_id", "likely_same_event": True}]}``. The
+    stories are kept apart because the match is not certain, so every take says where it comes from."""
+    from globewire.stories.takes import alternative_takes
+
+    own = {v.country for v in views if v.country}
+    extra: list[Any] = []
+    story_of: dict[int, int] = {}
+    used = 0
+    for item in elsewhere:
+        if used >= ELSEWHERE_TAKE_STORIES:
+            break
+        adds = [c for c in item.get("countries") or [] if c not in own]
+        if not adds:
+            continue
+        per: dict[str, int] = {}
+        for v in article_views(store, int(item["story_id"]), boilerplate_cache):
+            if v.country in adds and per.get(v.country, 0) < ELSEWHERE_TAKE_ARTICLES and v.id not in story_of:
+                per[v.country] = per.get(v.country, 0) + 1
+                extra.append(v)
+                story_of[v.id] = int(item["story_id"])
+        used += 1
+    if not extra or not own:
+        return {}
+    takes = alternative_takes([*views, *extra])
+    return {cc: [dict(t, story_id=story_of.get(int(t["article_id"])), likely_same_event=True) for t in items]
+            for cc, items in takes.items() if cc not in own}
+
+
 def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, report: StoryUpdateReport) -> None:
     try:
         from globewire.stories import synthesis
@@ -368,6 +405,11 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
             log.debug("related_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
             data.setdefault("related_story_ids", [])
         data["coverage_elsewhere"], data["countries_elsewhere"] = coverage_elsewhere(store, sid, data)
+        try:
+            data["alternative_takes_elsewhere"] = elsewhere_takes(store, views, data["coverage_elsewhere"], learned)
+        except Exception as e:  # noqa: BLE001 - an extra; the story is synthesised without it
+            log.warning("elsewhere_takes_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
+            data["alternative_takes_elsewhere"] = {}
         store.save_story_synthesis(sid, data)
         report.synthesised += 1
 
