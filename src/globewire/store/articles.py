@@ -247,13 +247,28 @@ class ArticlesRepo(_Base):
 
     def _index_fts(self, article_id: int, title: str, text: str,
                    title_en: str | None = None, text_en: str | None = None) -> None:
-        """Keep the full-text row of an article in step (originals; English when given): the backend's own
-        index (``sqlite.py``: FTS5, ``postgres.py``: tsvector)."""
+        """Keep the full-text row of an article in step: the originals, and the English when given (else the
+        English already indexed stays)."""
+        if title_en is None or text_en is None:
+            old = self._fts_english(article_id)
+            if old is not None:
+                title_en = old[0] if title_en is None else title_en
+                text_en = old[1] if text_en is None else text_en
+        self._write_fts(article_id, title, text, title_en or "", text_en or "")
+
+    def _fts_english(self, article_id: int) -> tuple[str, str] | None:
+        """(title_en, text_en) of an article's full-text row, None when it has none (the backend's index)."""
+        raise NotImplementedError
+
+    def _write_fts(self, article_id: int, title: str, text: str, title_en: str, text_en: str) -> None:
+        """Insert or replace an article's full-text row (``sqlite.py``: FTS5, ``postgres.py``: tsvector)."""
         raise NotImplementedError
 
     def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
-        """Add an article's English translation to its full-text row (the backend's own index)."""
-        raise NotImplementedError
+        """Add an article's English translation to its full-text row."""
+        row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
+        if row:
+            self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
 
     def set_duplicate(self, article_id: int, original_id: int | None, similarity: float | None) -> None:
         self.execute(

@@ -269,13 +269,11 @@ class PostgresStore(Store):
 
     # -- full-text search (tsvector; sqlite.py holds the FTS5 twin) --------------------------
 
-    def _index_fts(self, article_id: int, title: str, text: str,
-                   title_en: str | None = None, text_en: str | None = None) -> None:
+    def _fts_english(self, article_id: int) -> tuple[str, str] | None:
         old = self.query_one("SELECT title_en, text_en FROM articles_fts WHERE article_id = ?", (article_id,))
-        if old is not None:
-            title_en = old["title_en"] if title_en is None else title_en
-            text_en = old["text_en"] if text_en is None else text_en
-        title_en, text_en = title_en or "", text_en or ""
+        return None if old is None else (old["title_en"], old["text_en"])
+
+    def _write_fts(self, article_id: int, title: str, text: str, title_en: str, text_en: str) -> None:
         self.execute(
             "INSERT INTO articles_fts(article_id, title, text, title_en, text_en, tsv) VALUES (?,?,?,?,?,"
             " setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'A')"
@@ -301,11 +299,6 @@ class PostgresStore(Store):
                 " ON CONFLICT(article_id) DO NOTHING",
                 [(aid, title, text, title_en, text_en, fold(title), fold(title_en), fold(text), fold(text_en))
                  for aid, title, text, title_en, text_en in rows])
-
-    def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
-        row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
-        if row:
-            self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
 
     def _full_text_search(self, q: str, filters: list[str], filter_params: list[Any], limit: int,
                           offset: int) -> list[dict[str, Any]]:

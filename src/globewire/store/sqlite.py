@@ -149,23 +149,15 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------------ full-text search (FTS5)
 
-    def _index_fts(self, article_id: int, title: str, text: str,
-                   title_en: str | None = None, text_en: str | None = None) -> None:
-        """Keep the full-text row of an article in step (originals; English when given)."""
+    def _fts_english(self, article_id: int) -> tuple[str, str] | None:
         old = self.query_one("SELECT title_en, text_en FROM articles_fts WHERE rowid = ?", (article_id,))
-        if old is not None:
-            title_en = old["title_en"] if title_en is None else title_en
-            text_en = old["text_en"] if text_en is None else text_en
-            self.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-        self.execute(
-            "INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
-            (article_id, title, text, title_en or "", text_en or ""),
-        )
+        return None if old is None else (old["title_en"], old["text_en"])
 
-    def index_english(self, article_id: int, title_en: str, text_en: str) -> None:
-        row = self.query_one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
-        if row:
-            self._index_fts(article_id, row["title"], row["text"], title_en, text_en)
+    def _write_fts(self, article_id: int, title: str, text: str, title_en: str, text_en: str) -> None:
+        # an FTS5 table has no upsert: the old row (if any) goes first
+        self.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        self.execute("INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?,?,?,?,?)",
+                     (article_id, title, text, title_en, text_en))
 
     def _full_text_search(self, q: str, filters: list[str], filter_params: list[Any], limit: int,
                           offset: int) -> list[dict[str, Any]]:
