@@ -195,6 +195,40 @@ def test_same_event_elsewhere_is_shown_apart_from_related(tmp_path: Path) -> Non
     store.close()
 
 
+def test_countries_and_takes_of_the_second_tier_are_counted_apart_and_marked(tmp_path: Path) -> None:
+    """Countries only a "coverage elsewhere" story adds are counted beside the story's own ("+2 countries likely
+    the same event"), never in them; their takes are listed under the story's, each marked and linked to its
+    story; the API says the same."""
+    client, store, info = _client(tmp_path)
+    quake, ecb = info["stories"][1], info["stories"][3]
+    data = store.get_story(quake)["data"]
+    own = list(data["countries_covering"])
+    data["countries_elsewhere"] = ["CL", "NZ"]
+    data["alternative_takes_elsewhere"] = {"CL": [{"text": "Chile's navy ruled out a tsunami on its coast.",
+                                                   "article_id": info["flood"][1], "story_id": ecb,
+                                                   "likely_same_event": True}]}
+    store.save_story_synthesis(quake, data)
+    with client:
+        api = client.get(f"/api/v1/stories/{quake}").json()
+        assert api["countries_elsewhere"] == ["CL", "NZ"] and api["countries_covering"] == own
+        assert api["country_count"] == len(own)
+        assert api["alternative_takes_elsewhere"]["CL"] == [{"text": "Chile's navy ruled out a tsunami on its coast.",
+                                                             "article_id": info["flood"][1], "story_id": ecb,
+                                                             "likely_same_event": True}]
+        html = client.get(f"/story/{quake}").text
+        head = html.split('class="sub"', 1)[1].split("</p>", 1)[0]
+        assert "+2 countries likely the same event" in " ".join(head.split())
+        takes = html.split('id="takes-h"', 1)[1].split("</section>", 1)[0]
+        assert "Chile's navy ruled out a tsunami" in takes.replace("&#39;", "'")
+        assert "likely the same event" in takes and f'href="/story/{ecb}"' in takes
+    # a story without a second tier shows neither
+    with client:
+        other = client.get(f"/api/v1/stories/{ecb}").json()
+        assert other["countries_elsewhere"] == [] and other["alternative_takes_elsewhere"] == {}
+        assert "likely the same event" not in client.get(f"/story/{ecb}").text
+    store.close()
+
+
 def test_a_broken_translations_table_leaves_pages_up_and_silent_about_english(tmp_path: Path) -> None:
     client, store, info = _client(tmp_path)
     store.execute("ALTER TABLE translations RENAME COLUMN status TO status_gone")  # a half-restored backup

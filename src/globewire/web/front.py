@@ -177,6 +177,8 @@ class Card:
     languages: list[str]
     outlets: list[dict[str, Any]]
     alternative_takes: dict[str, list[dict[str, Any]]]
+    countries_elsewhere: list[str]  # countries only the "coverage elsewhere" tier adds
+    alternative_takes_elsewhere: dict[str, list[dict[str, Any]]]  # their takes, "likely the same event"
     blindspot: dict[str, Any]
     related_story_ids: list[int]
     first_seen: str | None
@@ -452,7 +454,8 @@ def card(ctx: Any, s: Mapping[str, Any], members: Sequence[Member],
         id=s["id"], headline=_headline(s, members), summary=s["summary"],
         countries_covering=s["countries_covering"], countries_mentioned=s["countries_mentioned"],
         languages=s["languages"], outlets=s["outlets"], alternative_takes=s["alternative_takes"],
-        blindspot=s["blindspot"], related_story_ids=s["related_story_ids"], first_seen=s["first_seen"],
+        countries_elsewhere=s.get("countries_elsewhere") or [],
+        alternative_takes_elsewhere=s.get("alternative_takes_elsewhere") or {}, blindspot=s["blindspot"], related_story_ids=s["related_story_ids"], first_seen=s["first_seen"],
         last_updated=s["last_updated"], date_source=s["date_source"], article_count=s["article_count"],
         outlet_count=s["outlet_count"], country_count=s["country_count"],
         summary_line=_cut(str(first["text"]), SUMMARY_LINE_CHARS) if first else "",

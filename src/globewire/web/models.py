@@ -19,6 +19,12 @@ class SourcedText(BaseModel):
     article_id: int | None = None
 
 
+class ElsewhereText(SourcedText):
+    story_id: int | None = Field(None, description="The linked story the sentence comes from.")
+    likely_same_event: bool = Field(True, description="From the 'coverage elsewhere' tier: probably, not surely, "
+                                    "this story's event.")
+
+
 class BlindspotOut(BaseModel):
     flag: bool = False
     status: str = Field("unchecked", description="overlooked (flagged), unknown (no reference-country outlet was "
@@ -140,6 +146,10 @@ class StoryDetail(StoryCard):
     languages: list[str]
     outlets: list[OutletRef]
     alternative_takes: dict[str, list[SourcedText]]
+    countries_elsewhere: list[str] = Field([], description="Countries that only stories in 'elsewhere' (likely the "
+                                           "same event, kept apart) add to this story's coverage.")
+    alternative_takes_elsewhere: dict[str, list[ElsewhereText]] = Field(
+        {}, description="What those countries' coverage adds, per country; each sentence names its story.")
     blindspot_detail: BlindspotOut
     related: list[StoryCard]
     elsewhere: list[StoryCard] = Field([], description="Stories that probably report the same event (coverage elsewhere).")

@@ -115,6 +115,8 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
     blind = _as_dict(data.get("blindspot"))
     takes = {str(cc).upper(): [t for t in _as_list(v) if isinstance(t, dict)]
              for cc, v in _as_dict(data.get("alternative_takes")).items()}
+    takes_elsewhere = {str(cc).upper(): [t for t in _as_list(v) if isinstance(t, dict) and t.get("text")]
+                       for cc, v in _as_dict(data.get("alternative_takes_elsewhere")).items()}
     summary = [s for s in _as_list(data.get("summary")) if isinstance(s, dict) and s.get("text")]
     if isinstance(data.get("summary"), str) and data["summary"]:
         summary = [{"text": data["summary"], "article_id": None}]
@@ -134,6 +136,10 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
         "languages": [str(x) for x in _as_list(data.get("languages"))],
         "outlets": outlets,
         "alternative_takes": takes,
+        # the second tier ("coverage elsewhere", stories/stage.py): countries and takes that only linked stories
+        # add, "likely the same event", kept apart from the story's own
+        "countries_elsewhere": [str(c).upper() for c in _as_list(data.get("countries_elsewhere"))],
+        "alternative_takes_elsewhere": {cc: v for cc, v in takes_elsewhere.items() if v},
         "blindspot": blindspot_view(blind, row),
         "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
         "first_seen": row.get("first_seen") or data.get("first_seen"),

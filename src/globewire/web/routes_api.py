@@ -30,6 +30,7 @@ from globewire.web.models import (
     Page,
     SearchGroup,
     SearchHit,
+    ElsewhereText,
     SourcedText,
     StoryDetail,
     StorySummary,
@@ -151,6 +152,9 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
                                            if not isinstance(o.get(k), (dict, list))}) for o in s["outlets"]],
         alternative_takes={cc: [SourcedText.model_validate(t) for t in items if t.get("text")]
                            for cc, items in s["alternative_takes"].items()},
+        countries_elsewhere=s["countries_elsewhere"],
+        alternative_takes_elsewhere={cc: [ElsewhereText.model_validate(t) for t in items]
+                                     for cc, items in s["alternative_takes_elsewhere"].items()},
         blindspot_detail=BlindspotOut.model_validate(
             {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
         related=[story_card(r) for r in page["related"]], elsewhere=[story_card(r) for r in page["elsewhere"]],
