@@ -558,6 +558,17 @@ def test_article_lookups_for_dedup_and_boilerplate(store) -> None:
     assert store.recent_outlet_texts("o1", up_to_id=a, limit=10) == ["alpha text"]
     assert store.recent_outlet_texts("o1", up_to_id=d, limit=1) == ["beta text"]
     assert store.recent_outlet_texts("nobody", up_to_id=d, limit=10) == []
+    # without a catalogue outlet: by site (the domain and its subdomains; LIKE wildcards in it are literal)
+    e = store.upsert_article(art("https://news.police.example/r/1", "release one"))[0]
+    f = store.upsert_article(art("https://police.example/r/2", "release two"))[0]
+    store.upsert_article(art("https://otherpolice.example/r/3", "not theirs"))
+    store.upsert_article(art("https://police_example.test/r/4", "underscore site"))
+    assert store.recent_site_texts("police.example", up_to_id=10**9, limit=10) == ["release two", "release one"]
+    assert store.recent_site_texts("police.example", up_to_id=e, limit=10) == ["release one"]
+    assert store.recent_site_texts("police.example", up_to_id=f, limit=1) == ["release two"]
+    assert store.recent_site_texts("m.test", up_to_id=10**9, limit=10) == []  # those have an outlet
+    assert store.recent_site_texts("police%example", up_to_id=10**9, limit=10) == []
+    assert store.recent_site_texts("police_example.test", up_to_id=10**9, limit=10) == ["underscore site"]
 
 
 def test_stories_fingerprint_count_and_sample(store) -> None:

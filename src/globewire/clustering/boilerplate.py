@@ -42,6 +42,10 @@ MIN_CHARS = 25
 # Recent articles of an outlet looked at (newest first).
 SAMPLE = 40
 LATEST = 2**62  # an article id bound that admits every stored article
+# An article without a catalogue outlet (imported files, pasted text, pages fetched by URL) has its site as
+# sender: "site:" + the registrable domain of its address. One police press office's releases imported from
+# files are one sender's template as much as crawled ones are.
+SITE_PREFIX = "site:"
 
 # Template phrases: word n-grams of this length recurring in an outlet's articles (same MIN_ARTICLES/MIN_SHARE
 # rule as sentences). Five words: shorter n-grams recur by chance in any outlet's prose ("in the city of"),
@@ -151,6 +155,31 @@ class Boilerplate:
 NONE = Boilerplate(frozenset())
 
 
+def sender_of(row: dict[str, Any]) -> str | None:
+    """Who published an article row, for boilerplate and template checks: its catalogue outlet, else its site
+    (``SITE_PREFIX`` + registrable domain of its canonical address or address), else None."""
+    if row.get("outlet_id"):
+        return str(row["outlet_id"])
+    url = row.get("canonical_url") or row.get("url")
+    if not url:
+        return None
+    from globewire.naming import registrable_domain
+
+    domain = registrable_domain(str(url))
+    return SITE_PREFIX + domain if domain else None
+
+
+def _recent_texts(store: Any, sender: str, up_to_id: int) -> list[str]:
+    if sender.startswith(SITE_PREFIX):
+        domain = sender[len(SITE_PREFIX):]
+        try:
+            domain = domain.encode("idna").decode("ascii")  # addresses are stored with ASCII hosts
+        except UnicodeError:
+            pass
+        return list(store.recent_site_texts(domain, up_to_id=up_to_id, limit=SAMPLE))
+    return list(store.recent_outlet_texts(sender, up_to_id=up_to_id, limit=SAMPLE))
+
+
 def for_outlets(store: Any, newest: dict[str, int],
                 cache: dict[tuple[str, int], Boilerplate] | None = None) -> dict[str, Boilerplate]:
     """The boilerplate of each outlet, learned from its ``SAMPLE`` newest stored originals up to the article
@@ -164,7 +193,7 @@ def for_outlets(store: Any, newest: dict[str, int],
         if cache is not None and key in cache:
             out[outlet] = cache[key]
             continue
-        out[outlet] = Boilerplate.learn(store.recent_outlet_texts(outlet, up_to_id=int(newest[outlet]), limit=SAMPLE))
+        out[outlet] = Boilerplate.learn(_recent_texts(store, outlet, int(newest[outlet])))
         if cache is not None:
             cache[key] = out[outlet]
     return out
@@ -172,25 +201,26 @@ def for_outlets(store: Any, newest: dict[str, int],
 
 def clean_rows(store: Any, rows: Sequence[dict[str, Any]], *, latest: bool = False,
                cache: dict[tuple[str, int], Boilerplate] | None = None, phrases: bool = False) -> list[dict[str, Any]]:
-    """Copies of rows (dicts with ``id``, ``outlet_id`` and ``text``) with each outlet's boilerplate stripped
-    from ``text``; rows without an outlet are returned as they are. Learned from the outlet's articles up to
+    """Copies of rows (dicts with ``id``, ``outlet_id``, ``url``/``canonical_url`` and ``text``) with each
+    sender's boilerplate stripped from ``text`` (``sender_of``: the outlet, else the site); rows without either
+    are returned as they are. Learned from the outlet's articles up to
     the batch's newest one (clustering), or with ``latest`` from its newest articles (display: what is known
     now). With ``phrases`` (clustering only: the text is cut to words), template pieces are reduced to their
     facts and each row of an outlet gets ``facts`` (see the module doc)."""
     newest: dict[str, int] = {}
-    for r in rows:
-        o = r.get("outlet_id")
+    senders = [sender_of(r) for r in rows]
+    for r, o in zip(rows, senders, strict=True):
         if o:
             newest[o] = LATEST if latest else max(newest.get(o, 0), int(r["id"]))
     learned = for_outlets(store, newest, cache)
     out = []
-    for r in rows:
-        bp = learned.get(r.get("outlet_id") or "", NONE)
+    for r, o in zip(rows, senders, strict=True):
+        bp = learned.get(o or "", NONE)
         text = r.get("text") or ""
         cleaned = bp.strip(text, phrases=phrases)
         row = r if cleaned is text else {**r, "text": cleaned}
-        if phrases and r.get("outlet_id"):
-            row = {**row, "facts": bp.facts(cleaned)}
+        if phrases and o:
+            row = {**row, "facts": bp.facts(cleaned), "sender": o}
         out.append(row)
     return out
 

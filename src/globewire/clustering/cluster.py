@@ -319,7 +319,7 @@ def make_input(row: dict[str, Any], vector: np.ndarray, english: tuple[str, str]
     signals = sim.make_signals(text, np.asarray(vector, dtype=np.float32), row.get("language"), hours, en)
     lang = (row.get("language") or "").split("-")[0].lower()
     signals.dense_ok = dense_languages is None or english is not None or lang in dense_languages
-    signals.sender = row.get("outlet_id") or None
+    signals.sender = row.get("sender") or row.get("outlet_id") or None  # boilerplate.sender_of
     facts = row.get("facts")
     signals.facts = frozenset(facts) if facts is not None else None
     dup = row.get("duplicate_of")

@@ -360,6 +360,16 @@ class ArticlesRepo(_Base):
             "SELECT text FROM articles WHERE outlet_id = ? AND duplicate_of IS NULL AND id <= ?"
             " ORDER BY id DESC LIMIT ?", (outlet_id, int(up_to_id), int(limit)))]
 
+    def recent_site_texts(self, domain: str, *, up_to_id: int, limit: int) -> list[str]:
+        """``recent_outlet_texts`` for articles without a catalogue outlet, by site: those whose address is on
+        ``domain`` or a subdomain of it (ASCII host), newest first."""
+        esc = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return [str(r.get("text") or "") for r in self.query(
+            "SELECT text FROM articles WHERE outlet_id IS NULL AND duplicate_of IS NULL AND id <= ?"
+            " AND (COALESCE(canonical_url, url) LIKE ? ESCAPE '\\' OR COALESCE(canonical_url, url) LIKE ? ESCAPE '\\')"
+            " ORDER BY id DESC LIMIT ?",
+            (int(up_to_id), f"%://{esc}/%", f"%.{esc}/%", int(limit)))]
+
     def count_articles(self) -> int:
         return int(self.scalar("SELECT COUNT(*) FROM articles") or 0)
 

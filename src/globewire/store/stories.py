@@ -284,13 +284,14 @@ class StoriesRepo(_Base):
         )
 
     def clustering_rows(self, article_ids: Sequence[int]) -> list[dict[str, Any]]:
-        """What the clusterer reads of articles: id, title, text, language, country, outlet, time, duplicate_of."""
+        """What the clusterer reads of articles: id, title, text, language, country, outlet, addresses, time,
+        duplicate_of."""
         out: list[dict[str, Any]] = []
         for chunk in _chunks(article_ids):
             marks = ",".join("?" * len(chunk))
             out += self.query(
-                f"SELECT a.id, a.title, a.text, a.language, a.country, a.outlet_id, a.duplicate_of,"
-                f" a.published_at, {ARTICLE_TIME} AS t FROM articles a WHERE a.id IN ({marks})",
+                f"SELECT a.id, a.title, a.text, a.language, a.country, a.outlet_id, a.url, a.canonical_url,"
+                f" a.duplicate_of, a.published_at, {ARTICLE_TIME} AS t FROM articles a WHERE a.id IN ({marks})",
                 chunk,
             )
         order = {i: n for n, i in enumerate(article_ids)}

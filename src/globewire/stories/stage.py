@@ -331,7 +331,10 @@ def coverage_elsewhere(store: Store, story_id: int, data: dict[str, Any],
         if row is None or row.get("merged_into"):
             continue
         odata = row.get("data") or {}
-        countries = list(row.get("countries_covering") or odata.get("countries_covering") or [])
+        # from its members, not its synthesis: two linked stories are synthesised in one pass, and the one done
+        # second has no synthesis yet when the first asks
+        countries = sorted({str(m["country"]).upper() for m in store.story_articles(other) if m.get("country")})
+        countries = countries or list(row.get("countries_covering") or odata.get("countries_covering") or [])
         out.append({"story_id": other, "score": round(score, 3), "headline": row.get("headline") or odata.get("headline") or "",
                     "countries": countries, "languages": list(odata.get("languages") or []),
                     "articles": int(row.get("article_count") or len(row.get("article_ids") or []))})
