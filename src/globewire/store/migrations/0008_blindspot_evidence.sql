@@ -8,4 +8,8 @@ UPDATE stories SET blindspot = 0 WHERE blindspot = 1;
 CREATE INDEX feed_health_log_outlet ON feed_health_log(outlet_id, checked_at);
 -- Country pages list a country's articles newest published first (fetch time for undated ones), keyset-paged
 -- on that time: this index serves the order and the "more" cursor without sorting the country's articles.
+-- [sqlite]
 CREATE INDEX articles_country_time ON articles(country, COALESCE(published_at, fetched_at), id);
+-- [postgresql]
+CREATE INDEX articles_country_time ON articles(country, (COALESCE(published_at, fetched_at)), id);
+-- [end]

@@ -11,7 +11,7 @@ CREATE TABLE feed_health (
     stale INTEGER NOT NULL DEFAULT 0,       -- alive but the newest item is old
     item_count INTEGER,
     newest_item_at TEXT,
-    latency_ms REAL,
+    latency_ms {REAL},
     final_url TEXT,
     last_error TEXT,
     error_detail TEXT NOT NULL DEFAULT '',
@@ -23,14 +23,14 @@ CREATE TABLE feed_health (
 CREATE INDEX feed_health_outlet ON feed_health(outlet_id);
 
 CREATE TABLE feed_health_log (
-    id INTEGER PRIMARY KEY,
+    id {ID},
     url TEXT NOT NULL,
     outlet_id TEXT NOT NULL,
     checked_at TEXT NOT NULL,
     status INTEGER,
     alive INTEGER NOT NULL DEFAULT 0,
     item_count INTEGER,
-    latency_ms REAL,
+    latency_ms {REAL},
     last_error TEXT
 );
 CREATE INDEX feed_health_log_url ON feed_health_log(url, checked_at);

@@ -2,9 +2,9 @@
 -- (an anti-bot or consent notice served instead of the page). A later copy is rejected at once, by its
 -- content hash or by MinHash similarity to a stored notice signature. See globewire.extract.nonarticle.
 CREATE TABLE notices (
-    id INTEGER PRIMARY KEY,
+    id {ID},
     content_hash TEXT NOT NULL UNIQUE,
-    minhash BLOB,
+    minhash {BLOB},
     kind TEXT NOT NULL,
     urls INTEGER NOT NULL DEFAULT 0,
     sample_url TEXT NOT NULL DEFAULT '',

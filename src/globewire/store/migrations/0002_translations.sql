@@ -2,7 +2,7 @@
 -- retry state) and a sentence cache keyed by (backend, model, source language, sentence hash).
 
 CREATE TABLE translations (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    article_id {REF} PRIMARY KEY REFERENCES articles(id),
     status TEXT NOT NULL,               -- done | failed | unavailable
     source_language TEXT,
     content_hash TEXT,                  -- articles.content_hash that was translated (stale when it differs)

@@ -1,3 +1,0 @@
--- Story clustering reads the members of the active window by article time (published, else fetched):
--- an expression index keeps that a range scan as the store grows.
-CREATE INDEX IF NOT EXISTS articles_time ON articles ((COALESCE(published_at, fetched_at)));
