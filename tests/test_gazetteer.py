@@ -120,3 +120,19 @@ def test_untranslated_text_is_read_with_the_country_names_of_its_language() -> N
     got, counts = countries_mentioned(["Japan and China met in Tokyo."], [("ja", "日本政府")])
     assert counts["JP"] == 3 and "JP" in got  # Japan, Tokyo (a capital) and 日本
     assert local_gazetteer("en") is None and local_gazetteer("xx-unknown") is None
+
+
+def test_the_short_names_news_text_uses_count_too() -> None:
+    """CLDR's short country names ("Russland", "Venezuela", "Vereinigte Staaten"), not only ISO's long ones
+    ("Russische Föderation", "Bolivarische Republik Venezuela"): an untranslated German report on Venezuela
+    mentions Russia and Venezuela."""
+    from globewire.stories.gazetteer import countries_mentioned
+
+    de = ("Russland und China verurteilten im Sicherheitsrat den Einsatz in Venezuela. In Venezuela blieb es "
+          "ruhig; Russland forderte eine Sitzung. Die Vereinigte Staaten schwiegen.")
+    got, counts = countries_mentioned([], [("de", de)])
+    assert got == ["RU", "VE"] and counts["CN"] == 1 and counts["US"] == 1
+    es = "Rusia pidió una reunión sobre Venezuela. Estados Unidos y Venezuela no respondieron; Rusia insistió."
+    assert countries_mentioned([], [("es", es)])[0] == ["RU", "VE"]
+    # the English-ambiguous ones stay out in every language ("Georgia" spelled the same in German)
+    assert countries_mentioned([], [("de", "Georgia gewann. Georgia, Georgia und Jordan.")])[0] == []

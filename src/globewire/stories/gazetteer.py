@@ -116,29 +116,44 @@ def fold_marks(text: str) -> str:
 
 
 def _local_names(lang: str) -> list[tuple[str, str]]:
-    """Country names in ``lang`` from pycountry's translations of the ISO 3166-1 names (empty when pycountry
-    has no translation for that language)."""
+    """Country names in ``lang``: CLDR's short names (Babel: "Russland", "Venezuela", "Vereinigte Staaten",
+    the forms news text uses) and pycountry's translations of the ISO 3166-1 names ("Russische Föderation");
+    empty when neither knows the language."""
     import gettext
 
+    out: list[tuple[str, str]] = []
+    shortest = MIN_LOCAL_NAME_CHARS_UNSPACED if lang in UNSPACED_LANGUAGES else MIN_LOCAL_NAME_CHARS
+
+    def keep(raw: str, english: str | None, code: str) -> None:
+        local = fold_marks(raw.strip())
+        if "," in local or "(" in local or len(local) < shortest:
+            return  # "Korea, Republik" style names, short names
+        if english is not None and raw.strip() == english and (entry := default_gazetteer().lookup(english)) \
+                and entry[1] in ("ambiguous", "ignore"):
+            return  # the same word as in English, where it is ambiguous ("Georgia", "Jordan", "Chad")
+        out.append((local, code))
+
+    try:
+        from babel import Locale
+
+        territories = Locale.parse(lang).territories
+    except Exception:  # noqa: BLE001 - Babel missing or without this locale: pycountry's names alone
+        territories = {}
+    countries = {c.alpha_2: c for c in pycountry.countries}
+    for code, name in territories.items():
+        if code in countries:
+            keep(str(name), getattr(countries[code], "common_name", None) or countries[code].name, code)
     try:
         tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
     except OSError:
-        return []
-    out: list[tuple[str, str]] = []
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            english = getattr(c, attr, None)
-            if not english:
-                continue
-            raw = tr.gettext(english).strip()
-            local = fold_marks(raw)
-            shortest = MIN_LOCAL_NAME_CHARS_UNSPACED if lang in UNSPACED_LANGUAGES else MIN_LOCAL_NAME_CHARS
-            if "," in local or "(" in local or len(local) < shortest:
-                continue  # "Korea, Republik" style names, short names
-            if raw == english and (english_entry := default_gazetteer().lookup(english)) and english_entry[1] != "country":
-                continue  # the same word as in English, where it is ambiguous ("Georgia", "Jordan", "Chad")
-            out.append((local, c.alpha_2))
-    return out
+        tr = None
+    if tr is not None:
+        for c in pycountry.countries:
+            for attr in ("name", "common_name", "official_name"):
+                english = getattr(c, attr, None)
+                if english:
+                    keep(tr.gettext(english), english, c.alpha_2)
+    return list(dict.fromkeys(out))
 
 
 class Gazetteer:
