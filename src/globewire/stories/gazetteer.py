@@ -133,12 +133,13 @@ def _local_names(lang: str) -> list[tuple[str, str]]:
             return  # the same word as in English, where it is ambiguous ("Georgia", "Jordan", "Chad")
         out.append((local, code))
 
+    territories: dict[str, str] = {}
     try:
         from babel import Locale
 
-        territories = Locale.parse(lang).territories
+        territories = {str(k): str(v) for k, v in Locale.parse(lang).territories.items()}
     except Exception:  # noqa: BLE001 - Babel missing or without this locale: pycountry's names alone
-        territories = {}
+        pass
     countries = {c.alpha_2: c for c in pycountry.countries}
     for code, name in territories.items():
         if code in countries:
