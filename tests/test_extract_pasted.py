@@ -190,19 +190,24 @@ def test_dedup_matches_on_text_without_furniture_lines() -> None:
 
 
 def test_pasted_benchmark_floor() -> None:
-    """Measured on tests/fixtures/pasted (78 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10) when
-    this test was written: title 100 %, date 98.7 %, byline 97.4 %, residue 7.4 per 1,000 body lines (2 lines left
-    in held_out_2), body recall 100 %. Floors: title 3 points below, date 2.7, byline 4.4 points below, residue
-    8 lines per 1,000 above, body recall 3 points below."""
+    """Measured on tests/fixtures/pasted (86 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10,
+    held_out_4 8) in session 5: title 100 %, date 98.8 %, byline 97.7 %, residue 6.9 per 1,000 body lines (2 paywall
+    lines left, in held_out_4), body recall 98.4 % (4 held_out_4 texts lose the paragraph after a related-story
+    line). Floors: title 3 points below, date 2.8, byline 4.7 points below, residue 8.6 lines per 1,000 above, body
+    recall 3 points below. held_out_4 alone (written after the session-5 fixes, not used to change the cleaner):
+    title 100 %, date 87.5 %, byline 87.5 %, body recall 83 %; pinned at those minus one fixture's worth."""
     res = score_pasted(FIX)
     s = res["all"]
-    assert s["fixtures"] >= 78
+    assert s["fixtures"] >= 86
     assert s["title_accuracy"] >= 0.97
     assert s["date_accuracy"] >= 0.96
     assert s["byline_accuracy"] >= 0.93
     assert s["residue_per_1000_lines"] <= 15.5
-    assert s["body_recall"] >= 0.97
-    assert set(res["splits"]) == {"tune", "held_out_1", "held_out_2", "held_out_3"}
+    assert s["body_recall"] >= 0.95
+    assert set(res["splits"]) == {"tune", "held_out_1", "held_out_2", "held_out_3", "held_out_4"}
+    h = res["splits"]["held_out_4"]
+    assert h["title_accuracy"] >= 0.875 and h["date_accuracy"] >= 0.75 and h["byline_accuracy"] >= 0.75
+    assert h["body_recall"] >= 0.70
 
 
 def test_bench_pasted_command_writes_json(tmp_path) -> None:
