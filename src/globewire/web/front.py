@@ -26,6 +26,7 @@ from globewire.store.db import parse_iso
 from globewire.store.types import MemberFact, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
+from globewire.web.views import BlindspotView, StoryView
 
 log = get_logger(__name__)
 
@@ -45,6 +46,9 @@ NOT_TRANSLATED = ("en", "und", "")  # languages that never wait for English (see
 def jsonable(value: Any) -> Any:
     """The front's typed results as plain data (dataclass -> dict, tuple -> list, recursively): the ONE
     conversion the JSON API applies before its response models."""
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json) and not isinstance(value, type):  # a type that says its JSON itself (``web.views``)
+        return to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
@@ -177,7 +181,7 @@ class Card:
     languages: list[str]
     outlets: list[dict[str, Any]]
     alternative_takes: dict[str, list[dict[str, Any]]]
-    blindspot: dict[str, Any]
+    blindspot: BlindspotView
     related_story_ids: list[int]
     first_seen: str | None
     last_updated: str | None
@@ -412,7 +416,7 @@ def _sources(members: Sequence[Member]) -> list[SourceCount]:
     return sorted(out, key=lambda o: (-o.articles, o.name.lower()))
 
 
-def _story_date(members: Sequence[Member], s: Mapping[str, Any]) -> StoryDate:
+def _story_date(members: Sequence[Member], s: StoryView) -> StoryDate:
     """Newest and first publication of a story's articles; fetch times (marked) only when none has one."""
     pub = sorted(t for t in (_iso(m.published_at) for m in members) if t)
     if pub:
@@ -420,7 +424,7 @@ def _story_date(members: Sequence[Member], s: Mapping[str, Any]) -> StoryDate:
     got = sorted(t for t in (_iso(m.fetched_at) for m in members) if t)
     if got:
         return StoryDate(at=got[-1], first=got[0], kind="fetched")
-    return StoryDate(at=_iso(s.get("last_updated")), first=_iso(s.get("first_seen")), kind="fetched")
+    return StoryDate(at=_iso(s.last_updated), first=_iso(s.first_seen), kind="fetched")
 
 
 def _picture(ctx: Any, members: Sequence[Member]) -> str | None:
@@ -433,28 +437,28 @@ def _picture(ctx: Any, members: Sequence[Member]) -> str | None:
     return None
 
 
-def _headline(s: Mapping[str, Any], members: Sequence[Member]) -> str:
-    if s.get("headline"):
-        return str(s["headline"])
+def _headline(s: StoryView, members: Sequence[Member]) -> str:
+    if s.headline:
+        return s.headline
     for m in members:
         if m.title_en or m.title:
             return _cut(str(m.title_en or m.title), HEADLINE_FALLBACK_CHARS)
-    if s.get("summary"):
-        return _cut(str(s["summary"][0]["text"]), HEADLINE_FALLBACK_CHARS)
+    if s.summary:
+        return _cut(str(s.summary[0]["text"]), HEADLINE_FALLBACK_CHARS)
     return "Untitled story"
 
 
-def card(ctx: Any, s: Mapping[str, Any], members: Sequence[Member],
+def card(ctx: Any, s: StoryView, members: Sequence[Member],
          states: Mapping[int, TranslationState] | None) -> Card:
     """A story (``queries.normalise_story``) with what its card shows."""
-    first = s["summary"][0] if s.get("summary") else None
+    first = s.summary[0] if s.summary else None
     return Card(
-        id=s["id"], headline=_headline(s, members), summary=s["summary"],
-        countries_covering=s["countries_covering"], countries_mentioned=s["countries_mentioned"],
-        languages=s["languages"], outlets=s["outlets"], alternative_takes=s["alternative_takes"],
-        blindspot=s["blindspot"], related_story_ids=s["related_story_ids"], first_seen=s["first_seen"],
-        last_updated=s["last_updated"], date_source=s["date_source"], article_count=s["article_count"],
-        outlet_count=s["outlet_count"], country_count=s["country_count"],
+        id=s.id, headline=_headline(s, members), summary=s.summary,
+        countries_covering=s.countries_covering, countries_mentioned=s.countries_mentioned,
+        languages=s.languages, outlets=s.outlets, alternative_takes=s.alternative_takes,
+        blindspot=s.blindspot, related_story_ids=s.related_story_ids, first_seen=s.first_seen,
+        last_updated=s.last_updated, date_source=s.date_source, article_count=s.article_count,
+        outlet_count=s.outlet_count, country_count=s.country_count,
         summary_line=_cut(str(first["text"]), SUMMARY_LINE_CHARS) if first else "",
         summary_language=(first or {}).get("language") or "",
         date=_story_date(members, s), sources=_sources(members), coverage=_coverage(members),
@@ -498,11 +502,11 @@ def member_facts(ctx: Any, story_ids: list[int], *, english: bool = False) -> di
     return {sid: [Member.from_row(r) for r in rs] for sid, rs in rows.items()}
 
 
-def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[Card]:
+def story_cards(ctx: Any, stories: Sequence[StoryView]) -> list[Card]:
     """Cards for a list of stories: one read of their members, one of their translation states."""
-    facts = member_facts(ctx, [s["id"] for s in stories])
+    facts = member_facts(ctx, [s.id for s in stories])
     states = translation_states(ctx, [m.id for ms in facts.values() for m in ms])
-    return [card(ctx, s, facts.get(s["id"], []), states) for s in stories]
+    return [card(ctx, s, facts.get(s.id, []), states) for s in stories]
 
 
 # --------------------------------------------------------------------------- pages (+ their API twins)
@@ -521,11 +525,11 @@ def front_page(ctx: Any, window: str | None = None) -> FrontPage:
     globe = read.globe_counts(window)
 
     def stories() -> tuple[list[Card], list[Card]]:
-        top = read.top_stories(HOME_TOP_STORIES)
-        blind = read.blindspot_stories(HOME_BLINDSPOT_STORIES)
-        cards = story_cards(ctx, top + [b for b in blind if b["id"] not in {t["id"] for t in top}])
+        top: list[StoryView] = read.top_stories(HOME_TOP_STORIES)
+        blind: list[StoryView] = read.blindspot_stories(HOME_BLINDSPOT_STORIES)
+        cards = story_cards(ctx, top + [b for b in blind if b.id not in {t.id for t in top}])
         by_id = {c.id: c for c in cards}
-        return [by_id[t["id"]] for t in top], [by_id[b["id"]] for b in blind]
+        return [by_id[t.id] for t in top], [by_id[b.id] for b in blind]
 
     top, blind = read.cached("front:stories", HOME_CACHE_SECONDS, stories)
     return FrontPage(window=globe["window"], label=globe["label"], requested=globe["requested"],
@@ -566,12 +570,12 @@ def story_page(ctx: Any, story_id: int) -> StoryPage | None:
     published = [a for a in timeline if a.at_kind == "published"]
     undated = [a for a in timeline if a.at_kind != "published"]
     elsewhere_ids = _elsewhere_ids(row)
-    cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s["related_story_ids"] + elsewhere_ids))))
+    cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s.related_story_ids + elsewhere_ids))))
     by_id = {x.id: x for x in cards}
     return StoryPage(story=c, articles=articles, groups=ordered,
                      timeline=published[-STORY_TIMELINE_MAX:], undated=undated,
                      elsewhere=[by_id[i] for i in elsewhere_ids if i in by_id],
-                     related=[by_id[i] for i in s["related_story_ids"] if i in by_id and i not in elsewhere_ids],
+                     related=[by_id[i] for i in s.related_story_ids if i in by_id and i not in elsewhere_ids],
                      events=read.story_timeline(story_id))
 
 

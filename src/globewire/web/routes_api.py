@@ -37,6 +37,7 @@ from globewire.web.models import (
     VersionOut,
 )
 from globewire.web.queries import decode_cursor, encode_cursor, parse_date_param
+from globewire.web.views import StoryView
 
 router = APIRouter(tags=["api"], responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 
@@ -54,12 +55,13 @@ HealthQ = Annotated[Literal["ok", "failing", "not fetched", "disabled"] | None,
 # --------------------------------------------------------------------------- converters (pages share them)
 
 
-def story_summary(s: dict[str, Any]) -> StorySummary:
+def story_summary(s: StoryView | front.Card) -> StorySummary:
+    """A story of the read model, or a card of ``front.story_cards`` (which carries the same fields)."""
     return StorySummary(
-        id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
-        country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
-        blindspot_status=s["blindspot"]["status"], blindspot_reason=s["blindspot"]["reason"],
-        first_seen=s["first_seen"], last_updated=s["last_updated"], date_source=s.get("date_source") or "published",
+        id=s.id, url=f"/story/{s.id}", headline=s.headline, countries_covering=s.countries_covering,
+        country_count=s.country_count, article_count=s.article_count, blindspot=s.blindspot.flag,
+        blindspot_status=s.blindspot.status, blindspot_reason=s.blindspot.reason,
+        first_seen=s.first_seen, last_updated=s.last_updated, date_source=s.date_source or "published",
     )
 
 
@@ -120,10 +122,11 @@ def api_story(request: Request, story_id: IdPath) -> StoryDetail:
     return story_detail(request, story_id)
 
 
-def story_card(c: dict[str, Any]) -> StoryCard:
+def story_card(card: front.Card) -> StoryCard:
     """A card of ``front.story_cards`` (the same the pages draw)."""
+    c = front.jsonable(card)
     return StoryCard(
-        **story_summary(c).model_dump(), summary_line=c["summary_line"], date=DateOut(**c["date"]),
+        **story_summary(card).model_dump(), summary_line=c["summary_line"], date=DateOut(**c["date"]),
         sources=[SourceOut(**o) for o in c["sources"]],
         coverage=[CoverageOut(**{k: v for k, v in seg.items() if k in CoverageOut.model_fields})
                   for seg in c["coverage"]],
@@ -145,7 +148,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
     page = front.jsonable(typed)
     s = page["story"]
     return StoryDetail(
-        **story_card(s).model_dump(),
+        **story_card(typed.story).model_dump(),
         summary=[SourcedText.model_validate(x) for x in s["summary"]], countries_mentioned=s["countries_mentioned"], languages=s["languages"],
         outlets=[OutletRef.model_validate({k: o.get(k) for k in ("id", "name", "country", "articles")
                                            if not isinstance(o.get(k), (dict, list))}) for o in s["outlets"]],
@@ -153,7 +156,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
                            for cc, items in s["alternative_takes"].items()},
         blindspot_detail=BlindspotOut.model_validate(
             {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
-        related=[story_card(r) for r in page["related"]], elsewhere=[story_card(r) for r in page["elsewhere"]],
+        related=[story_card(r) for r in typed.related], elsewhere=[story_card(r) for r in typed.elsewhere],
         timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"]) for t in page["events"]],
         publications=[PublicationOut(article_id=int(a["id"]), at=a["at"], kind=a["at_kind"], source=a["source"],
                                      country=a["country"], title=a.get("title_en") or a.get("title") or "")
@@ -237,9 +240,9 @@ def countries_out(request: Request, window: str | None = None) -> CountriesOut:
 @router.get("/front", response_model=FrontOut, summary="The front page: globe window, countries, story cards")
 def api_front(request: Request, window: WindowQ = None) -> FrontOut:
     """The twin of the home page: both are ``front.front_page``."""
-    page = front.jsonable(front.front_page(get_ctx(request), window))
-    return FrontOut(**_countries(request, page), top=[story_card(c) for c in page["top"]],
-                    blindspot=[story_card(c) for c in page["blindspot"]])
+    typed = front.front_page(get_ctx(request), window)
+    return FrontOut(**_countries(request, front.jsonable(typed)), top=[story_card(c) for c in typed.top],
+                    blindspot=[story_card(c) for c in typed.blindspot])
 
 
 @router.get("/countries/{cc}", response_model=CountryDetail, summary="A country: outlets, articles, stories")

@@ -1,0 +1,66 @@
+"""Typed rows of the web read model (``web/queries.py``): what the pages, the API and the feeds read of a
+story instead of ``dict[str, Any]``. Frozen and slotted: the read model caches them for every visitor, so
+no reader can change what another sees.
+
+Templates read their attributes (Jinja's ``x.attr``); anything that needs plain data calls ``to_json()``,
+whose keys and their order are the shape the read model has always returned (``tests/test_web_views.py``).
+The parts taken verbatim from a story's synthesis JSON (summary sentences, outlets, alternative takes)
+stay plain dicts: their keys are the synthesis's, not the web's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class BlindspotView:
+    """The blindspot part of a story (``queries.blindspot_view``). ``flag`` only for an ``overlooked`` status;
+    ``reference_crawled`` None when not known."""
+
+    flag: bool
+    status: str  # overlooked | covered | unknown | unchecked (synthesised before crawl evidence)
+    reason: str
+    countries: list[str]
+    reference_country: str
+    reference_crawled: int | None
+    reference_outlets: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flag": self.flag, "status": self.status, "reason": self.reason, "countries": list(self.countries),
+                "reference_country": self.reference_country, "reference_crawled": self.reference_crawled,
+                "reference_outlets": self.reference_outlets}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A story as the web reads it (``queries.normalise_story``: the stored row and its synthesis data)."""
+
+    id: int
+    headline: str
+    summary: list[dict[str, Any]]  # sentences {"text", "article_id", ...} of the synthesis
+    countries_covering: list[str]
+    countries_mentioned: list[str]
+    languages: list[str]
+    outlets: list[dict[str, Any]]  # the synthesis's outlets {"id", "name", "country", ...}
+    alternative_takes: dict[str, list[dict[str, Any]]]  # country -> sentences
+    blindspot: BlindspotView
+    related_story_ids: list[int]
+    first_seen: str | None
+    last_updated: str | None
+    date_source: str  # published | fetched
+    article_count: int
+    outlet_count: int
+    country_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "headline": self.headline, "summary": [dict(x) for x in self.summary],
+            "countries_covering": list(self.countries_covering), "countries_mentioned": list(self.countries_mentioned),
+            "languages": list(self.languages), "outlets": [dict(o) for o in self.outlets],
+            "alternative_takes": {cc: [dict(t) for t in ts] for cc, ts in self.alternative_takes.items()},
+            "blindspot": self.blindspot.to_json(), "related_story_ids": list(self.related_story_ids),
+            "first_seen": self.first_seen, "last_updated": self.last_updated, "date_source": self.date_source,
+            "article_count": self.article_count, "outlet_count": self.outlet_count, "country_count": self.country_count,
+        }
