@@ -17,19 +17,21 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from globewire import validate
 from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
 from globewire.naming import name_row
 from globewire.records import utcnow
+from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
 from globewire.web.views import BlindspotView, StoryView
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 COUNTS_WINDOW = dt.timedelta(hours=24)  # outlet health: articles published in the last 24 h
 # Time windows of the globe and "countries by articles" (page links and the API's ``window``), smallest
@@ -193,7 +195,7 @@ def display_title(row: dict[str, Any]) -> str:
 class ReadModel:
     """Queries of the web layer over one store."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
         self._cache: dict[str, tuple[float, Any]] = {}
@@ -264,12 +266,12 @@ class ReadModel:
             nxt = encode_cursor({"u": rows[-1]["last_updated"], "id": int(rows[-1]["id"])})
         return [normalise_story(r) for r in rows], nxt
 
-    def cached(self, key: str, ttl: float, fn: Any) -> Any:
+    def cached(self, key: str, ttl: float, fn: Callable[[], T]) -> T:
         """``fn()`` memoised for ``ttl`` seconds (front-page lists shared by every visitor)."""
         t = time.monotonic()
         hit = self._cache.get(key)
         if hit is not None and t - hit[0] < ttl:
-            return hit[1]
+            return cast(T, hit[1])  # stored by this same key's ``fn``
         value = fn()
         self._cache[key] = (t, value)
         return value
@@ -650,6 +652,7 @@ def parse_date_param(value: str | None) -> dt.datetime | None:
     if len(value) > 40:
         raise ValueError("date too long")
     try:
+        when: dt.datetime | None
         if len(value) == 10:
             d = dt.date.fromisoformat(value)
             when = dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
