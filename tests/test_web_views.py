@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from globewire.web.queries import normalise_story
-from globewire.web.views import BlindspotView, StoryView
+from globewire.web import front
+from globewire.web.views import BlindspotView, SearchGroup, StoryView, TimelineEvent
 
 STORY_KEYS = ["id", "headline", "summary", "countries_covering", "countries_mentioned", "languages", "outlets",
               "alternative_takes", "blindspot", "related_story_ids", "first_seen", "last_updated", "date_source",
@@ -69,3 +70,17 @@ def test_story_json_is_a_copy() -> None:
     s.to_json()["summary"][0]["text"] = "changed"
     s.to_json()["countries_covering"].append("XX")
     assert s.summary[0]["text"] == "Floods closed the port." and s.countries_covering == ["DE", "FR"]
+
+
+def test_search_group_and_timeline_json() -> None:
+    story = normalise_story(FULL)
+    hit = {"id": 3, "title": "Hafen", "display_title": "Hafen"}
+    g = SearchGroup(story=story, title=story.headline, url="/story/7", hits=[hit], more_hits=2)
+    out = g.to_json()
+    assert list(out) == ["story", "title", "url", "hits", "more_hits"]
+    assert out["story"] == story.to_json() and out["hits"] == [hit] and out["hits"][0] is not hit
+    lone = SearchGroup(story=None, title="Hafen", url="/article/3", hits=[hit], more_hits=0).to_json()
+    assert lone["story"] is None
+    ev = TimelineEvent(at="2026-01-01T00:00:00+00:00", kind="headline_changed", detail={"to": "New"})
+    assert ev.to_json() == {"at": "2026-01-01T00:00:00+00:00", "kind": "headline_changed", "detail": {"to": "New"}}
+    assert front.jsonable([ev]) == [ev.to_json()]  # the API's one conversion uses to_json

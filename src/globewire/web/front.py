@@ -26,7 +26,7 @@ from globewire.store.db import parse_iso
 from globewire.store.types import MemberFact, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
-from globewire.web.views import BlindspotView, StoryView
+from globewire.web.views import BlindspotView, StoryView, TimelineEvent
 
 log = get_logger(__name__)
 
@@ -233,7 +233,7 @@ class StoryPage:
     undated: list[StoryArticle]
     elsewhere: list[Card]
     related: list[Card]
-    events: list[dict[str, Any]]  # ``ReadModel.story_timeline`` (the web read model's rows)
+    events: list[TimelineEvent]  # ``ReadModel.story_timeline``
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -28,7 +28,7 @@ from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
-from globewire.web.views import BlindspotView, StoryView
+from globewire.web.views import BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -311,8 +311,8 @@ class ReadModel:
         )
         return self.with_english(rows)
 
-    def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
-        return [{"at": r["at"], "kind": r["kind"], "detail": _as_dict(r.get("detail"))}
+    def story_timeline(self, story_id: int) -> list[TimelineEvent]:
+        return [TimelineEvent(at=r["at"], kind=r["kind"], detail=_as_dict(r.get("detail")))
                 for r in self.store.story_timeline(story_id)]
 
     def stories_by_ids(self, ids: list[int]) -> list[StoryView]:
@@ -472,7 +472,7 @@ class ReadModel:
         return out, nxt
 
     def search_stories(self, q: str, *, limit: int = 20, cursor: str | None = None,
-                       **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+                       **filters: Any) -> tuple[list[SearchGroup], str | None]:
         """Search results grouped by story: one group per story in the order of its best-ranked article
         (``story`` set, its matching ``hits`` under it), and one group per matching article in no story
         (``story`` None). The page and the API both call this. Groups are made from the best
@@ -496,19 +496,19 @@ class ReadModel:
         shown = [r for key in page for r in members[key][:SEARCH_HITS_PER_STORY]]
         self._decorate_hits(shown)
         stories = {s.id: s for s in self.stories_by_ids([k[1] for k in page if k[0] == "s"])}
-        groups = []
+        groups: list[SearchGroup] = []
         for key in page:
             hits = members[key]
             story = stories.get(key[1]) if key[0] == "s" else None
             head = hits[0]
             title = (story.headline if story else "") or display_title(head)
-            groups.append({
-                "story": story,
-                "title": title,
-                "url": f"/story/{key[1]}" if story else f"/article/{head['id']}",
-                "hits": hits[:SEARCH_HITS_PER_STORY],
-                "more_hits": max(0, len(hits) - SEARCH_HITS_PER_STORY),
-            })
+            groups.append(SearchGroup(
+                story=story,
+                title=title,
+                url=f"/story/{key[1]}" if story else f"/article/{head['id']}",
+                hits=hits[:SEARCH_HITS_PER_STORY],
+                more_hits=max(0, len(hits) - SEARCH_HITS_PER_STORY),
+            ))
         return groups, nxt
 
     def _decorate_hits(self, rows: list[dict[str, Any]]) -> None:
@@ -581,20 +581,20 @@ class ReadModel:
 
     # ------------------------------------------------------------------ country page
 
-    def country_page(self, cc: str, cursor: str | None = None) -> dict[str, Any]:
+    def country_page(self, cc: str, cursor: str | None = None) -> CountryPage:
         """Outlets, articles newest published first (``cursor``: the next page of them, from "more"),
         stories its outlets cover and stories about it (first page only)."""
         cc = cc.upper()
         articles, nxt = self.country_articles(cc, cursor=cursor)
         first = not cursor
         covering = self.list_stories(country=cc, limit=15)[0] if first else []
-        return {
-            "outlets": self.outlets(cc),
-            "articles": articles,
-            "next_cursor": nxt,
-            "stories": covering,
-            "about": self.stories_about(cc, limit=15) if first else [],
-        }
+        return CountryPage(
+            outlets=self.outlets(cc),
+            articles=articles,
+            next_cursor=nxt,
+            stories=covering,
+            about=self.stories_about(cc, limit=15) if first else [],
+        )
 
     def stories_about(self, cc: str, limit: int = 15) -> list[StoryView]:
         """What the world says about a country: stories mentioning it that other countries' outlets cover."""
@@ -602,11 +602,11 @@ class ReadModel:
 
     # ------------------------------------------------------------------ blindspot
 
-    def blindspot(self, *, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+    def blindspot(self, *, limit: int = 20, cursor: str | None = None) -> StoryPageList:
         """The /blindspot page and /api/v1/blindspot: flagged stories newest first, and the evidence behind
         the list (reference-country outlets in the catalogue and crawled successfully ever)."""
         stories, nxt = self.list_stories(blindspot=True, limit=limit, cursor=cursor)
-        return {"stories": stories, "next_cursor": nxt}
+        return StoryPageList(stories=stories, next_cursor=nxt)
 
     def blindspot_unknown(self, limit: int = 10) -> list[StoryView]:
         """Recent stories that would be blindspots but whose reference-country coverage is unknown (no outlet

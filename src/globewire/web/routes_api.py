@@ -157,7 +157,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
         blindspot_detail=BlindspotOut.model_validate(
             {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
         related=[story_card(r) for r in typed.related], elsewhere=[story_card(r) for r in typed.elsewhere],
-        timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"]) for t in page["events"]],
+        timeline=[TimelineEntry(at=str(t.at), kind=str(t.kind), detail=t.detail) for t in typed.events],
         publications=[PublicationOut(article_id=int(a["id"]), at=a["at"], kind=a["at_kind"], source=a["source"],
                                      country=a["country"], title=a.get("title_en") or a.get("title") or "")
                       for a in page["timeline"] + page["undated"]],
@@ -169,7 +169,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
             summary="Stories the reference country's media overlook")
 def api_blindspot(request: Request, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[StorySummary]:
     page = get_ctx(request).read.blindspot(limit=limit, cursor=cursor)
-    return Page[StorySummary](items=[story_summary(s) for s in page["stories"]], next_cursor=page["next_cursor"])
+    return Page[StorySummary](items=[story_summary(s) for s in page.stories], next_cursor=page.next_cursor)
 
 
 @router.get("/articles", response_model=Page[ArticleSummary], summary="Articles, newest stored first")
@@ -252,10 +252,10 @@ def api_country(request: Request, cc: CC, cursor: CursorQ = None) -> CountryDeta
         raise HTTPException(404, "no such country")
     page = get_ctx(request).read.country_page(cc, cursor=cursor)
     return CountryDetail(
-        cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page["outlets"]],
-        articles=[article_summary(a) for a in page["articles"]],
-        stories=[story_summary(s) for s in page["stories"]], about=[story_summary(s) for s in page["about"]],
-        next_cursor=page["next_cursor"],
+        cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page.outlets],
+        articles=[article_summary(a) for a in page.articles],
+        stories=[story_summary(s) for s in page.stories], about=[story_summary(s) for s in page.about],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -303,6 +303,6 @@ def api_search_stories(request: Request, query: SearchQ, limit: LimitQ = 20,
                        cursor: CursorQ = None) -> Page[SearchGroup]:
     groups, nxt = get_ctx(request).read.search_stories(**query, limit=limit, cursor=cursor)
     return Page[SearchGroup](
-        items=[SearchGroup(story=story_summary(g["story"]) if g["story"] else None, title=g["title"], url=g["url"],
-                           hits=[search_hit(h) for h in g["hits"]], more_hits=g["more_hits"]) for g in groups],
+        items=[SearchGroup(story=story_summary(g.story) if g.story else None, title=g.title, url=g.url,
+                           hits=[search_hit(h) for h in g.hits], more_hits=g.more_hits) for g in groups],
         next_cursor=nxt)

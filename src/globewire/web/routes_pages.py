@@ -140,7 +140,8 @@ def country(request: Request, cc: Annotated[str, Path(max_length=8)],
         page = ctx.read.country_page(cc, cursor=cursor)
     else:  # the first page is the same for every visitor
         page = ctx.read.cached(f"country:{cc}", COUNTRY_CACHE_SECONDS, lambda: ctx.read.country_page(cc))
-    return render(request, "country.html", cc=cc, name=geo.country_name(cc), cursor=cursor, **page)
+    return render(request, "country.html", cc=cc, name=geo.country_name(cc), cursor=cursor, outlets=page.outlets,
+                  articles=page.articles, next_cursor=page.next_cursor, stories=page.stories, about=page.about)
 
 
 # --------------------------------------------------------------------------- blindspot
@@ -158,7 +159,7 @@ def blindspot(request: Request, cursor: Annotated[str, Query(max_length=300)] = 
     unknown = [] if cursor else ctx.read.cached("blindspot:unknown", HOME_CACHE_SECONDS,
                                                 lambda: ctx.read.blindspot_unknown(limit=10))
     return render(request, "blindspot.html", reference=ref, ref_name=geo.country_name(ref), evidence=evidence,
-                  cursor=cursor, unknown=unknown, **page)
+                  cursor=cursor, unknown=unknown, stories=page.stories, next_cursor=page.next_cursor)
 
 
 # --------------------------------------------------------------------------- story

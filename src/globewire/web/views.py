@@ -64,3 +64,52 @@ class StoryView:
             "first_seen": self.first_seen, "last_updated": self.last_updated, "date_source": self.date_source,
             "article_count": self.article_count, "outlet_count": self.outlet_count, "country_count": self.country_count,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One step of how a story formed (``ReadModel.story_timeline``: ``story_updates``), ``detail`` its JSON."""
+
+    at: str
+    kind: str
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at, "kind": self.kind, "detail": dict(self.detail)}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchGroup:
+    """One result of search by story (``ReadModel.search_stories``): a story with its matching articles, or a
+    matching article in no story (``story`` None, ``url`` the article's). ``hits`` are the read model's
+    decorated search rows."""
+
+    story: StoryView | None
+    title: str
+    url: str
+    hits: list[dict[str, Any]]
+    more_hits: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"story": None if self.story is None else self.story.to_json(), "title": self.title, "url": self.url,
+                "hits": [dict(h) for h in self.hits], "more_hits": self.more_hits}
+
+
+@dataclass(frozen=True, slots=True)
+class CountryPage:
+    """A country page (``ReadModel.country_page``): its outlets, a page of its articles (``next_cursor``: the
+    next), the stories its outlets cover and those about it (both empty past the first page)."""
+
+    outlets: list[dict[str, Any]]
+    articles: list[dict[str, Any]]
+    next_cursor: str | None
+    stories: list[StoryView]
+    about: list[StoryView]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPageList:
+    """A page of stories with the cursor of the next (``ReadModel.blindspot``)."""
+
+    stories: list[StoryView]
+    next_cursor: str | None
