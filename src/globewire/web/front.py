@@ -26,7 +26,7 @@ from globewire.store.db import parse_iso
 from globewire.store.types import MemberFact, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
-from globewire.web.views import BlindspotView, StoryView, TimelineEvent
+from globewire.web.views import ArticleView, BlindspotView, StoryView, TimelineEvent
 
 log = get_logger(__name__)
 
@@ -234,6 +234,19 @@ class StoryPage:
     elsewhere: list[Card]
     related: list[Card]
     events: list[TimelineEvent]  # ``ReadModel.story_timeline``
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage(ArticleView):
+    """The article page: the read model's article (``views.ArticleView``) with its source's name and flag, its
+    date (publication, else fetch: ``at_kind``), its proxied picture and where its English stands."""
+
+    source: str
+    flag: str
+    at: str | None
+    at_kind: str
+    image: str | None
+    english: ArticleTranslation | None
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -589,20 +602,21 @@ def _elsewhere_ids(row: Mapping[str, Any] | None) -> list[int]:
             if isinstance(x, dict) and isinstance(x.get("story_id"), int) and not isinstance(x["story_id"], bool)]
 
 
-def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:
+def article_page(ctx: Any, article_id: int) -> ArticlePage | None:
     """The article page and ``/api/v1/articles/{id}``: the read model's article (``ReadModel.get_article``:
     the ``records.Article``, its outlet, translation, versions, copies) with its source's name and flag, its
     date (publication, else fetch — marked), its picture and where its English stands (``ArticleTranslation``)."""
-    data: dict[str, Any] | None = ctx.read.get_article(article_id)
+    data: ArticleView | None = ctx.read.get_article(article_id)
     if data is None:
         return None
-    a = data["article"]
-    outlet = data["outlet"]
-    row = {"outlet_name": data.get("outlet_name") or (outlet["name"] if outlet else None), "site_name": a.site_name,
+    a = data.article
+    outlet = data.outlet
+    row = {"outlet_name": data.outlet_name or (outlet["name"] if outlet else None), "site_name": a.site_name,
            "url": a.url, "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
     at, kind = dated(a.published_at, a.fetched_at)
     states = translation_states(ctx, [article_id])
-    return {**data, "source": source_name(row), "flag": flag(a.country), "at": at, "at_kind": kind,
-            "image": ctx.image_url(a.image_url),
-            "english": None if states is None else
-            article_translation(states.get(article_id), a.language, _backend_setting(ctx))}
+    return ArticlePage(
+        **{f.name: getattr(data, f.name) for f in dataclasses.fields(ArticleView)},
+        source=source_name(row), flag=flag(a.country), at=at, at_kind=kind, image=ctx.image_url(a.image_url),
+        english=None if states is None else
+        article_translation(states.get(article_id), a.language, _backend_setting(ctx)))

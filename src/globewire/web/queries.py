@@ -28,7 +28,7 @@ from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
-from globewire.web.views import BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
+from globewire.web.views import ArticleView, BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -409,7 +409,7 @@ class ReadModel:
             r["display_title"] = display_title(r)
         return rows, nxt
 
-    def get_article(self, article_id: int) -> dict[str, Any] | None:
+    def get_article(self, article_id: int) -> ArticleView | None:
         a = self.store.get_article(article_id)
         if a is None:
             return None
@@ -423,17 +423,17 @@ class ReadModel:
         if translation and translation.get("title_en") and not is_usable_title(str(translation["title_en"]), "en"):
             # the English of a junk title is junk too: derive it from the English text instead
             translation["title_en"] = usable_title("", str(translation.get("text_en") or "")[:1500], "en")[0] or None
-        return {
-            "article": a,
-            "outlet": outlet,
-            "outlet_name": shown["outlet_name"],
-            "country": shown["country"],
-            "title_derived": shown["title_derived"],
-            "translation": translation,
-            "versions": self.store.article_versions(article_id),
-            "duplicates": self.store.duplicates_of(article_id),
-            "story_id": self.story_of_article(article_id),
-        }
+        return ArticleView(
+            article=a,
+            outlet=outlet,
+            outlet_name=shown["outlet_name"],
+            country=shown["country"],
+            title_derived=bool(shown["title_derived"]),
+            translation=translation,
+            versions=self.store.article_versions(article_id),
+            duplicates=self.store.duplicates_of(article_id),
+            story_id=self.story_of_article(article_id),
+        )
 
     def translation(self, article_id: int) -> dict[str, Any] | None:
         try:

@@ -192,9 +192,9 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
     data = front.article_page(get_ctx(request), article_id)
     if data is None:
         raise HTTPException(404, "no such article")
-    a = data["article"]
-    t = data["translation"] or {}
-    outlet = data["outlet"]
+    a = data.article
+    t = data.translation or {}
+    outlet = data.outlet
     return ArticleDetail(
         id=a.id, url=f"/article/{a.id}", source_url=a.canonical_url or a.url, title=a.title, text=a.text,
         title_en=t.get("title_en") or None, text_en=t.get("text_en") or None,
@@ -202,14 +202,14 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
                                    src=str(x.get("src") or ""), en=str(x.get("en") or ""))
                    for x in t.get("alignment", [])],
         translation_backend=t.get("backend") or None,
-        outlet_id=a.outlet_id, outlet_name=data.get("outlet_name"), country=data.get("country") or a.country,
+        outlet_id=a.outlet_id, outlet_name=data.outlet_name, country=data.country or a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
-        source_name=data["source"], english=translation_out(front.jsonable(data["english"])),
-        authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
+        source_name=data.source, english=translation_out(front.jsonable(data.english)),
+        authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data.story_id,
         duplicate_of=a.duplicate_of,
-        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data["versions"]],
+        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data.versions],
         duplicates=[DuplicateOut(id=d["id"], url=d["url"], outlet_id=d["outlet_id"],
-                                 similarity=d["duplicate_similarity"]) for d in data["duplicates"]],
+                                 similarity=d["duplicate_similarity"]) for d in data.duplicates],
     )
 
 

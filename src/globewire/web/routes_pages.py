@@ -200,8 +200,8 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
     data = front.article_page(ctx, article_id)
     if data is None:
         raise HTTPException(404, "No such article.")
-    a = data["article"]
-    t = data["translation"] or {}
+    a = data.article
+    t = data.translation or {}
     rows = [x for x in t.get("alignment", []) if x.get("src") or x.get("en")]
     paras: list[list[dict[str, Any]]] = []
     last = object()
@@ -211,12 +211,12 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
             last = x.get("para")
         paras[-1].append(x)
     return render(
-        request, "article.html", a=a, data=data, outlet=data["outlet"], t=t, aligned=paras,
+        request, "article.html", a=a, data=data, outlet=data.outlet, t=t, aligned=paras,
         original_paras=[p for p in a.text.split("\n") if p.strip()],
         english_paras=[p for p in (t.get("text_en") or "").split("\n") if p.strip()],
-        versions=data["versions"], duplicates=data["duplicates"], story_id=data["story_id"],
+        versions=data.versions, duplicates=data.duplicates, story_id=data.story_id,
         source_url=safe_external_url(a.canonical_url) or safe_external_url(a.url),
-        image=data["image"],
+        image=data.image,
     )
 
 

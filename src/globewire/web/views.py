@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from globewire.records import Article
+
 
 @dataclass(frozen=True, slots=True)
 class BlindspotView:
@@ -113,3 +115,20 @@ class StoryPageList:
 
     stories: list[StoryView]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """An article as its page reads it (``ReadModel.get_article``): the stored ``records.Article`` (its title
+    made usable), its catalogue outlet, the name and country shown, its English (``translation``: the stored
+    translation with a usable title and only well-formed alignment rows), versions, copies and story."""
+
+    article: Article
+    outlet: dict[str, Any] | None
+    outlet_name: str | None
+    country: str | None
+    title_derived: bool
+    translation: dict[str, Any] | None
+    versions: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
+    story_id: int | None
