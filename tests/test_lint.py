@@ -21,12 +21,13 @@ def test_ruff_is_clean() -> None:
 
 
 STRICT_PATHS = ["src/globewire/records.py", "src/globewire/store", "src/globewire/pipeline.py", "src/globewire/clustering",
-                "src/globewire/stories", "src/globewire/web/front.py", "src/globewire/config", "src/globewire/settings.py"]
+                "src/globewire/stories", "src/globewire/web/front.py", "src/globewire/web/queries.py",
+                "src/globewire/web/views.py", "src/globewire/config", "src/globewire/settings.py"]
 
 
 def test_mypy_strict_on_the_typed_core() -> None:
-    """records, store, pipeline, clustering, stories, web/front.py, config and settings type-check under --strict (config: [tool.mypy]
-    in pyproject)."""
+    """records, store, pipeline, clustering, stories, web/front.py, web/queries.py, web/views.py, config and settings
+    type-check under --strict (config: [tool.mypy] in pyproject)."""
     if shutil.which("mypy") is None:
         pytest.skip("mypy not installed (it comes with the test extra)")
     out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *STRICT_PATHS], cwd=ROOT,

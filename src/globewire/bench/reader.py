@@ -216,34 +216,34 @@ def measure_store(store: Any) -> dict[str, Any]:
     stored = [r for r in rows if is_good_headline(str((r.get("data") or {}).get("headline") or r.get("headline")
                                                       or ""), lang[int(r["id"])])]
     stories = [normalise_story(r) for r in rows]
-    passing = [s for s in stories if is_good_headline(s["headline"], lang[s["id"]])]
+    passing = [s for s in stories if is_good_headline(s.headline, lang[s.id])]
     out["stories"] = len(stories)
     out["headlines_passing"] = _share(len(passing), len(stories)) | {
-        "failing_examples": [s["headline"][:90] for s in stories if s not in passing][:8],
-        "english": sum(1 for s in stories if lang[s["id"]] == "en")}
+        "failing_examples": [s.headline[:90] for s in stories if s not in passing][:8],
+        "english": sum(1 for s in stories if lang[s.id] == "en")}
     out["stored_headlines_passing"] = _share(len(stored), len(rows))
-    out["placeholders"] = sum(1 for s in stories if not s["headline"] or _PLACEHOLDER.match(s["headline"])) + sum(
+    out["placeholders"] = sum(1 for s in stories if not s.headline or _PLACEHOLDER.match(s.headline)) + sum(
         1 for c in cards if not c.get("title") or _PLACEHOLDER.match(str(c.get("title"))))
     with_pub = []
     for s in stories:
-        members = store.story_articles(s["id"])
+        members = store.story_articles(s.id)
         if any(m.get("published_at") for m in members):
             with_pub.append(s)
-    out["stories_dated_from_articles"] = _share(sum(1 for s in with_pub if s["date_source"] == "published"),
+    out["stories_dated_from_articles"] = _share(sum(1 for s in with_pub if s.date_source == "published"),
                                                 len(with_pub))
-    out["stories_dated_published_all"] = _share(sum(1 for s in stories if s["date_source"] == "published"),
+    out["stories_dated_published_all"] = _share(sum(1 for s in stories if s.date_source == "published"),
                                                 len(stories))
-    sents = [x["text"] for s in stories for x in s["summary"]]
+    sents = [x["text"] for s in stories for x in s.summary]
     out["summary_sentences"] = len(sents)
     out["summary_sentences_furniture"] = sum(1 for t in sents if is_boilerplate(t))
     dups = 0
     for s in stories:
-        sets = [_token_set(x["text"]) for x in s["summary"]]
+        sets = [_token_set(x["text"]) for x in s.summary]
         for i in range(len(sets)):
             for j in range(i):
                 u = len(sets[i] | sets[j])
                 if u and len(sets[i] & sets[j]) / u >= 0.6:
                     dups += 1
     out["summary_near_duplicates"] = dups
-    out["summary_lengths"] = {str(k): sum(1 for s in stories if len(s["summary"]) == k) for k in range(0, 6)}
+    out["summary_lengths"] = {str(k): sum(1 for s in stories if len(s.summary) == k) for k in range(0, 6)}
     return out

@@ -18,6 +18,7 @@ from globewire.web import geo
 from globewire.web.context import get_ctx
 from globewire.web.queries import parse_date_param
 from globewire.web.security import safe_external_url
+from globewire.web.views import StoryView
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,19 +73,19 @@ def _render(fg: FeedGenerator, fmt: Fmt, self_url: str) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers={"cache-control": "public, max-age=300"})
 
 
-def _story_entries(request: Request, fg: FeedGenerator, stories: list[dict[str, Any]], fmt: Fmt) -> None:
+def _story_entries(request: Request, fg: FeedGenerator, stories: list[StoryView], fmt: Fmt) -> None:
     base = _base(request)
     for s in reversed(stories):  # feedgen prepends entries
         e = fg.add_entry()
-        url = f"{base}/story/{s['id']}"
+        url = f"{base}/story/{s.id}"
         e.id(url)
         e.link(href=url)
-        e.title(_clean(s["headline"]))
-        summary = " ".join(x["text"] for x in s["summary"])
-        covering = ", ".join(geo.country_name(c) for c in s["countries_covering"])
+        e.title(_clean(s.headline))
+        summary = " ".join(x["text"] for x in s.summary)
+        covering = ", ".join(geo.country_name(c) for c in s.countries_covering)
         _describe(e, fmt, (summary + "\n" if summary else "") + (f"Covered in: {covering}." if covering else ""))
-        e.updated(_when(s["last_updated"]))
-        e.published(_when(s["first_seen"]))
+        e.updated(_when(s.last_updated))
+        e.published(_when(s.first_seen))
 
 
 def _article_entries(request: Request, fg: FeedGenerator, rows: list[dict[str, Any]], fmt: Fmt) -> None:

@@ -26,6 +26,7 @@ from globewire.store.db import parse_iso
 from globewire.store.types import MemberFact, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
+from globewire.web.views import ArticleView, BlindspotView, StoryView, TimelineEvent
 
 log = get_logger(__name__)
 
@@ -45,6 +46,9 @@ NOT_TRANSLATED = ("en", "und", "")  # languages that never wait for English (see
 def jsonable(value: Any) -> Any:
     """The front's typed results as plain data (dataclass -> dict, tuple -> list, recursively): the ONE
     conversion the JSON API applies before its response models."""
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json) and not isinstance(value, type):  # a type that says its JSON itself (``web.views``)
+        return to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
@@ -179,7 +183,7 @@ class Card:
     alternative_takes: dict[str, list[dict[str, Any]]]
     countries_elsewhere: list[str]  # countries only the "coverage elsewhere" tier adds
     alternative_takes_elsewhere: dict[str, list[dict[str, Any]]]  # their takes, "likely the same event"
-    blindspot: dict[str, Any]
+    blindspot: BlindspotView
     related_story_ids: list[int]
     first_seen: str | None
     last_updated: str | None
@@ -231,7 +235,20 @@ class StoryPage:
     undated: list[StoryArticle]
     elsewhere: list[Card]
     related: list[Card]
-    events: list[dict[str, Any]]  # ``ReadModel.story_timeline`` (the web read model's rows)
+    events: list[TimelineEvent]  # ``ReadModel.story_timeline``
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage(ArticleView):
+    """The article page: the read model's article (``views.ArticleView``) with its source's name and flag, its
+    date (publication, else fetch: ``at_kind``), its proxied picture and where its English stands."""
+
+    source: str
+    flag: str
+    at: str | None
+    at_kind: str
+    image: str | None
+    english: ArticleTranslation | None
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -414,7 +431,7 @@ def _sources(members: Sequence[Member]) -> list[SourceCount]:
     return sorted(out, key=lambda o: (-o.articles, o.name.lower()))
 
 
-def _story_date(members: Sequence[Member], s: Mapping[str, Any]) -> StoryDate:
+def _story_date(members: Sequence[Member], s: StoryView) -> StoryDate:
     """Newest and first publication of a story's articles; fetch times (marked) only when none has one."""
     pub = sorted(t for t in (_iso(m.published_at) for m in members) if t)
     if pub:
@@ -422,7 +439,7 @@ def _story_date(members: Sequence[Member], s: Mapping[str, Any]) -> StoryDate:
     got = sorted(t for t in (_iso(m.fetched_at) for m in members) if t)
     if got:
         return StoryDate(at=got[-1], first=got[0], kind="fetched")
-    return StoryDate(at=_iso(s.get("last_updated")), first=_iso(s.get("first_seen")), kind="fetched")
+    return StoryDate(at=_iso(s.last_updated), first=_iso(s.first_seen), kind="fetched")
 
 
 def _picture(ctx: Any, members: Sequence[Member]) -> str | None:
@@ -435,29 +452,29 @@ def _picture(ctx: Any, members: Sequence[Member]) -> str | None:
     return None
 
 
-def _headline(s: Mapping[str, Any], members: Sequence[Member]) -> str:
-    if s.get("headline"):
-        return str(s["headline"])
+def _headline(s: StoryView, members: Sequence[Member]) -> str:
+    if s.headline:
+        return s.headline
     for m in members:
         if m.title_en or m.title:
             return _cut(str(m.title_en or m.title), HEADLINE_FALLBACK_CHARS)
-    if s.get("summary"):
-        return _cut(str(s["summary"][0]["text"]), HEADLINE_FALLBACK_CHARS)
+    if s.summary:
+        return _cut(str(s.summary[0]["text"]), HEADLINE_FALLBACK_CHARS)
     return "Untitled story"
 
 
-def card(ctx: Any, s: Mapping[str, Any], members: Sequence[Member],
+def card(ctx: Any, s: StoryView, members: Sequence[Member],
          states: Mapping[int, TranslationState] | None) -> Card:
     """A story (``queries.normalise_story``) with what its card shows."""
-    first = s["summary"][0] if s.get("summary") else None
+    first = s.summary[0] if s.summary else None
     return Card(
-        id=s["id"], headline=_headline(s, members), summary=s["summary"],
-        countries_covering=s["countries_covering"], countries_mentioned=s["countries_mentioned"],
-        languages=s["languages"], outlets=s["outlets"], alternative_takes=s["alternative_takes"],
-        countries_elsewhere=s.get("countries_elsewhere") or [],
-        alternative_takes_elsewhere=s.get("alternative_takes_elsewhere") or {}, blindspot=s["blindspot"], related_story_ids=s["related_story_ids"], first_seen=s["first_seen"],
-        last_updated=s["last_updated"], date_source=s["date_source"], article_count=s["article_count"],
-        outlet_count=s["outlet_count"], country_count=s["country_count"],
+        id=s.id, headline=_headline(s, members), summary=s.summary,
+        countries_covering=s.countries_covering, countries_mentioned=s.countries_mentioned,
+        languages=s.languages, outlets=s.outlets, alternative_takes=s.alternative_takes,
+        countries_elsewhere=s.countries_elsewhere, alternative_takes_elsewhere=s.alternative_takes_elsewhere,
+        blindspot=s.blindspot, related_story_ids=s.related_story_ids, first_seen=s.first_seen,
+        last_updated=s.last_updated, date_source=s.date_source, article_count=s.article_count,
+        outlet_count=s.outlet_count, country_count=s.country_count,
         summary_line=_cut(str(first["text"]), SUMMARY_LINE_CHARS) if first else "",
         summary_language=(first or {}).get("language") or "",
         date=_story_date(members, s), sources=_sources(members), coverage=_coverage(members),
@@ -501,11 +518,11 @@ def member_facts(ctx: Any, story_ids: list[int], *, english: bool = False) -> di
     return {sid: [Member.from_row(r) for r in rs] for sid, rs in rows.items()}
 
 
-def story_cards(ctx: Any, stories: list[dict[str, Any]]) -> list[Card]:
+def story_cards(ctx: Any, stories: Sequence[StoryView]) -> list[Card]:
     """Cards for a list of stories: one read of their members, one of their translation states."""
-    facts = member_facts(ctx, [s["id"] for s in stories])
+    facts = member_facts(ctx, [s.id for s in stories])
     states = translation_states(ctx, [m.id for ms in facts.values() for m in ms])
-    return [card(ctx, s, facts.get(s["id"], []), states) for s in stories]
+    return [card(ctx, s, facts.get(s.id, []), states) for s in stories]
 
 
 # --------------------------------------------------------------------------- pages (+ their API twins)
@@ -524,11 +541,11 @@ def front_page(ctx: Any, window: str | None = None) -> FrontPage:
     globe = read.globe_counts(window)
 
     def stories() -> tuple[list[Card], list[Card]]:
-        top = read.top_stories(HOME_TOP_STORIES)
-        blind = read.blindspot_stories(HOME_BLINDSPOT_STORIES)
-        cards = story_cards(ctx, top + [b for b in blind if b["id"] not in {t["id"] for t in top}])
+        top: list[StoryView] = read.top_stories(HOME_TOP_STORIES)
+        blind: list[StoryView] = read.blindspot_stories(HOME_BLINDSPOT_STORIES)
+        cards = story_cards(ctx, top + [b for b in blind if b.id not in {t.id for t in top}])
         by_id = {c.id: c for c in cards}
-        return [by_id[t["id"]] for t in top], [by_id[b["id"]] for b in blind]
+        return [by_id[t.id] for t in top], [by_id[b.id] for b in blind]
 
     top, blind = read.cached("front:stories", HOME_CACHE_SECONDS, stories)
     return FrontPage(window=globe["window"], label=globe["label"], requested=globe["requested"],
@@ -569,12 +586,12 @@ def story_page(ctx: Any, story_id: int) -> StoryPage | None:
     published = [a for a in timeline if a.at_kind == "published"]
     undated = [a for a in timeline if a.at_kind != "published"]
     elsewhere_ids = _elsewhere_ids(row)
-    cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s["related_story_ids"] + elsewhere_ids))))
+    cards = story_cards(ctx, read.stories_by_ids(list(dict.fromkeys(s.related_story_ids + elsewhere_ids))))
     by_id = {x.id: x for x in cards}
     return StoryPage(story=c, articles=articles, groups=ordered,
                      timeline=published[-STORY_TIMELINE_MAX:], undated=undated,
                      elsewhere=[by_id[i] for i in elsewhere_ids if i in by_id],
-                     related=[by_id[i] for i in s["related_story_ids"] if i in by_id and i not in elsewhere_ids],
+                     related=[by_id[i] for i in s.related_story_ids if i in by_id and i not in elsewhere_ids],
                      events=read.story_timeline(story_id))
 
 
@@ -588,20 +605,21 @@ def _elsewhere_ids(row: Mapping[str, Any] | None) -> list[int]:
             if isinstance(x, dict) and isinstance(x.get("story_id"), int) and not isinstance(x["story_id"], bool)]
 
 
-def article_page(ctx: Any, article_id: int) -> dict[str, Any] | None:
+def article_page(ctx: Any, article_id: int) -> ArticlePage | None:
     """The article page and ``/api/v1/articles/{id}``: the read model's article (``ReadModel.get_article``:
     the ``records.Article``, its outlet, translation, versions, copies) with its source's name and flag, its
     date (publication, else fetch — marked), its picture and where its English stands (``ArticleTranslation``)."""
-    data: dict[str, Any] | None = ctx.read.get_article(article_id)
+    data: ArticleView | None = ctx.read.get_article(article_id)
     if data is None:
         return None
-    a = data["article"]
-    outlet = data["outlet"]
-    row = {"outlet_name": data.get("outlet_name") or (outlet["name"] if outlet else None), "site_name": a.site_name,
+    a = data.article
+    outlet = data.outlet
+    row = {"outlet_name": data.outlet_name or (outlet["name"] if outlet else None), "site_name": a.site_name,
            "url": a.url, "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
     at, kind = dated(a.published_at, a.fetched_at)
     states = translation_states(ctx, [article_id])
-    return {**data, "source": source_name(row), "flag": flag(a.country), "at": at, "at_kind": kind,
-            "image": ctx.image_url(a.image_url),
-            "english": None if states is None else
-            article_translation(states.get(article_id), a.language, _backend_setting(ctx))}
+    return ArticlePage(
+        **{f.name: getattr(data, f.name) for f in dataclasses.fields(ArticleView)},
+        source=source_name(row), flag=flag(a.country), at=at, at_kind=kind, image=ctx.image_url(a.image_url),
+        english=None if states is None else
+        article_translation(states.get(article_id), a.language, _backend_setting(ctx)))

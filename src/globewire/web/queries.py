@@ -17,18 +17,21 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from globewire import validate
 from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
 from globewire.naming import name_row
 from globewire.records import utcnow
+from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
 from globewire.textnorm import clean_text
+from globewire.web.views import ArticleView, BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 COUNTS_WINDOW = dt.timedelta(hours=24)  # outlet health: articles published in the last 24 h
 # Time windows of the globe and "countries by articles" (page links and the API's ``window``), smallest
@@ -106,8 +109,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
-    """A story row (+ its ``data`` JSON, parsed or not) as the shape the templates and API use."""
+def normalise_story(row: dict[str, Any]) -> StoryView:
+    """A story row (+ its ``data`` JSON, parsed or not) as the web reads it (``views.StoryView``)."""
     data = row.get("data")
     if isinstance(data, str):
         data = _loads(data, {})
@@ -125,47 +128,46 @@ def normalise_story(row: dict[str, Any]) -> dict[str, Any]:
     headline = story_headline(str(data.get("headline") or row.get("headline") or ""),
                               [str(x["text"]) for x in summary], str(data.get("headline_language") or "en"),
                               site_names=[str(o["name"]) for o in outlets if o.get("name")])
-    return {
-        "id": int(row["id"]),
-        "headline": headline,
-        "summary": summary,
-        "countries_covering": [str(c).upper() for c in
-                               _as_list(data.get("countries_covering") or row.get("countries_covering"))],
-        "countries_mentioned": [str(c).upper() for c in
-                                _as_list(data.get("countries_mentioned") or row.get("countries_mentioned"))],
-        "languages": [str(x) for x in _as_list(data.get("languages"))],
-        "outlets": outlets,
-        "alternative_takes": takes,
-        # the second tier ("coverage elsewhere", stories/stage.py): countries and takes that only linked stories
-        # add, "likely the same event", kept apart from the story's own
-        "countries_elsewhere": [str(c).upper() for c in _as_list(data.get("countries_elsewhere"))],
-        "alternative_takes_elsewhere": {cc: v for cc, v in takes_elsewhere.items() if v},
-        "blindspot": blindspot_view(blind, row),
-        "related_story_ids": [int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
-        "first_seen": row.get("first_seen") or data.get("first_seen"),
-        "last_updated": row.get("last_updated") or data.get("last_updated"),
-        "date_source": str(row.get("date_source") or data.get("date_source") or "published"),
-        "article_count": int(row.get("article_count") or 0),
-        "outlet_count": int(row.get("outlet_count") or 0),
-        "country_count": int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
-    }
+    return StoryView(
+        id=int(row["id"]),
+        headline=headline,
+        summary=summary,
+        countries_covering=[str(c).upper() for c in
+                            _as_list(data.get("countries_covering") or row.get("countries_covering"))],
+        countries_mentioned=[str(c).upper() for c in
+                             _as_list(data.get("countries_mentioned") or row.get("countries_mentioned"))],
+        languages=[str(x) for x in _as_list(data.get("languages"))],
+        outlets=outlets,
+        alternative_takes=takes,
+        countries_elsewhere=[str(c).upper() for c in _as_list(data.get("countries_elsewhere"))],
+        alternative_takes_elsewhere={cc: v for cc, v in takes_elsewhere.items() if v},
+        blindspot=blindspot_view(blind, row),
+        related_story_ids=[int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
+        first_seen=row.get("first_seen") or data.get("first_seen"),
+        last_updated=row.get("last_updated") or data.get("last_updated"),
+        date_source=str(row.get("date_source") or data.get("date_source") or "published"),
+        article_count=int(row.get("article_count") or 0),
+        outlet_count=int(row.get("outlet_count") or 0),
+        country_count=int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
+    )
 
 
-def blindspot_view(blind: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+def blindspot_view(blind: dict[str, Any], row: dict[str, Any]) -> BlindspotView:
     """The blindspot part of a story. A synthesis without ``status`` was made before the claim needed crawl
     evidence (``stories/blindspot.py``): it is shown as not checked, never as overlooked."""
     status = str(blind.get("status") or "")
     flag = bool(blind.get("flag", row.get("blindspot"))) and status == "overlooked"
     crawled = blind.get("reference_crawled")
-    return {
-        "flag": flag,
-        "status": status or "unchecked",
-        "reason": str(blind.get("reason") or "") if status else "",
-        "countries": [str(c).upper() for c in _as_list(blind.get("countries"))],
-        "reference_country": str(blind.get("reference_country") or ""),
-        "reference_crawled": int(crawled) if isinstance(crawled, int) and not isinstance(crawled, bool) else None,
-        "reference_outlets": blind.get("reference_outlets") if isinstance(blind.get("reference_outlets"), int) else 0,
-    }
+    outlets = blind.get("reference_outlets")
+    return BlindspotView(
+        flag=flag,
+        status=status or "unchecked",
+        reason=str(blind.get("reason") or "") if status else "",
+        countries=[str(c).upper() for c in _as_list(blind.get("countries"))],
+        reference_country=str(blind.get("reference_country") or ""),
+        reference_crawled=int(crawled) if isinstance(crawled, int) and not isinstance(crawled, bool) else None,
+        reference_outlets=outlets if isinstance(outlets, int) else 0,
+    )
 
 
 _MARKS = re.compile(r"[\[\]]")
@@ -197,7 +199,7 @@ def display_title(row: dict[str, Any]) -> str:
 class ReadModel:
     """Queries of the web layer over one store."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._health_cache: tuple[float, list[dict[str, Any]]] | None = None
         self._cache: dict[str, tuple[float, Any]] = {}
@@ -253,7 +255,7 @@ class ReadModel:
         exclude_covering: str | None = None,
         limit: int = 20,
         cursor: str | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[StoryView], str | None]:
         """Stories newest-updated first, keyset-paged on (last_updated, id) (``StoriesRepo.list_stories``)."""
         limit = max(1, min(limit, MAX_PAGE))
         before = None
@@ -268,38 +270,39 @@ class ReadModel:
             nxt = encode_cursor({"u": rows[-1]["last_updated"], "id": int(rows[-1]["id"])})
         return [normalise_story(r) for r in rows], nxt
 
-    def cached(self, key: str, ttl: float, fn: Any) -> Any:
+    def cached(self, key: str, ttl: float, fn: Callable[[], T]) -> T:
         """``fn()`` memoised for ``ttl`` seconds (front-page lists shared by every visitor)."""
         t = time.monotonic()
         hit = self._cache.get(key)
         if hit is not None and t - hit[0] < ttl:
-            return hit[1]
+            return cast(T, hit[1])  # stored by this same key's ``fn``
         value = fn()
         self._cache[key] = (t, value)
         return value
 
-    def _with_older(self, fetch: Callable[..., list[dict[str, Any]]], limit: int, now: dt.datetime | None) -> list[dict[str, Any]]:
+    def _with_older(self, fetch: Callable[..., list[dict[str, Any]]], limit: int,
+                    now: dt.datetime | None) -> list[StoryView]:
         """``fetch(since=..., limit=...)`` over the last STORIES_WINDOW, topped up with all-time rows when the
         window is quiet (a small or archived install still has a front page)."""
         now = now or utcnow()
-        out: list[dict[str, Any]] = []
+        out: list[StoryView] = []
         for since in (now - STORIES_WINDOW, None):
-            seen = {s["id"] for s in out}
-            out += [s for s in map(normalise_story, fetch(since=since, limit=limit)) if s["id"] not in seen]
+            seen = {s.id for s in out}
+            out += [s for s in map(normalise_story, fetch(since=since, limit=limit)) if s.id not in seen]
             if len(out) >= limit:
                 break
         return out[:limit]
 
-    def top_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    def top_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[StoryView]:
         """Stories covered by the most countries among those updated in the last STORIES_WINDOW, topped up
         with the all-time leaders."""
         return self._with_older(self.store.top_stories, limit, now)
 
-    def blindspot_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    def blindspot_stories(self, limit: int = 10, now: dt.datetime | None = None) -> list[StoryView]:
         """Flagged stories of the last STORIES_WINDOW, topped up with older ones like ``top_stories``."""
         return self._with_older(self.store.blindspot_stories, limit, now)
 
-    def get_story(self, story_id: int) -> dict[str, Any] | None:
+    def get_story(self, story_id: int) -> StoryView | None:
         row = self.store.get_story(story_id)
         return None if row is None else normalise_story(row)
 
@@ -312,11 +315,11 @@ class ReadModel:
         )
         return self.with_english(rows)
 
-    def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
-        return [{"at": r["at"], "kind": r["kind"], "detail": _as_dict(r.get("detail"))}
+    def story_timeline(self, story_id: int) -> list[TimelineEvent]:
+        return [TimelineEvent(at=r["at"], kind=r["kind"], detail=_as_dict(r.get("detail")))
                 for r in self.store.story_timeline(story_id)]
 
-    def stories_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+    def stories_by_ids(self, ids: list[int]) -> list[StoryView]:
         return [normalise_story(r) for r in self.store.stories_by_ids(ids[:MAX_IN])]
 
     def story_of_article(self, article_id: int) -> int | None:
@@ -410,7 +413,7 @@ class ReadModel:
             r["display_title"] = display_title(r)
         return rows, nxt
 
-    def get_article(self, article_id: int) -> dict[str, Any] | None:
+    def get_article(self, article_id: int) -> ArticleView | None:
         a = self.store.get_article(article_id)
         if a is None:
             return None
@@ -424,17 +427,17 @@ class ReadModel:
         if translation and translation.get("title_en") and not is_usable_title(str(translation["title_en"]), "en"):
             # the English of a junk title is junk too: derive it from the English text instead
             translation["title_en"] = usable_title("", str(translation.get("text_en") or "")[:1500], "en")[0] or None
-        return {
-            "article": a,
-            "outlet": outlet,
-            "outlet_name": shown["outlet_name"],
-            "country": shown["country"],
-            "title_derived": shown["title_derived"],
-            "translation": translation,
-            "versions": self.store.article_versions(article_id),
-            "duplicates": self.store.duplicates_of(article_id),
-            "story_id": self.story_of_article(article_id),
-        }
+        return ArticleView(
+            article=a,
+            outlet=outlet,
+            outlet_name=shown["outlet_name"],
+            country=shown["country"],
+            title_derived=bool(shown["title_derived"]),
+            translation=translation,
+            versions=self.store.article_versions(article_id),
+            duplicates=self.store.duplicates_of(article_id),
+            story_id=self.story_of_article(article_id),
+        )
 
     def translation(self, article_id: int) -> dict[str, Any] | None:
         try:
@@ -473,7 +476,7 @@ class ReadModel:
         return out, nxt
 
     def search_stories(self, q: str, *, limit: int = 20, cursor: str | None = None,
-                       **filters: Any) -> tuple[list[dict[str, Any]], str | None]:
+                       **filters: Any) -> tuple[list[SearchGroup], str | None]:
         """Search results grouped by story: one group per story in the order of its best-ranked article
         (``story`` set, its matching ``hits`` under it), and one group per matching article in no story
         (``story`` None). The page and the API both call this. Groups are made from the best
@@ -496,20 +499,20 @@ class ReadModel:
         nxt = encode_cursor({"g": offset + limit}) if len(order) > offset + limit else None
         shown = [r for key in page for r in members[key][:SEARCH_HITS_PER_STORY]]
         self._decorate_hits(shown)
-        stories = {s["id"]: s for s in self.stories_by_ids([k[1] for k in page if k[0] == "s"])}
-        groups = []
+        stories = {s.id: s for s in self.stories_by_ids([k[1] for k in page if k[0] == "s"])}
+        groups: list[SearchGroup] = []
         for key in page:
             hits = members[key]
             story = stories.get(key[1]) if key[0] == "s" else None
             head = hits[0]
-            title = (story or {}).get("headline") or display_title(head)
-            groups.append({
-                "story": story,
-                "title": title,
-                "url": f"/story/{key[1]}" if story else f"/article/{head['id']}",
-                "hits": hits[:SEARCH_HITS_PER_STORY],
-                "more_hits": max(0, len(hits) - SEARCH_HITS_PER_STORY),
-            })
+            title = (story.headline if story else "") or display_title(head)
+            groups.append(SearchGroup(
+                story=story,
+                title=title,
+                url=f"/story/{key[1]}" if story else f"/article/{head['id']}",
+                hits=hits[:SEARCH_HITS_PER_STORY],
+                more_hits=max(0, len(hits) - SEARCH_HITS_PER_STORY),
+            ))
         return groups, nxt
 
     def _decorate_hits(self, rows: list[dict[str, Any]]) -> None:
@@ -582,39 +585,39 @@ class ReadModel:
 
     # ------------------------------------------------------------------ country page
 
-    def country_page(self, cc: str, cursor: str | None = None) -> dict[str, Any]:
+    def country_page(self, cc: str, cursor: str | None = None) -> CountryPage:
         """Outlets, articles newest published first (``cursor``: the next page of them, from "more"),
         stories its outlets cover and stories about it (first page only)."""
         cc = cc.upper()
         articles, nxt = self.country_articles(cc, cursor=cursor)
         first = not cursor
         covering = self.list_stories(country=cc, limit=15)[0] if first else []
-        return {
-            "outlets": self.outlets(cc),
-            "articles": articles,
-            "next_cursor": nxt,
-            "stories": covering,
-            "about": self.stories_about(cc, limit=15) if first else [],
-        }
+        return CountryPage(
+            outlets=self.outlets(cc),
+            articles=articles,
+            next_cursor=nxt,
+            stories=covering,
+            about=self.stories_about(cc, limit=15) if first else [],
+        )
 
-    def stories_about(self, cc: str, limit: int = 15) -> list[dict[str, Any]]:
+    def stories_about(self, cc: str, limit: int = 15) -> list[StoryView]:
         """What the world says about a country: stories mentioning it that other countries' outlets cover."""
         return [normalise_story(r) for r in self.store.stories_about_country(cc, limit)]
 
     # ------------------------------------------------------------------ blindspot
 
-    def blindspot(self, *, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+    def blindspot(self, *, limit: int = 20, cursor: str | None = None) -> StoryPageList:
         """The /blindspot page and /api/v1/blindspot: flagged stories newest first, and the evidence behind
         the list (reference-country outlets in the catalogue and crawled successfully ever)."""
         stories, nxt = self.list_stories(blindspot=True, limit=limit, cursor=cursor)
-        return {"stories": stories, "next_cursor": nxt}
+        return StoryPageList(stories=stories, next_cursor=nxt)
 
-    def blindspot_unknown(self, limit: int = 10) -> list[dict[str, Any]]:
+    def blindspot_unknown(self, limit: int = 10) -> list[StoryView]:
         """Recent stories that would be blindspots but whose reference-country coverage is unknown (no outlet
         of that country crawled in their window): shown apart, never as overlooked. Read from the newest
         BLINDSPOT_UNKNOWN_SCAN stories (their status lives in the synthesis data, not in an indexed column)."""
         rows, _ = self.list_stories(limit=BLINDSPOT_UNKNOWN_SCAN)
-        return [s for s in rows if s["blindspot"]["status"] == "unknown"][:limit]
+        return [s for s in rows if s.blindspot.status == "unknown"][:limit]
 
     def reference_evidence(self, cc: str) -> dict[str, int]:
         return {"outlets": int(self.store.reference_outlet_count(cc)),
@@ -653,6 +656,7 @@ def parse_date_param(value: str | None) -> dt.datetime | None:
     if len(value) > 40:
         raise ValueError("date too long")
     try:
+        when: dt.datetime | None
         if len(value) == 10:
             d = dt.date.fromisoformat(value)
             when = dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)

@@ -38,6 +38,7 @@ from globewire.web.models import (
     VersionOut,
 )
 from globewire.web.queries import decode_cursor, encode_cursor, parse_date_param
+from globewire.web.views import StoryView
 
 router = APIRouter(tags=["api"], responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 
@@ -55,12 +56,13 @@ HealthQ = Annotated[Literal["ok", "failing", "not fetched", "disabled"] | None,
 # --------------------------------------------------------------------------- converters (pages share them)
 
 
-def story_summary(s: dict[str, Any]) -> StorySummary:
+def story_summary(s: StoryView | front.Card) -> StorySummary:
+    """A story of the read model, or a card of ``front.story_cards`` (which carries the same fields)."""
     return StorySummary(
-        id=s["id"], url=f"/story/{s['id']}", headline=s["headline"], countries_covering=s["countries_covering"],
-        country_count=s["country_count"], article_count=s["article_count"], blindspot=s["blindspot"]["flag"],
-        blindspot_status=s["blindspot"]["status"], blindspot_reason=s["blindspot"]["reason"],
-        first_seen=s["first_seen"], last_updated=s["last_updated"], date_source=s.get("date_source") or "published",
+        id=s.id, url=f"/story/{s.id}", headline=s.headline, countries_covering=s.countries_covering,
+        country_count=s.country_count, article_count=s.article_count, blindspot=s.blindspot.flag,
+        blindspot_status=s.blindspot.status, blindspot_reason=s.blindspot.reason,
+        first_seen=s.first_seen, last_updated=s.last_updated, date_source=s.date_source or "published",
     )
 
 
@@ -121,10 +123,11 @@ def api_story(request: Request, story_id: IdPath) -> StoryDetail:
     return story_detail(request, story_id)
 
 
-def story_card(c: dict[str, Any]) -> StoryCard:
+def story_card(card: front.Card) -> StoryCard:
     """A card of ``front.story_cards`` (the same the pages draw)."""
+    c = front.jsonable(card)
     return StoryCard(
-        **story_summary(c).model_dump(), summary_line=c["summary_line"], date=DateOut(**c["date"]),
+        **story_summary(card).model_dump(), summary_line=c["summary_line"], date=DateOut(**c["date"]),
         sources=[SourceOut(**o) for o in c["sources"]],
         coverage=[CoverageOut(**{k: v for k, v in seg.items() if k in CoverageOut.model_fields})
                   for seg in c["coverage"]],
@@ -146,7 +149,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
     page = front.jsonable(typed)
     s = page["story"]
     return StoryDetail(
-        **story_card(s).model_dump(),
+        **story_card(typed.story).model_dump(),
         summary=[SourcedText.model_validate(x) for x in s["summary"]], countries_mentioned=s["countries_mentioned"], languages=s["languages"],
         outlets=[OutletRef.model_validate({k: o.get(k) for k in ("id", "name", "country", "articles")
                                            if not isinstance(o.get(k), (dict, list))}) for o in s["outlets"]],
@@ -157,8 +160,8 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
                                      for cc, items in s["alternative_takes_elsewhere"].items()},
         blindspot_detail=BlindspotOut.model_validate(
             {k: v for k, v in s["blindspot"].items() if k in BlindspotOut.model_fields}),
-        related=[story_card(r) for r in page["related"]], elsewhere=[story_card(r) for r in page["elsewhere"]],
-        timeline=[TimelineEntry(at=str(t["at"]), kind=str(t["kind"]), detail=t["detail"]) for t in page["events"]],
+        related=[story_card(r) for r in typed.related], elsewhere=[story_card(r) for r in typed.elsewhere],
+        timeline=[TimelineEntry(at=str(t.at), kind=str(t.kind), detail=t.detail) for t in typed.events],
         publications=[PublicationOut(article_id=int(a["id"]), at=a["at"], kind=a["at_kind"], source=a["source"],
                                      country=a["country"], title=a.get("title_en") or a.get("title") or "")
                       for a in page["timeline"] + page["undated"]],
@@ -170,7 +173,7 @@ def story_detail(request: Request, story_id: int) -> StoryDetail:
             summary="Stories the reference country's media overlook")
 def api_blindspot(request: Request, limit: LimitQ = 20, cursor: CursorQ = None) -> Page[StorySummary]:
     page = get_ctx(request).read.blindspot(limit=limit, cursor=cursor)
-    return Page[StorySummary](items=[story_summary(s) for s in page["stories"]], next_cursor=page["next_cursor"])
+    return Page[StorySummary](items=[story_summary(s) for s in page.stories], next_cursor=page.next_cursor)
 
 
 @router.get("/articles", response_model=Page[ArticleSummary], summary="Articles, newest stored first")
@@ -193,9 +196,9 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
     data = front.article_page(get_ctx(request), article_id)
     if data is None:
         raise HTTPException(404, "no such article")
-    a = data["article"]
-    t = data["translation"] or {}
-    outlet = data["outlet"]
+    a = data.article
+    t = data.translation or {}
+    outlet = data.outlet
     return ArticleDetail(
         id=a.id, url=f"/article/{a.id}", source_url=a.canonical_url or a.url, title=a.title, text=a.text,
         title_en=t.get("title_en") or None, text_en=t.get("text_en") or None,
@@ -203,14 +206,14 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
                                    src=str(x.get("src") or ""), en=str(x.get("en") or ""))
                    for x in t.get("alignment", [])],
         translation_backend=t.get("backend") or None,
-        outlet_id=a.outlet_id, outlet_name=data.get("outlet_name"), country=data.get("country") or a.country,
+        outlet_id=a.outlet_id, outlet_name=data.outlet_name, country=data.country or a.country,
         language=a.language, published_at=a.published_at.isoformat() if a.published_at else None,
-        source_name=data["source"], english=translation_out(front.jsonable(data["english"])),
-        authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data["story_id"],
+        source_name=data.source, english=translation_out(front.jsonable(data.english)),
+        authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data.story_id,
         duplicate_of=a.duplicate_of,
-        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data["versions"]],
+        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data.versions],
         duplicates=[DuplicateOut(id=d["id"], url=d["url"], outlet_id=d["outlet_id"],
-                                 similarity=d["duplicate_similarity"]) for d in data["duplicates"]],
+                                 similarity=d["duplicate_similarity"]) for d in data.duplicates],
     )
 
 
@@ -241,9 +244,9 @@ def countries_out(request: Request, window: str | None = None) -> CountriesOut:
 @router.get("/front", response_model=FrontOut, summary="The front page: globe window, countries, story cards")
 def api_front(request: Request, window: WindowQ = None) -> FrontOut:
     """The twin of the home page: both are ``front.front_page``."""
-    page = front.jsonable(front.front_page(get_ctx(request), window))
-    return FrontOut(**_countries(request, page), top=[story_card(c) for c in page["top"]],
-                    blindspot=[story_card(c) for c in page["blindspot"]])
+    typed = front.front_page(get_ctx(request), window)
+    return FrontOut(**_countries(request, front.jsonable(typed)), top=[story_card(c) for c in typed.top],
+                    blindspot=[story_card(c) for c in typed.blindspot])
 
 
 @router.get("/countries/{cc}", response_model=CountryDetail, summary="A country: outlets, articles, stories")
@@ -253,10 +256,10 @@ def api_country(request: Request, cc: CC, cursor: CursorQ = None) -> CountryDeta
         raise HTTPException(404, "no such country")
     page = get_ctx(request).read.country_page(cc, cursor=cursor)
     return CountryDetail(
-        cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page["outlets"]],
-        articles=[article_summary(a) for a in page["articles"]],
-        stories=[story_summary(s) for s in page["stories"]], about=[story_summary(s) for s in page["about"]],
-        next_cursor=page["next_cursor"],
+        cc=cc, name=geo.country_name(cc), outlets=[outlet_out(o) for o in page.outlets],
+        articles=[article_summary(a) for a in page.articles],
+        stories=[story_summary(s) for s in page.stories], about=[story_summary(s) for s in page.about],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -304,6 +307,6 @@ def api_search_stories(request: Request, query: SearchQ, limit: LimitQ = 20,
                        cursor: CursorQ = None) -> Page[SearchGroup]:
     groups, nxt = get_ctx(request).read.search_stories(**query, limit=limit, cursor=cursor)
     return Page[SearchGroup](
-        items=[SearchGroup(story=story_summary(g["story"]) if g["story"] else None, title=g["title"], url=g["url"],
-                           hits=[search_hit(h) for h in g["hits"]], more_hits=g["more_hits"]) for g in groups],
+        items=[SearchGroup(story=story_summary(g.story) if g.story else None, title=g.title, url=g.url,
+                           hits=[search_hit(h) for h in g.hits], more_hits=g.more_hits) for g in groups],
         next_cursor=nxt)

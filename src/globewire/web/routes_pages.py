@@ -140,7 +140,8 @@ def country(request: Request, cc: Annotated[str, Path(max_length=8)],
         page = ctx.read.country_page(cc, cursor=cursor)
     else:  # the first page is the same for every visitor
         page = ctx.read.cached(f"country:{cc}", COUNTRY_CACHE_SECONDS, lambda: ctx.read.country_page(cc))
-    return render(request, "country.html", cc=cc, name=geo.country_name(cc), cursor=cursor, **page)
+    return render(request, "country.html", cc=cc, name=geo.country_name(cc), cursor=cursor, outlets=page.outlets,
+                  articles=page.articles, next_cursor=page.next_cursor, stories=page.stories, about=page.about)
 
 
 # --------------------------------------------------------------------------- blindspot
@@ -158,7 +159,7 @@ def blindspot(request: Request, cursor: Annotated[str, Query(max_length=300)] = 
     unknown = [] if cursor else ctx.read.cached("blindspot:unknown", HOME_CACHE_SECONDS,
                                                 lambda: ctx.read.blindspot_unknown(limit=10))
     return render(request, "blindspot.html", reference=ref, ref_name=geo.country_name(ref), evidence=evidence,
-                  cursor=cursor, unknown=unknown, **page)
+                  cursor=cursor, unknown=unknown, stories=page.stories, next_cursor=page.next_cursor)
 
 
 # --------------------------------------------------------------------------- story
@@ -199,8 +200,8 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
     data = front.article_page(ctx, article_id)
     if data is None:
         raise HTTPException(404, "No such article.")
-    a = data["article"]
-    t = data["translation"] or {}
+    a = data.article
+    t = data.translation or {}
     rows = [x for x in t.get("alignment", []) if x.get("src") or x.get("en")]
     paras: list[list[dict[str, Any]]] = []
     last = object()
@@ -210,12 +211,12 @@ def article(request: Request, article_id: IdPath) -> HTMLResponse:
             last = x.get("para")
         paras[-1].append(x)
     return render(
-        request, "article.html", a=a, data=data, outlet=data["outlet"], t=t, aligned=paras,
+        request, "article.html", a=a, data=data, outlet=data.outlet, t=t, aligned=paras,
         original_paras=[p for p in a.text.split("\n") if p.strip()],
         english_paras=[p for p in (t.get("text_en") or "").split("\n") if p.strip()],
-        versions=data["versions"], duplicates=data["duplicates"], story_id=data["story_id"],
+        versions=data.versions, duplicates=data.duplicates, story_id=data.story_id,
         source_url=safe_external_url(a.canonical_url) or safe_external_url(a.url),
-        image=data["image"],
+        image=data.image,
     )
 
 
