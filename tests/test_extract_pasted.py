@@ -190,24 +190,31 @@ def test_dedup_matches_on_text_without_furniture_lines() -> None:
 
 
 def test_pasted_benchmark_floor() -> None:
-    """Measured on tests/fixtures/pasted (86 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10,
-    held_out_4 8) in session 5: title 100 %, date 98.8 %, byline 97.7 %, residue 6.9 per 1,000 body lines (2 paywall
-    lines left, in held_out_4), body recall 98.4 % (4 held_out_4 texts lose the paragraph after a related-story
-    line). Floors: title 3 points below, date 2.8, byline 4.7 points below, residue 8.6 lines per 1,000 above, body
-    recall 3 points below. held_out_4 alone (written after the session-5 fixes, not used to change the cleaner):
-    title 100 %, date 87.5 %, byline 87.5 %, body recall 83 %; pinned at those minus one fixture's worth."""
+    """Measured on tests/fixtures/pasted (98 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10,
+    held_out_4 8, held_out_5 12) in session 5: title 100 %, date 99.0 %, byline 94.9 %, residue 54.3 per 1,000 body
+    lines (19 lines, 17 of them in held_out_5), body recall 98.3 %. Floors: title 3 points below, date 3, byline
+    3 points below, residue 60 per 1,000, body recall 3 points below.
+
+    The two newest splits were never used to change the cleaner. held_out_4 (8 texts, written by the engineer who
+    wrote the session-5 rules): title 100 %, date 87.5 %, byline 87.5 %, body recall 83 %. held_out_5 (12 texts in
+    12 languages, written blind to the rules): title 100 %, date 100 %, byline 75 %, body recall 97 %, residue 279
+    per 1,000 body lines — related-story teasers, captions and paywall prompts in languages the furniture patterns
+    do not list. Each pinned at its measured value minus one fixture's worth (residue: plus 10 %)."""
     res = score_pasted(FIX)
     s = res["all"]
-    assert s["fixtures"] >= 86
+    assert s["fixtures"] >= 98
     assert s["title_accuracy"] >= 0.97
     assert s["date_accuracy"] >= 0.96
-    assert s["byline_accuracy"] >= 0.93
-    assert s["residue_per_1000_lines"] <= 15.5
+    assert s["byline_accuracy"] >= 0.92
+    assert s["residue_per_1000_lines"] <= 60
     assert s["body_recall"] >= 0.95
-    assert set(res["splits"]) == {"tune", "held_out_1", "held_out_2", "held_out_3", "held_out_4"}
-    h = res["splits"]["held_out_4"]
-    assert h["title_accuracy"] >= 0.875 and h["date_accuracy"] >= 0.75 and h["byline_accuracy"] >= 0.75
-    assert h["body_recall"] >= 0.70
+    assert set(res["splits"]) == {"tune", "held_out_1", "held_out_2", "held_out_3", "held_out_4", "held_out_5"}
+    h4 = res["splits"]["held_out_4"]
+    assert h4["title_accuracy"] >= 0.875 and h4["date_accuracy"] >= 0.75 and h4["byline_accuracy"] >= 0.75
+    assert h4["body_recall"] >= 0.70
+    h5 = res["splits"]["held_out_5"]
+    assert h5["title_accuracy"] >= 0.91 and h5["date_accuracy"] >= 0.91 and h5["byline_accuracy"] >= 0.66
+    assert h5["body_recall"] >= 0.90 and h5["residue_per_1000_lines"] <= 307
 
 
 def test_bench_pasted_command_writes_json(tmp_path) -> None:
