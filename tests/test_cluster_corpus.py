@@ -79,21 +79,21 @@ def test_every_story_has_a_headline_and_counts(clustered: tuple[Store, dict[str,
     for sid in store.all_story_ids():
         s = store.get_story(sid)
         assert s is not None
-        assert s["headline"]
-        assert s["article_count"] == len(s["article_ids"])
-        assert s["country_count"] >= 1
+        assert s.headline
+        assert s.article_count == len(s.article_ids)
+        assert s.country_count >= 1
         timeline = store.story_timeline(sid)
         assert [u["kind"] for u in timeline].count("created") == 1
         noted = {a for u in timeline for a in u["detail"].get("article_ids", [u["detail"].get("article_id")])}
-        assert set(s["article_ids"]) <= noted
+        assert set(s.article_ids) <= noted
 
 
 def test_duplicate_joins_its_originals_story(clustered: tuple[Store, dict[str, int], Any]) -> None:
     store, ids, _ = clustered
     syn = EXPECTED["syndicated"]
     assert store.story_of_article(ids[syn["copy"]]) == store.story_of_article(ids[syn["original"]])
-    rows = {r["id"]: r for r in store.story_articles(store.story_of_article(ids[syn["copy"]]) or 0)}
-    assert rows[ids[syn["copy"]]]["score"] == 1.0
+    rows = {r.id: r for r in store.story_articles(store.story_of_article(ids[syn["copy"]]) or 0)}
+    assert rows[ids[syn["copy"]]].score == 1.0
 
 
 def test_rerun_is_a_no_op_and_rebuild_is_deterministic(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def test_converging_stories_merge_and_the_older_keeps_its_id(tmp_path: Path) -> 
     assert store.story_of_article(quake[0]) == first
     assert all(store.story_of_article(a) == first for a in quake)
     gone = store.get_story(second)
-    assert gone is not None and gone["merged_into"] == first
+    assert gone is not None and gone.merged_into == first
     assert "merged" in [u["kind"] for u in store.story_timeline(first)]
     assert second not in store.all_story_ids()
     store.close()

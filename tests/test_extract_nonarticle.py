@@ -212,8 +212,8 @@ def test_purge_removes_stored_copies_from_their_story(tmp_path: Path) -> None:
     assert found[0]["stories"] == [notice_story]
     assert ctx.store.count_articles() == 1
     live = ctx.store.list_stories(limit=10)
-    assert [s["article_count"] for s in live] == [1]  # ... and is gone; the real article's story stays
-    assert notice_story not in {s["id"] for s in live}
+    assert [s.article_count for s in live] == [1]  # ... and is gone; the real article's story stays
+    assert notice_story not in {s.id for s in live}
     assert ctx.store.stats()["failures_by_reason"]["dedup:not_article:repeated_notice"] == 7
     # A new copy is now rejected at once, even with detection of repetition learned from the purge.
     ctx.settings.extract.detect_nonarticles = True

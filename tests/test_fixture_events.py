@@ -87,7 +87,7 @@ def clustered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         label = {int(r["id"]): label_of[r["url"]] for r in rows}
         language = {int(r["id"]): r["language"] for r in rows}
         elsewhere = {sid: {o for o, _ in store.coverage_elsewhere(sid, limit=50)} for sid in set(story_of.values())}
-        synth = {sid: (store.get_story(sid) or {}).get("data") or {} for sid in set(story_of.values())}
+        synth = {sid: dict(s.data) if (s := store.get_story(sid)) else {} for sid in set(story_of.values())}
     finally:
         store.close()
     return {"db": db, "home": home, "story_of": story_of, "label": label, "language": language,

@@ -160,7 +160,7 @@ def test_translate_task_reclusters_under_the_cluster_lock(fleet_env, translator,
         assert sorted(map(sorted, after.values())) == [["x-en", "x-nb"], ["y-en"], ["z-sv"]]
         assert server.requests and not server.unknown
         # the synthesis follows the membership change (same task, after its transaction)
-        until(lambda: (store.get_story(x_story) or {}).get("countries_covering") == ["GB", "NO"], deadline,
+        until(lambda: getattr(store.get_story(x_story), "countries_covering", None) == ("GB", "NO"), deadline,
               "X's story to be re-synthesised", log)
         assert "recluster_failed" not in log.read_text(errors="replace")
     finally:

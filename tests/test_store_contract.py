@@ -24,6 +24,7 @@ import pytest
 
 from globewire.records import Article, Failure, FetchResult, Outlet
 from globewire.store.base import Store
+from globewire.store.types import StoryRow
 
 PG_BASE = os.environ.get("GLOBEWIRE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -328,7 +329,7 @@ def test_story_membership_and_counts(store) -> None:
     sid = store.create_story([a], at=at)
     store.add_to_story(sid, b, score=0.8, at=at)
     st = store.get_story(sid)
-    assert st is not None and st["article_ids"] == [a, b] and st["country_count"] == 2
+    assert st is not None and st.article_ids == (a, b) and st.country_count == 2
     assert store.unclustered_article_ids() == []
     assert store.membership() == {sid: [a, b]}
 
@@ -346,8 +347,8 @@ def test_story_lists_filter_and_page_by_keyset(store) -> None:
         sids.append(sid)
     newest_first = sids[::-1]
 
-    def ids(rows: list[dict]) -> list[int]:
-        return [int(r["id"]) for r in rows]
+    def ids(rows: list[StoryRow]) -> list[int]:
+        return [r.id for r in rows]
 
     assert ids(store.list_stories()) == newest_first
     assert ids(store.list_stories(country="fr")) == [sids[1], sids[0]]
@@ -360,7 +361,7 @@ def test_story_lists_filter_and_page_by_keyset(store) -> None:
     page, seen = store.list_stories(limit=3), []
     while page:
         seen += ids(page)
-        page = store.list_stories(limit=3, before=(page[-1]["last_updated"], page[-1]["id"]))
+        page = store.list_stories(limit=3, before=(page[-1].last_updated, page[-1].id))
     assert seen == newest_first
     assert ids(store.blindspot_stories()) == [sids[1], sids[2]]  # most countries covering first
     assert ids(store.top_stories(limit=1)) == [sids[1]]
@@ -429,9 +430,9 @@ def test_story_is_dated_by_its_articles_publication_times(store) -> None:
     c = store.upsert_article(art("https://d.test/3", "three", fetched_at=fetched))[0]  # no date known
     sid = store.create_story([a, b, c], at=fetched)
     st = store.get_story(sid)
-    assert st["first_seen"].startswith("2024-11-05T09:10")
-    assert st["last_updated"].startswith("2024-11-06T07:00")
-    assert st["date_source"] == "published"
+    assert st.first_seen.startswith("2024-11-05T09:10")
+    assert st.last_updated.startswith("2024-11-06T07:00")
+    assert st.date_source == "published"
 
 
 def test_story_without_any_publication_time_is_dated_by_fetch_and_says_so(store) -> None:
@@ -440,18 +441,18 @@ def test_story_without_any_publication_time_is_dated_by_fetch_and_says_so(store)
     a = store.upsert_article(art("https://e.test/1", "one", fetched_at=f1))[0]
     b = store.upsert_article(art("https://e.test/2", "two", fetched_at=f2))[0]
     sid = store.create_story([a], at=f2)
-    assert store.get_story(sid)["date_source"] == "fetched"
+    assert store.get_story(sid).date_source == "fetched"
     store.add_to_story(sid, b, at=f2)
     st = store.get_story(sid)
-    assert st["first_seen"].startswith("2026-12-01T08") and st["last_updated"].startswith("2026-12-02T08")
-    assert st["date_source"] == "fetched"
+    assert st.first_seen.startswith("2026-12-01T08") and st.last_updated.startswith("2026-12-02T08")
+    assert st.date_source == "fetched"
     # a dated member arrives: the story is now dated by it alone
     pub = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
     c = store.upsert_article(art("https://e.test/3", "three", published_at=pub, fetched_at=f2))[0]
     store.add_to_story(sid, c, at=f2)
     st = store.get_story(sid)
-    assert st["first_seen"].startswith("2026-11-30T12") and st["last_updated"].startswith("2026-11-30T12")
-    assert st["date_source"] == "published"
+    assert st.first_seen.startswith("2026-11-30T12") and st.last_updated.startswith("2026-11-30T12")
+    assert st.date_source == "published"
 
 
 def test_story_dates_migration_backfills_stories_stored_before(store) -> None:
@@ -470,8 +471,8 @@ def test_story_dates_migration_backfills_stories_stored_before(store) -> None:
     with store.tx():
         store.execute(backfill)
     st = store.get_story(sid)
-    assert st["first_seen"].startswith("2022-03-01T10") and st["last_updated"].startswith("2022-03-01T10")
-    assert st["date_source"] == "published"
+    assert st.first_seen.startswith("2022-03-01T10") and st.last_updated.startswith("2022-03-01T10")
+    assert st.date_source == "published"
 
 
 # --------------------------------------------------------------------------- pending work (resume by state)

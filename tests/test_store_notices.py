@@ -53,7 +53,7 @@ def test_removal_takes_articles_out_of_stories_and_everything_else(store: Store)
     assert touched == [story]
     assert store.count_articles() == 1 and store.get_article(ids[0]) is None
     assert store.story_member_ids(story) == [keep]
-    assert store.get_story(story)["article_count"] == 1
+    assert store.get_story(story).article_count == 1
     assert set(store.get_embeddings([*ids, keep], "m")) == {keep}
     assert store.search_articles("notice") == [] and [r["id"] for r in store.search_articles("ferries")] == [keep]
     assert store.stats()["failures_by_reason"] == {"dedup:not_article:repeated_notice": 3}

@@ -45,7 +45,7 @@ def test_countries_only_the_second_tier_adds_get_marked_takes(tmp_path: Path) ->
     synthesise(store, [other, sid], Settings(), report)
     assert report.synthesised == 2 and report.synthesis_failures == 0
 
-    data = (store.get_story(sid) or {})["data"]
+    data = store.get_story(sid).data
     assert [e["story_id"] for e in data["coverage_elsewhere"]] == [other]
     assert data["countries_elsewhere"] == ["CL", "FR"]
     extra = data["alternative_takes_elsewhere"]
@@ -62,7 +62,7 @@ def test_countries_only_the_second_tier_adds_get_marked_takes(tmp_path: Path) ->
         assert all(t["article_id"] in here for t in items)
 
     # the other side: its link back brings PE/ES/US takes, all marked
-    back = (store.get_story(other) or {})["data"]
+    back = store.get_story(other).data
     assert set(back["alternative_takes_elsewhere"]) <= {"PE", "ES", "US"}
     assert all(t["story_id"] == sid for items in back["alternative_takes_elsewhere"].values() for t in items)
 
@@ -71,6 +71,6 @@ def test_a_story_without_second_tier_links_gets_no_extra_takes(tmp_path: Path) -
     store, ids = _store_event(tmp_path, "earthquake-peru")
     sid = store.create_story(list(ids.values()), at=datetime(2025, 9, 30, tzinfo=UTC))
     synthesise(store, [sid], Settings(), StoryUpdateReport())
-    data = (store.get_story(sid) or {})["data"]
+    data = store.get_story(sid).data
     assert data["coverage_elsewhere"] == [] and data["alternative_takes_elsewhere"] == {}
     assert data["alternative_takes"]  # five countries: its own takes are there

@@ -216,8 +216,8 @@ def live_groups(store: Store, ids: dict[str, int]) -> dict[int, set[str]]:
         sid = store.story_of_article(aid)
         assert sid is not None, f"{key} is in no story"
         story = store.get_story(sid)
-        assert story is not None and not story.get("merged_into")
-        out[sid] = {name[a] for a in story["article_ids"]}
+        assert story is not None and not story.merged_into
+        out[sid] = {name[a] for a in story.article_ids}
     return out
 
 
@@ -279,11 +279,11 @@ def test_a_translated_article_joins_the_story_of_its_event(tmp_path: Path, trans
     assert merged[-1]["detail"]["article_ids"] == [ids["x-nb"]]
     # the synthesis of X's story shows both countries, and the new member's English text
     x = r["stories"][x_story]
-    assert x["countries_covering"] == ["GB", "NO"]
-    assert x["article_count"] == 2 and x["country_count"] == 2
-    assert set(x["data"].get("languages") or []) == {"en", "nb"}
+    assert x.countries_covering == ("GB", "NO")
+    assert x.article_count == 2 and x.country_count == 2
+    assert set(x.data.get("languages") or []) == {"en", "nb"}
     z = r["stories"][next(sid for sid, keys in after.items() if keys == {"z-sv"})]
-    assert z["countries_covering"] == ["SE"] and "Riksbank" in z["headline"]
+    assert z.countries_covering == ("SE",) and "Riksbank" in z.headline
 
 
 def test_recluster_is_deterministic_with_or_without_the_kept_window(tmp_path: Path, translator) -> None:
@@ -356,7 +356,7 @@ def test_repair_merges_two_stories_that_became_comparable_in_english(tmp_path: P
         rep = out["stories_refreshed"]
         assert rep.merged == 1 and rep.joined == 0 and rep.touched_story_ids == [x_story]
         story = ctx.store.get_story(x_story)
-        assert story is not None and story["countries_covering"] == ["GB", "IE", "NO"]
+        assert story is not None and story.countries_covering == ("GB", "IE", "NO")
     finally:
         ctx.store.close()
 
@@ -405,7 +405,7 @@ def test_an_embedder_failure_keeps_the_stories_and_still_switches_them_to_englis
         before = live_groups(ctx.store, ids)
         nb_story = ctx.store.story_of_article(ids["x-nb"])
         assert nb_story is not None
-        assert (ctx.store.get_story(nb_story) or {})["headline"] == X_NB.original()[0]
+        assert getattr(ctx.store.get_story(nb_story), "headline", None) == X_NB.original()[0]
         closed = free_port()  # bound and released: nothing listens there
         ctx.settings = Settings(data_dir=tmp_path / "data", translate=ctx.settings.translate, stories=StorySettings(
             embedder="openai", embedder_url=f"http://127.0.0.1:{closed}", embedder_model="down"))
@@ -414,6 +414,6 @@ def test_an_embedder_failure_keeps_the_stories_and_still_switches_them_to_englis
         rep = out["stories_refreshed"]
         assert rep.joined == 0 and rep.touched_story_ids == [nb_story] and rep.synthesised == 1
         assert live_groups(ctx.store, ids) == before
-        assert (ctx.store.get_story(nb_story) or {})["headline"] == X_NB.title[1]
+        assert getattr(ctx.store.get_story(nb_story), "headline", None) == X_NB.title[1]
     finally:
         ctx.store.close()

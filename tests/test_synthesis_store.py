@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from globewire.records import Article, FetchResult, Outlet
 from globewire.store import open_store
@@ -57,9 +56,9 @@ def test_corpus_through_sqlite(tmp_path: Path) -> None:
 
     # nothing was crawled (an imported store): no story is called overlooked, the ferry's US coverage is unknown
     assert store.list_stories(blindspot=True) == []
-    got: dict[str, Any] = store.get_story(story_of["ferry-lake-victoria"]) or {}
-    assert got["data"]["blindspot"]["status"] == "unknown"
-    assert "US coverage unknown" in got["data"]["blindspot"]["reason"]
+    got = store.get_story(story_of["ferry-lake-victoria"])
+    assert got is not None and got.data["blindspot"]["status"] == "unknown"
+    assert "US coverage unknown" in got.data["blindspot"]["reason"]
     # the three US outlets' feeds answered during the ferry story: now it is a blindspot, with that evidence
     ferry_at = min(datetime.fromisoformat(r["published_at"]) for r in load_records()
                    if r["url"] in EXPECTED["events"]["ferry-lake-victoria"]["urls"])
@@ -74,22 +73,24 @@ def test_corpus_through_sqlite(tmp_path: Path) -> None:
             sid, views, settings=settings, reference_outlets=ref,
             reference_crawled=lambda a, b: store.outlets_crawled(settings.reference_country, a, b)))
     blind = store.list_stories(blindspot=True)
-    assert [s["id"] for s in blind] == [story_of["ferry-lake-victoria"]]
-    got = store.get_story(story_of["ferry-lake-victoria"]) or {}
-    assert "none of the 3 US outlets crawled in that period covered it" in got["data"]["blindspot"]["reason"]
-    assert sorted(got["countries_covering"]) == sorted(
+    assert [s.id for s in blind] == [story_of["ferry-lake-victoria"]]
+    got = store.get_story(story_of["ferry-lake-victoria"])
+    assert got is not None
+    assert "none of the 3 US outlets crawled in that period covered it" in got.data["blindspot"]["reason"]
+    assert sorted(got.countries_covering) == sorted(
         EXPECTED["events"]["ferry-lake-victoria"]["countries_covering"]
     )
-    chile = {s["id"] for s in store.list_stories(mentioned="CL")}
+    chile = {s.id for s in store.list_stories(mentioned="CL")}
     assert chile == {story_of["earthquake-peru"]}
-    india = {s["id"] for s in store.list_stories(country="IN")}
+    india = {s.id for s in store.list_stories(country="IN")}
     assert india == {story_of["ecb-rate-cut"]}  # the syndicated copy is Indian coverage
-    quake = store.get_story(story_of["earthquake-peru"]) or {}
+    quake = store.get_story(story_of["earthquake-peru"])
+    assert quake is not None
     assert "at least nine" not in " ".join(
-        s["text"] for s in quake["data"]["summary"]
+        s["text"] for s in quake.data["summary"]
     )  # latest version used
 
-    stories = [store.get_story(sid) or {} for sid in story_of.values()]
+    stories = [s.as_json() for sid in story_of.values() if (s := store.get_story(sid))]
     rel = related_stories(stories[0], stories)
     assert stories[0]["id"] not in rel
     store.close()

@@ -94,7 +94,7 @@ def test_translate_command_puts_the_translated_article_in_the_story_of_its_event
     store = open_store(str(db))
     try:
         story = store.get_story(x_story)
-        assert story is not None and story["countries_covering"] == ["GB", "NO"]
+        assert story is not None and story.countries_covering == ("GB", "NO")
     finally:
         store.close()
     # the table form of the command says what the re-clustering did (nothing pending now: nothing to do)

@@ -183,7 +183,7 @@ def test_a_story_without_headline_shows_a_title_never_a_placeholder(tmp_path: Pa
 def test_same_event_elsewhere_is_shown_apart_from_related(tmp_path: Path) -> None:
     client, store, info = _client(tmp_path)
     quake, ecb = info["stories"][1], info["stories"][3]
-    data = store.get_story(quake)["data"]
+    data = store.get_story(quake).data
     data["coverage_elsewhere"] = [{"story_id": ecb, "score": 0.61, "headline": "", "countries": [], "languages": []}]
     store.save_story_synthesis(quake, data)
     with client:
@@ -201,7 +201,7 @@ def test_countries_and_takes_of_the_second_tier_are_counted_apart_and_marked(tmp
     story; the API says the same."""
     client, store, info = _client(tmp_path)
     quake, ecb = info["stories"][1], info["stories"][3]
-    data = store.get_story(quake)["data"]
+    data = store.get_story(quake).data
     own = list(data["countries_covering"])
     data["countries_elsewhere"] = ["CL", "NZ"]
     data["alternative_takes_elsewhere"] = {"CL": [{"text": "Chile's navy ruled out a tsunami on its coast.",

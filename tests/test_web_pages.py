@@ -343,7 +343,7 @@ def test_legacy_blindspot_flags_are_not_shown_as_claims(backend: str, tmp_path: 
     try:
         info = fill_store(store, shift_to_now=True)
         ferry = info["stories"][4]
-        data = dict(store.get_story(ferry)["data"])
+        data = dict(store.get_story(ferry).data)
         data["blindspot"] = {"flag": True, "reason": "none of the 24 US outlets covered it", "countries": ["TZ"]}
         store.save_story_synthesis(ferry, data)
         with TestClient(create_app(store, load_settings(data_dir=tmp_path))) as client:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from globewire.store.types import StoryRow
 from globewire.web.queries import normalise_story
 from globewire.web import front
 from globewire.web.views import BlindspotView, SearchGroup, StoryView, TimelineEvent
@@ -37,7 +38,7 @@ BARE: dict[str, Any] = {"id": "8", "data": None}
 
 @pytest.mark.parametrize("row", [FULL, BARE], ids=["full", "bare"])
 def test_story_json_keeps_the_read_models_shape(row: dict[str, Any]) -> None:
-    s = normalise_story(row)
+    s = normalise_story(StoryRow.from_row(row))
     assert isinstance(s, StoryView) and isinstance(s.blindspot, BlindspotView)
     out = s.to_json()
     assert list(out) == STORY_KEYS and list(out["blindspot"]) == BLINDSPOT_KEYS
@@ -46,7 +47,7 @@ def test_story_json_keeps_the_read_models_shape(row: dict[str, Any]) -> None:
 
 
 def test_story_json_values() -> None:
-    out = normalise_story(FULL).to_json()
+    out = normalise_story(StoryRow.from_row(FULL)).to_json()
     assert out["summary"] == [{"text": "Floods closed the port.", "article_id": 3, "language": "en"}]
     assert out["countries_covering"] == ["DE", "FR"] and out["countries_mentioned"] == ["DE"]
     assert out["outlets"] == [{"id": "o1", "name": "Zeitung", "country": "DE"}]
@@ -58,7 +59,7 @@ def test_story_json_values() -> None:
 
 
 def test_unknown_values_are_null_not_missing() -> None:
-    out = normalise_story(BARE).to_json()
+    out = normalise_story(StoryRow.from_row(BARE)).to_json()
     assert out["first_seen"] is None and out["last_updated"] is None
     assert out["blindspot"] == {"flag": False, "status": "unchecked", "reason": "", "countries": [],
                                 "reference_country": "", "reference_crawled": None, "reference_outlets": 0}
@@ -66,14 +67,14 @@ def test_unknown_values_are_null_not_missing() -> None:
 
 
 def test_story_json_is_a_copy() -> None:
-    s = normalise_story(FULL)
+    s = normalise_story(StoryRow.from_row(FULL))
     s.to_json()["summary"][0]["text"] = "changed"
     s.to_json()["countries_covering"].append("XX")
     assert s.summary[0]["text"] == "Floods closed the port." and s.countries_covering == ["DE", "FR"]
 
 
 def test_search_group_and_timeline_json() -> None:
-    story = normalise_story(FULL)
+    story = normalise_story(StoryRow.from_row(FULL))
     hit = {"id": 3, "title": "Hafen", "display_title": "Hafen"}
     g = SearchGroup(story=story, title=story.headline, url="/story/7", hits=[hit], more_hits=2)
     out = g.to_json()

@@ -212,9 +212,8 @@ def measure_store(store: Any) -> dict[str, Any]:
     # ---- stories
     rows = [store.get_story(sid) for sid in store.all_story_ids()]
     rows = [r for r in rows if r]
-    lang = {int(r["id"]): str((r.get("data") or {}).get("headline_language") or "en") for r in rows}
-    stored = [r for r in rows if is_good_headline(str((r.get("data") or {}).get("headline") or r.get("headline")
-                                                      or ""), lang[int(r["id"])])]
+    lang = {r.id: str(r.data.get("headline_language") or "en") for r in rows}
+    stored = [r for r in rows if is_good_headline(str(r.data.get("headline") or r.headline or ""), lang[r.id])]
     stories = [normalise_story(r) for r in rows]
     passing = [s for s in stories if is_good_headline(s.headline, lang[s.id])]
     out["stories"] = len(stories)
@@ -227,7 +226,7 @@ def measure_store(store: Any) -> dict[str, Any]:
     with_pub = []
     for s in stories:
         members = store.story_articles(s.id)
-        if any(m.get("published_at") for m in members):
+        if any(m.published_at for m in members):
             with_pub.append(s)
     out["stories_dated_from_articles"] = _share(sum(1 for s in with_pub if s.date_source == "published"),
                                                 len(with_pub))

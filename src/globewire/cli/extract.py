@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         store = open_store(settings)
         found = purge_repeated_notices(store, dry_run=dry_run)
         touched = sorted({sid for f in found for sid in f["stories"]})
-        live = [s["id"] for s in (store.get_story(sid) for sid in touched) if s and s.get("article_count")]
+        live = [s.id for s in (store.get_story(sid) for sid in touched) if s and s.article_count]
         if live:  # stories that keep other members are re-synthesised without the notice
             from globewire.stories.stage import StoryUpdateReport, synthesise
 

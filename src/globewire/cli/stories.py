@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -78,8 +78,8 @@ def stories_cmd(
         print_table(
             "stories",
             ["id", "updated", "countries", "outlets", "articles", "blindspot", "headline"],
-            [[s["id"], (s["last_updated"] or "")[:16], s["country_count"], s["outlet_count"], s["article_count"],
-              "yes" if s["blindspot"] else "", story_record(store, s)["headline"][:90]] for s in rows],
+            [[s.id, (s.last_updated or "")[:16], s.country_count, s.outlet_count, s.article_count,
+              "yes" if s.blindspot else "", story_record(store, s)["headline"][:90]] for s in rows],
         )
     finally:
         store.close()
@@ -101,20 +101,20 @@ def story_cmd(
         if s is None:
             err_console.print(f"[red]no story {story_id}[/red]")
             raise typer.Exit(1)
-        if s.get("merged_into"):
-            err_console.print(f"story {story_id} was merged into story {s['merged_into']}")
-        arts = store.story_articles(story_id)
+        if s.merged_into:
+            err_console.print(f"story {story_id} was merged into story {s.merged_into}")
+        arts = [a.as_row() for a in store.story_articles(story_id)]
         timeline = store.story_timeline(story_id)
         if as_json:
-            print_json({**story_record(store, s), "merged_into": s.get("merged_into"), "articles": arts,
+            print_json({**story_record(store, s), "merged_into": s.merged_into, "articles": arts,
                         "timeline": timeline})
             return
-        data: dict[str, Any] = s.get("data") or {}
-        when = "published" if s.get("date_source", "published") == "published" else "fetched, no publication time"
-        console.print(f"[bold]{story_record(store, s)['headline']}[/bold]  (story {story_id}, {s['first_seen']} → "
-                      f"{s['last_updated']}, {when})")
-        console.print(f"covering: {', '.join(s['countries_covering']) or '-'}   mentioned: "
-                      f"{', '.join(s['countries_mentioned']) or '-'}")
+        data = s.data
+        when = "published" if s.date_source == "published" else "fetched, no publication time"
+        console.print(f"[bold]{story_record(store, s)['headline']}[/bold]  (story {story_id}, {s.first_seen} → "
+                      f"{s.last_updated}, {when})")
+        console.print(f"covering: {', '.join(s.countries_covering) or '-'}   mentioned: "
+                      f"{', '.join(s.countries_mentioned) or '-'}")
         blind = data.get("blindspot") or {}
         if blind.get("flag"):
             console.print(f"[yellow]blindspot:[/yellow] {blind.get('reason', '')}")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from globewire.store.db import iso
-from globewire.store.types import ArticleRow, OutletHealthRow
+from globewire.store.types import ArticleRow, OutletHealthRow, StoryRow
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -41,6 +41,14 @@ class ReadsRepo(_Base):
             f"SELECT {ARTICLE_ROW} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id IN ({marks})",
             ids)}
         return [by_id[i] for i in ids if i in by_id]
+
+    def story_article_rows(self, story_id: int) -> list[ArticleRow]:
+        """Page rows of a story's members, by country, newest first within a country (the story page)."""
+        return [ArticleRow.from_row(r) for r in self.query(
+            f"SELECT {ARTICLE_ROW} FROM story_articles sa"
+            " JOIN articles a ON a.id = sa.article_id LEFT JOIN outlets o ON o.id = a.outlet_id"
+            " WHERE sa.story_id = ? ORDER BY a.country, COALESCE(a.published_at, a.fetched_at) DESC, a.id",
+            (int(story_id),))]
 
     def article_ids(self, *, country: str | None = None, language: str | None = None,
                     outlet_id: str | None = None, before_id: int | None = None, limit: int = 20) -> list[int]:
@@ -77,18 +85,18 @@ class ReadsRepo(_Base):
             [*params, int(limit)],
         )]
 
-    def stories_by_ids(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """Story rows (``data`` as stored, JSON text) in the order of ``ids``."""
+    def stories_by_ids(self, ids: Sequence[int]) -> list[StoryRow]:
+        """Stories in the order of ``ids`` (unknown ids left out)."""
         ids = [int(i) for i in ids][:MAX_IN]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
         rows = {int(r["id"]): r for r in self.query(f"SELECT * FROM stories WHERE id IN ({marks})", ids)}
-        return [rows[i] for i in ids if i in rows]
+        return [StoryRow.from_row(rows[i]) for i in ids if i in rows]
 
-    def stories_about_country(self, cc: str, limit: int = 15) -> list[dict[str, Any]]:
+    def stories_about_country(self, cc: str, limit: int = 15) -> list[StoryRow]:
         """Live stories mentioning ``cc`` that outlets of another country cover, newest first."""
-        return self.query(
+        return [StoryRow.from_row(r) for r in self.query(
             "SELECT s.* FROM stories s WHERE s.merged_into IS NULL AND s.article_count > 0"
             " AND EXISTS (SELECT 1 FROM story_countries m WHERE m.story_id = s.id AND m.country = ?"
             "   AND m.role = 'mentioned')"
@@ -96,7 +104,7 @@ class ReadsRepo(_Base):
             "   AND c.country != ?)"
             " ORDER BY s.last_updated DESC, s.id DESC LIMIT ?",
             (cc.upper(), cc.upper(), int(limit)),
-        )
+        )]
 
     def outlet_names(self, ids: Sequence[str]) -> dict[str, str]:
         ids = list(ids)[:MAX_IN]

@@ -17,6 +17,7 @@ import numpy as np
 
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso
+from globewire.store.types import StoryMember, StoryRow
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -47,13 +48,6 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 def _since(since: dt.datetime | None) -> tuple[list[str], list[Any]]:
     return (["s.last_updated >= ?"], [iso(since)]) if since else ([], [])
-
-
-def _story_row(r: dict[str, Any]) -> dict[str, Any]:
-    r = dict(r)
-    r["data"] = json.loads(r.get("data") or "{}")
-    r["blindspot"] = bool(r.get("blindspot"))
-    return r
 
 
 class StoriesRepo(_Base):
@@ -337,40 +331,38 @@ class StoriesRepo(_Base):
 
     # ------------------------------------------------------------------ reading
 
-    def get_story(self, story_id: int) -> dict[str, Any] | None:
-        """The story row with parsed ``data`` and ``article_ids``; a merged story carries ``merged_into``."""
+    def get_story(self, story_id: int) -> StoryRow | None:
+        """The story with its ``article_ids`` and country roles; a merged story carries ``merged_into``."""
         r = self.query_one("SELECT * FROM stories WHERE id = ?", (story_id,))
         if r is None:
             return None
-        out = _story_row(r)
-        out["article_ids"] = self.story_member_ids(story_id)
-        out["countries_covering"] = [x["country"] for x in self.query(
-            "SELECT country FROM story_countries WHERE story_id = ? AND role = 'covering' ORDER BY country",
-            (story_id,))]
-        out["countries_mentioned"] = [x["country"] for x in self.query(
-            "SELECT country FROM story_countries WHERE story_id = ? AND role = 'mentioned' ORDER BY country",
-            (story_id,))]
-        return out
+        roles: dict[str, list[str]] = {"covering": [], "mentioned": []}
+        for x in self.query("SELECT country, role FROM story_countries WHERE story_id = ? ORDER BY country",
+                            (story_id,)):
+            roles.setdefault(str(x["role"]), []).append(str(x["country"]))
+        return StoryRow.from_row(r, article_ids=tuple(self.story_member_ids(story_id)),
+                                 countries_covering=tuple(roles["covering"]),
+                                 countries_mentioned=tuple(roles["mentioned"]))
 
-    def story_articles(self, story_id: int, *, with_text: bool = False) -> list[dict[str, Any]]:
+    def story_articles(self, story_id: int, *, with_text: bool = False) -> list[StoryMember]:
         """Members with outlet name, oldest first (``with_text``: include the body)."""
         text = ", a.text" if with_text else ""
-        return self.query(
+        return [StoryMember.from_row(r) for r in self.query(
             "SELECT a.id, a.url, a.canonical_url, a.site_name, a.title, a.outlet_id, o.name AS outlet_name,"
             f" a.country, a.language, a.published_at, a.fetched_at, a.duplicate_of, sa.score, sa.joined_at{text}"
             " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
             " LEFT JOIN outlets o ON o.id = a.outlet_id"
             f" WHERE sa.story_id = ? ORDER BY {ARTICLE_TIME}, a.id",
             (story_id,),
-        )
+        )]
 
-    def _live_stories(self, where: list[str], params: list[Any], order: str, limit: int) -> list[dict[str, Any]]:
+    def _live_stories(self, where: list[str], params: list[Any], order: str, limit: int) -> list[StoryRow]:
         """Live (not merged, not emptied) stories matching ``where``, in ``order``, at most ``limit``."""
         rows = self.query(
             f"SELECT s.* FROM stories s WHERE {' AND '.join([LIVE_STORY, *where])} ORDER BY {order} LIMIT ?",
             [*params, max(1, min(int(limit), MAX_STORY_ROWS))],
         )
-        return [_story_row(r) for r in rows]
+        return [StoryRow.from_row(r) for r in rows]
 
     def list_stories(
         self,
@@ -382,7 +374,7 @@ class StoriesRepo(_Base):
         exclude_covering: str | None = None,
         limit: int = 50,
         before: tuple[str, int] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoryRow]:
         """Live (not merged) stories, most recently updated first; ``before=(last_updated, id)`` pages on.
         ``country``: covered by its outlets; ``mentioned``: about it; ``exclude_covering``: not covered by it."""
         where: list[str] = []
@@ -418,13 +410,13 @@ class StoriesRepo(_Base):
         return int(self.scalar(
             "SELECT COUNT(*) FROM story_countries WHERE country = ? AND role = ?", (cc, role)) or 0)
 
-    def top_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def top_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[StoryRow]:
         """Most countries covering, then most outlets, then most recent."""
         where, params = _since(since)
         return self._live_stories(
             where, params, "s.country_count DESC, s.outlet_count DESC, s.last_updated DESC, s.id DESC", limit)
 
-    def blindspot_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def blindspot_stories(self, since: dt.datetime | None = None, limit: int = 20) -> list[StoryRow]:
         """Flagged stories, most countries covering first, then most recent."""
         where, params = _since(since)
         return self._live_stories(

@@ -8,8 +8,9 @@ ISO-8601 text (the migrations keep them as TEXT on both backends).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -19,6 +20,93 @@ def _opt_str(value: Any) -> str | None:
 
 def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    """A story's ``data`` column as an object: parsed when stored as JSON text, ``{}`` when empty or not an
+    object (a damaged row is read as a story without synthesis, never as an error on a page)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "{}")
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """One story as stored (``store.get_story``, ``list_stories``, ``top_stories``, ``blindspot_stories``,
+    ``stories_by_ids``, ``stories_about_country``): its counts and dates, and ``data``, the synthesis document
+    (headline, summary with sources, takes, countries, blindspot, coverage elsewhere; ``stories/synthesis.py``
+    writes it and ``web/views.StoryView`` reads it). ``article_ids`` and the country roles are filled by
+    ``get_story`` only (empty elsewhere: the lists read them from ``data``)."""
+
+    id: int
+    headline: str
+    first_seen: str | None
+    last_updated: str | None
+    article_count: int
+    outlet_count: int
+    country_count: int
+    blindspot: bool
+    merged_into: int | None
+    date_source: str | None  # "published" | "fetched" (always set on a stored story)
+    synthesis_due: bool
+    data: Mapping[str, Any] = field(default_factory=dict)
+    article_ids: tuple[int, ...] = ()
+    countries_covering: tuple[str, ...] = ()
+    countries_mentioned: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any], *, article_ids: tuple[int, ...] = (),
+                 countries_covering: tuple[str, ...] = (), countries_mentioned: tuple[str, ...] = ()) -> StoryRow:
+        return cls(id=int(r["id"]), headline=str(r.get("headline") or ""), first_seen=_opt_str(r.get("first_seen")),
+                   last_updated=_opt_str(r.get("last_updated")), article_count=int(r.get("article_count") or 0),
+                   outlet_count=int(r.get("outlet_count") or 0), country_count=int(r.get("country_count") or 0),
+                   blindspot=bool(r.get("blindspot")), merged_into=_opt_int(r.get("merged_into")),
+                   date_source=_opt_str(r.get("date_source")), synthesis_due=bool(r.get("synthesis_due")),
+                   data=_json_object(r.get("data")), article_ids=article_ids,
+                   countries_covering=countries_covering, countries_mentioned=countries_mentioned)
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain copy for JSON output (``globewire story --json``)."""
+        return {f: (list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v)
+                for f in self.__slots__ for v in (getattr(self, f),)}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One member article of a story with its outlet's name and how it joined (``store.story_articles``);
+    ``text`` only when asked for (``with_text``)."""
+
+    id: int
+    url: str | None
+    canonical_url: str | None
+    site_name: str | None
+    title: str | None
+    outlet_id: str | None
+    outlet_name: str | None
+    country: str | None
+    language: str | None
+    published_at: str | None
+    fetched_at: str | None
+    duplicate_of: int | None
+    score: float
+    joined_at: str | None
+    text: str | None = None
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> StoryMember:
+        return cls(id=int(r["id"]), url=_opt_str(r["url"]), canonical_url=_opt_str(r["canonical_url"]),
+                   site_name=_opt_str(r["site_name"]), title=_opt_str(r["title"]), outlet_id=_opt_str(r["outlet_id"]),
+                   outlet_name=_opt_str(r["outlet_name"]), country=_opt_str(r["country"]),
+                   language=_opt_str(r["language"]), published_at=_opt_str(r["published_at"]),
+                   fetched_at=_opt_str(r["fetched_at"]), duplicate_of=_opt_int(r["duplicate_of"]),
+                   score=float(r["score"] or 0.0), joined_at=_opt_str(r["joined_at"]), text=_opt_str(r.get("text")))
+
+    def as_row(self) -> dict[str, Any]:
+        """A plain, mutable copy (the boilerplate cleaner works on rows; JSON output)."""
+        return {f: getattr(self, f) for f in self.__slots__}
 
 
 @dataclass(frozen=True, slots=True)

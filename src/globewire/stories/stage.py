@@ -36,6 +36,7 @@ from globewire.clustering.repair import plan_merges, plan_repairs
 if TYPE_CHECKING:
     from globewire.settings import Settings
     from globewire.store.base import Store
+    from globewire.store.types import StoryRow
 
 log = get_logger(__name__)
 
@@ -285,8 +286,8 @@ def article_views(store: Store, story_id: int,
     from globewire.stories.views import ArticleView
 
     # the outlets' boilerplate (cookie notices, templates) is kept out of headlines, summaries and takes too
-    rows = boilerplate.clean_rows(store, store.story_articles(story_id, with_text=True), latest=True,
-                                  cache=boilerplate_cache)
+    rows = boilerplate.clean_rows(store, [m.as_row() for m in store.story_articles(story_id, with_text=True)],
+                                  latest=True, cache=boilerplate_cache)
     english = english_of(store, [int(r["id"]) for r in rows])
     out = []
     for r in rows:
@@ -302,7 +303,7 @@ def article_views(store: Store, story_id: int,
     return out
 
 
-def fallback_synthesis(story: dict[str, Any], views: Sequence[Any]) -> dict[str, Any]:
+def fallback_synthesis(story: StoryRow, views: Sequence[Any]) -> dict[str, Any]:
     """A minimal synthesis (headline = the earliest original's title) when the synthesis module fails."""
     first = min(views, key=lambda v: (v.published_at or dt.datetime.max.replace(tzinfo=dt.UTC), v.id))
     return {
@@ -314,8 +315,8 @@ def fallback_synthesis(story: dict[str, Any], views: Sequence[Any]) -> dict[str,
         "outlets": sorted({v.outlet_id for v in views if v.outlet_id}),
         "alternative_takes": {},
         "blindspot": {"flag": False, "status": "unknown", "reason": "synthesis unavailable"},
-        "first_seen": story.get("first_seen"),
-        "last_updated": story.get("last_updated"),
+        "first_seen": story.first_seen,
+        "last_updated": story.last_updated,
     }
 
 
@@ -328,16 +329,15 @@ def coverage_elsewhere(store: Store, story_id: int, data: dict[str, Any],
     added: set[str] = set()
     for other, score in store.coverage_elsewhere(story_id, limit=limit):
         row = store.get_story(other)
-        if row is None or row.get("merged_into"):
+        if row is None or row.merged_into:
             continue
-        odata = row.get("data") or {}
         # from its members, not its synthesis: two linked stories are synthesised in one pass, and the one done
         # second has no synthesis yet when the first asks
-        countries = sorted({str(m["country"]).upper() for m in store.story_articles(other) if m.get("country")})
-        countries = countries or list(row.get("countries_covering") or odata.get("countries_covering") or [])
-        out.append({"story_id": other, "score": round(score, 3), "headline": row.get("headline") or odata.get("headline") or "",
-                    "countries": countries, "languages": list(odata.get("languages") or []),
-                    "articles": int(row.get("article_count") or len(row.get("article_ids") or []))})
+        countries = sorted({m.country.upper() for m in store.story_articles(other) if m.country})
+        out.append({"story_id": other, "score": round(score, 3),
+                    "headline": row.headline or str(row.data.get("headline") or ""),
+                    "countries": countries, "languages": list(row.data.get("languages") or []),
+                    "articles": row.article_count or len(row.article_ids)})
         added.update(c for c in countries if c not in own)
     return out, sorted(added)
 
@@ -384,7 +384,7 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
     learned: dict[tuple[str, int], Any] = {}  # outlets' boilerplate, learned once for all these stories
     for sid in story_ids:
         story = store.get_story(sid)
-        if story is None or story.get("merged_into") or not story["article_ids"]:
+        if story is None or story.merged_into or not story.article_ids:
             continue
         views = article_views(store, sid, learned)
         data: dict[str, Any]
@@ -398,11 +398,11 @@ def synthesise(store: Store, story_ids: Sequence[int], settings: Settings, repor
             log.warning("synthesis_failed", story_id=sid, error=f"{type(e).__name__}: {e}")
             report.synthesis_failures += 1
             data = fallback_synthesis(story, views)
-        data.setdefault("first_seen", story.get("first_seen"))
-        data.setdefault("last_updated", story.get("last_updated"))
+        data.setdefault("first_seen", story.first_seen)
+        data.setdefault("last_updated", story.last_updated)
         try:
             if synthesis is not None:
-                cands = [dict(c["data"], id=c["id"]) for c in recent if c["id"] != sid and c.get("data")]
+                cands = [dict(c.data, id=c.id) for c in recent if c.id != sid and c.data]
                 data["related_story_ids"] = list(synthesis.related_stories(dict(data, id=sid), cands, limit=5))
         except Exception as e:  # noqa: BLE001
             log.debug("related_failed", story_id=sid, error=f"{type(e).__name__}: {e}")

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from globewire.log import get_logger
 from globewire.store.db import parse_iso
-from globewire.store.types import MemberFact, TranslationState
+from globewire.store.types import MemberFact, StoryRow, TranslationState
 from globewire.web import geo
 from globewire.web.queries import normalise_story
 from globewire.web.views import ArticleView, BlindspotView, StoryView, TimelineEvent
@@ -557,7 +557,7 @@ def story_page(ctx: Any, story_id: int) -> StoryPage | None:
     """The story page and ``/api/v1/stories/{id}``: the story as a card, its articles grouped by country with
     named outlets, the timeline of publications, related stories as cards, and the story's events."""
     read = ctx.read
-    row = read.store.get_story(story_id)
+    row: StoryRow | None = read.store.get_story(story_id)
     if row is None:
         return None
     s = normalise_story(row)
@@ -595,10 +595,9 @@ def story_page(ctx: Any, story_id: int) -> StoryPage | None:
                      events=read.story_timeline(story_id))
 
 
-def _elsewhere_ids(row: Mapping[str, Any] | None) -> list[int]:
+def _elsewhere_ids(row: StoryRow) -> list[int]:
     """Stories the clustering judged to report the same event ("coverage elsewhere", kept by synthesis)."""
-    data = (row or {}).get("data")
-    items = data.get("coverage_elsewhere") if isinstance(data, dict) else None
+    items = row.data.get("coverage_elsewhere")
     if not isinstance(items, list):
         return []
     return [int(x["story_id"]) for x in items

@@ -26,7 +26,7 @@ from globewire.naming import name_row
 from globewire.records import utcnow
 from globewire.store.base import Store
 from globewire.store.db import parse_iso
-from globewire.store.reads import ARTICLE_ROW as READ_ARTICLE_ROW
+from globewire.store.types import StoryRow
 from globewire.textnorm import clean_text
 from globewire.web.views import ArticleView, BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
@@ -59,8 +59,6 @@ COUNTS_CACHE_SECONDS = 30.0
 # Outlet health aggregates every article per outlet (~140 ms at 100k articles); feeds are crawled every
 # 30 minutes, so a minute-old health table loses nothing.
 HEALTH_CACHE_SECONDS = 60.0
-# What the pages show of an article (``articles a`` joined with ``outlets o``).
-ARTICLE_ROW = READ_ARTICLE_ROW
 
 
 class CursorError(ValueError):
@@ -109,12 +107,9 @@ def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def normalise_story(row: dict[str, Any]) -> StoryView:
-    """A story row (+ its ``data`` JSON, parsed or not) as the web reads it (``views.StoryView``)."""
-    data = row.get("data")
-    if isinstance(data, str):
-        data = _loads(data, {})
-    data = _as_dict(data)
+def normalise_story(row: StoryRow) -> StoryView:
+    """A stored story and its synthesis (``row.data``) as the web reads it (``views.StoryView``)."""
+    data = row.data
     blind = _as_dict(data.get("blindspot"))
     takes = {str(cc).upper(): [t for t in _as_list(v) if isinstance(t, dict)]
              for cc, v in _as_dict(data.get("alternative_takes")).items()}
@@ -125,17 +120,17 @@ def normalise_story(row: dict[str, Any]) -> StoryView:
         summary = [{"text": data["summary"], "article_id": None}]
     outlets = [o for o in _as_list(data.get("outlets")) if isinstance(o, dict)]
     # a stored headline that fails the quality check (synthesised before it existed) is re-derived here
-    headline = story_headline(str(data.get("headline") or row.get("headline") or ""),
+    headline = story_headline(str(data.get("headline") or row.headline or ""),
                               [str(x["text"]) for x in summary], str(data.get("headline_language") or "en"),
                               site_names=[str(o["name"]) for o in outlets if o.get("name")])
     return StoryView(
-        id=int(row["id"]),
+        id=row.id,
         headline=headline,
         summary=summary,
         countries_covering=[str(c).upper() for c in
-                            _as_list(data.get("countries_covering") or row.get("countries_covering"))],
+                            _as_list(data.get("countries_covering") or list(row.countries_covering))],
         countries_mentioned=[str(c).upper() for c in
-                             _as_list(data.get("countries_mentioned") or row.get("countries_mentioned"))],
+                             _as_list(data.get("countries_mentioned") or list(row.countries_mentioned))],
         languages=[str(x) for x in _as_list(data.get("languages"))],
         outlets=outlets,
         alternative_takes=takes,
@@ -143,20 +138,20 @@ def normalise_story(row: dict[str, Any]) -> StoryView:
         alternative_takes_elsewhere={cc: v for cc, v in takes_elsewhere.items() if v},
         blindspot=blindspot_view(blind, row),
         related_story_ids=[int(i) for i in _as_list(data.get("related_story_ids")) if isinstance(i, int)],
-        first_seen=row.get("first_seen") or data.get("first_seen"),
-        last_updated=row.get("last_updated") or data.get("last_updated"),
-        date_source=str(row.get("date_source") or data.get("date_source") or "published"),
-        article_count=int(row.get("article_count") or 0),
-        outlet_count=int(row.get("outlet_count") or 0),
-        country_count=int(row.get("country_count") or len(_as_list(data.get("countries_covering")))),
+        first_seen=row.first_seen or data.get("first_seen"),
+        last_updated=row.last_updated or data.get("last_updated"),
+        date_source=str(row.date_source or data.get("date_source") or "published"),
+        article_count=row.article_count,
+        outlet_count=row.outlet_count,
+        country_count=row.country_count or len(_as_list(data.get("countries_covering"))),
     )
 
 
-def blindspot_view(blind: dict[str, Any], row: dict[str, Any]) -> BlindspotView:
+def blindspot_view(blind: dict[str, Any], row: StoryRow) -> BlindspotView:
     """The blindspot part of a story. A synthesis without ``status`` was made before the claim needed crawl
     evidence (``stories/blindspot.py``): it is shown as not checked, never as overlooked."""
     status = str(blind.get("status") or "")
-    flag = bool(blind.get("flag", row.get("blindspot"))) and status == "overlooked"
+    flag = bool(blind.get("flag", row.blindspot)) and status == "overlooked"
     crawled = blind.get("reference_crawled")
     outlets = blind.get("reference_outlets")
     return BlindspotView(
@@ -267,7 +262,7 @@ class ReadModel:
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
-            nxt = encode_cursor({"u": rows[-1]["last_updated"], "id": int(rows[-1]["id"])})
+            nxt = encode_cursor({"u": rows[-1].last_updated, "id": rows[-1].id})
         return [normalise_story(r) for r in rows], nxt
 
     def cached(self, key: str, ttl: float, fn: Callable[[], T]) -> T:
@@ -280,7 +275,7 @@ class ReadModel:
         self._cache[key] = (t, value)
         return value
 
-    def _with_older(self, fetch: Callable[..., list[dict[str, Any]]], limit: int,
+    def _with_older(self, fetch: Callable[..., list[StoryRow]], limit: int,
                     now: dt.datetime | None) -> list[StoryView]:
         """``fetch(since=..., limit=...)`` over the last STORIES_WINDOW, topped up with all-time rows when the
         window is quiet (a small or archived install still has a front page)."""
@@ -307,13 +302,7 @@ class ReadModel:
         return None if row is None else normalise_story(row)
 
     def story_articles(self, story_id: int) -> list[dict[str, Any]]:
-        rows = self.store.query(
-            f"SELECT {ARTICLE_ROW} FROM story_articles sa"
-            " JOIN articles a ON a.id = sa.article_id LEFT JOIN outlets o ON o.id = a.outlet_id"
-            " WHERE sa.story_id = ? ORDER BY a.country, COALESCE(a.published_at, a.fetched_at) DESC, a.id",
-            (story_id,),
-        )
-        return self.with_english(rows)
+        return self.with_english([r.as_row() for r in self.store.story_article_rows(story_id)])
 
     def story_timeline(self, story_id: int) -> list[TimelineEvent]:
         return [TimelineEvent(at=r["at"], kind=r["kind"], detail=_as_dict(r.get("detail")))
