@@ -58,8 +58,8 @@ def test_copy_sqlite_to_postgres_without_loss(tmp_path: Path, pg_url: str) -> No
     a = dst.get_article(info["first"])
     assert a is not None and a.duplicate_of == info["last"] - 9 and a.title == "Titre 0 v2"
     assert dst.query_one("SELECT minhash FROM articles WHERE id = ?", (info["last"],))["minhash"] == bytes([29, 255, 0])
-    assert [r["id"] for r in dst.search_articles("harbours")] == [info["english"]]
-    assert [r["id"] for r in dst.search_articles("numero 7")] == [info["first"] + 7]
+    assert [r.id for r in dst.search_articles("harbours")] == [info["english"]]
+    assert [r.id for r in dst.search_articles("numero 7")] == [info["first"] + 7]
     assert dst.scalar("SELECT merged_into FROM stories WHERE merged_into IS NOT NULL") is not None
     assert np.array_equal(dst.get_embeddings([info["first"]], "m")[info["first"]], np.full(4, info["first"], np.float32))
     # Sequences: new rows get fresh ids after the copied ones.

@@ -193,31 +193,31 @@ def test_search_finds_words_translations_and_filters(store) -> None:
     i, _ = store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen", title="Zinsen steigen",
                                     country="DE", language="de"))
     hits = store.search_articles("Zentralbank")
-    assert [r["id"] for r in hits] == [i]
-    assert set(hits[0]) == {"id", "title", "url", "canonical_url", "outlet_id", "outlet_name", "country", "language",
+    assert [r.id for r in hits] == [i]
+    assert set(hits[0].as_row()) == {"id", "title", "url", "canonical_url", "outlet_id", "outlet_name", "country", "language",
                             "published_at", "fetched_at", "title_en", "snippet", "rank"}
-    assert "[" in hits[0]["snippet"]
-    assert [r["id"] for r in store.search_articles("erhoht")] == [i]  # diacritics folded
-    assert [r["id"] for r in store.search_articles("Zentral*")] == [i]  # prefix
+    assert "[" in (hits[0].snippet or "")
+    assert [r.id for r in store.search_articles("erhoht")] == [i]  # diacritics folded
+    assert [r.id for r in store.search_articles("Zentral*")] == [i]  # prefix
     assert store.search_articles("interest") == []
     store.index_english(i, "Interest rates rise", "The central bank raises interest rates")
     hits = store.search_articles("interest rates")
-    assert [r["id"] for r in hits] == [i] and hits[0]["title_en"] == "Interest rates rise"
+    assert [r.id for r in hits] == [i] and hits[0].title_en == "Interest rates rise"
     assert store.search_articles("interest", country="FR") == []
-    assert [r["id"] for r in store.search_articles("interest", country="de", language="DE")] == [i]
+    assert [r.id for r in store.search_articles("interest", country="de", language="DE")] == [i]
     assert store.search_articles("interest", since=dt.datetime(2100, 1, 1, tzinfo=dt.UTC)) == []
     store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen erneut",
                              title="Zinsen steigen", country="DE", language="de"))
-    assert [r["id"] for r in store.search_articles("interest")] == [i]  # update keeps English
-    assert [r["id"] for r in store.search_articles("erneut")] == [i]
+    assert [r.id for r in store.search_articles("interest")] == [i]  # update keeps English
+    assert [r.id for r in store.search_articles("erneut")] == [i]
 
 
 def test_search_ranks_title_hits_first_and_pages(store) -> None:
     body, title = (store.upsert_article(art(f"https://x.test/{n}", t, title=h))[0]
                    for n, t, h in ((1, "Flooding in the valley; the river rose", "Weather"),
                                    (2, "Officials met", "River floods the valley")))
-    assert [r["id"] for r in store.search_articles("river")] == [title, body]
-    assert [r["id"] for r in store.search_articles("river", limit=1, offset=1)] == [body]
+    assert [r.id for r in store.search_articles("river")] == [title, body]
+    assert [r.id for r in store.search_articles("river", limit=1, offset=1)] == [body]
 
 
 def test_iter_articles_streams_all_in_order(store) -> None:
@@ -654,7 +654,7 @@ def test_bulk_load_writes_rows_and_the_search_index(store) -> None:
     fts = [(r[0], r[6], r[7], "", "") for r in rows]
     store.bulk_index_search(fts)
     store.bulk_index_search(fts)  # already indexed: left as it is, no second hit
-    assert [h["id"] for h in store.search_articles("poires")] == [20]
+    assert [h.id for h in store.search_articles("poires")] == [20]
     assert store.outlet_counts_by_country() == {"FR": 1}
     assert sorted(store.sample_article_titles(5)) == ["Titre poires", "Titre pommes"]
     store.analyze()

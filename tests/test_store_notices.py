@@ -55,7 +55,7 @@ def test_removal_takes_articles_out_of_stories_and_everything_else(store: Store)
     assert store.story_member_ids(story) == [keep]
     assert store.get_story(story).article_count == 1
     assert set(store.get_embeddings([*ids, keep], "m")) == {keep}
-    assert store.search_articles("notice") == [] and [r["id"] for r in store.search_articles("ferries")] == [keep]
+    assert store.search_articles("notice") == [] and [r.id for r in store.search_articles("ferries")] == [keep]
     assert store.stats()["failures_by_reason"] == {"dedup:not_article:repeated_notice": 3}
     assert store.integrity_check() == "ok"
     assert store.query("SELECT * FROM article_links") == []

@@ -59,17 +59,17 @@ def test_search_is_safe_against_fts_syntax(store, hostile):
 def test_search_finds_words_and_english_translations(store):
     i, _ = store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen", title="Zinsen steigen",
                                     country="DE", language="de"))
-    assert [r["id"] for r in store.search_articles("Zentralbank")] == [i]
+    assert [r.id for r in store.search_articles("Zentralbank")] == [i]
     assert store.search_articles("interest") == []
     store.index_english(i, "Interest rates rise", "The central bank raises interest rates")
     hits = store.search_articles("interest rates")
-    assert [r["id"] for r in hits] == [i] and hits[0]["title_en"] == "Interest rates rise"
+    assert [r.id for r in hits] == [i] and hits[0].title_en == "Interest rates rise"
     assert store.search_articles("interest", country="FR") == []
-    assert [r["id"] for r in store.search_articles("interest", country="de", language="DE")] == [i]
+    assert [r.id for r in store.search_articles("interest", country="de", language="DE")] == [i]
     # An update of the original keeps the English columns.
     store.upsert_article(art("https://example.de/a", "Die Zentralbank erhöht die Zinsen erneut", title="Zinsen steigen",
                              country="DE", language="de"))
-    assert [r["id"] for r in store.search_articles("interest")] == [i]
+    assert [r.id for r in store.search_articles("interest")] == [i]
 
 
 def test_iter_articles_streams_all_in_order(store):

@@ -317,7 +317,7 @@ def test_stage_routing_alignment_cache_and_search(tmp_path, services, store) -> 
     assert store.get_translation(ids["en"]) is None
     assert store.get_article(ids["de"]).text.startswith("Der Hund")  # original kept
 
-    hits = {r["id"] for r in store.search_articles("election")}
+    hits = {r.id for r in store.search_articles("election")}
     assert ids["de"] in hits and ids["dup"] in hits
     assert store.english_texts([ids["ja"]])[ids["ja"]][0] == "en<選挙>"
 

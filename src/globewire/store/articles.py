@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from globewire.records import Article, Failure, FetchResult, Outlet, utcnow
 from globewire.store.db import dumps, iso, parse_iso
+from globewire.store.types import SearchHit
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -423,13 +424,12 @@ class ArticlesRepo(_Base):
         until: dt.datetime | None = None,
         limit: int = 20,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[SearchHit]:
         """Ranked full-text search over originals and English translations; safe against FTS syntax
-        injection. Rows: id, title, url, canonical_url, outlet_id, outlet_name, country, language,
-        published_at, fetched_at, title_en, snippet, rank (lower is better). The backend ranks with its own
-        index (``_full_text_search``: sqlite.py FTS5, postgres.py tsvector)."""
+        injection. The backend ranks with its own index (``_full_text_search``: sqlite.py FTS5, postgres.py
+        tsvector)."""
         filters, params = search_filters(country=country, language=language, since=since, until=until)
-        return self._full_text_search(q, filters, params, int(limit), int(offset))
+        return [SearchHit.from_row(r) for r in self._full_text_search(q, filters, params, int(limit), int(offset))]
 
     def _full_text_search(self, q: str, filters: list[str], params: list[Any], limit: int,
                           offset: int) -> list[dict[str, Any]]:

@@ -188,6 +188,39 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text match (``store.search_articles``), best first: ``rank`` is lower-is-better in the
+    backend's own scale (FTS5 bm25, negated ts_rank); ``snippet`` marks the matched words with [ and ]."""
+
+    id: int
+    title: str | None
+    url: str | None
+    canonical_url: str | None
+    outlet_id: str | None
+    outlet_name: str | None
+    country: str | None
+    language: str | None
+    published_at: str | None
+    fetched_at: str | None
+    title_en: str | None
+    snippet: str | None
+    rank: float
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> SearchHit:
+        return cls(id=int(r["id"]), title=_opt_str(r["title"]), url=_opt_str(r["url"]),
+                   canonical_url=_opt_str(r["canonical_url"]), outlet_id=_opt_str(r["outlet_id"]),
+                   outlet_name=_opt_str(r["outlet_name"]), country=_opt_str(r["country"]),
+                   language=_opt_str(r["language"]), published_at=_opt_str(r["published_at"]),
+                   fetched_at=_opt_str(r["fetched_at"]), title_en=_opt_str(r["title_en"]),
+                   snippet=_opt_str(r["snippet"]), rank=float(r["rank"] or 0.0))
+
+    def as_row(self) -> dict[str, Any]:
+        """A plain, mutable copy for the web read model's presentation steps."""
+        return {f: getattr(self, f) for f in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
 class OutletHealthRow:
     """One outlet of the catalogue with its feed state and article counts (``store.outlet_health_rows``):
     feed columns are None for an outlet without feed state; ``languages`` as stored (JSON text)."""

@@ -457,8 +457,9 @@ class ReadModel:
         on every store backend). Ranked order has no stable key, so the cursor carries an offset."""
         limit = max(1, min(limit, MAX_PAGE))
         offset = decode_cursor(cursor, ("offset",))["offset"] if cursor else 0
-        rows = self.store.search_articles(q, country=country, language=language, since=since, until=until,
-                                          limit=limit + 1, offset=min(offset, 10_000))
+        rows = [h.as_row() for h in self.store.search_articles(
+            q, country=country, language=language, since=since, until=until, limit=limit + 1,
+            offset=min(offset, 10_000))]
         nxt = encode_cursor({"offset": offset + limit}) if len(rows) > limit else None
         out = rows[:limit]
         self._decorate_hits(out)
@@ -473,7 +474,7 @@ class ReadModel:
         ``search`` (country, language, since, until)."""
         limit = max(1, min(limit, MAX_PAGE))
         offset = decode_cursor(cursor, ("g",))["g"] if cursor else 0
-        rows = self.store.search_articles(q, limit=SEARCH_GROUP_SCAN, offset=0, **filters)
+        rows = [h.as_row() for h in self.store.search_articles(q, limit=SEARCH_GROUP_SCAN, offset=0, **filters)]
         story_of = self.store.stories_of_articles([int(r["id"]) for r in rows]) if rows else {}
         order: list[tuple[str, int]] = []
         members: dict[tuple[str, int], list[dict[str, Any]]] = {}
