@@ -8,10 +8,11 @@ ISO-8601 text (the migrations keep them as TEXT on both backends).
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self, cast
 
 
 def _opt_str(value: Any) -> str | None:
@@ -20,6 +21,36 @@ def _opt_str(value: Any) -> str | None:
 
 def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _float(value: Any) -> float:
+    return float(value or 0.0)
+
+
+# How a column's value becomes a field of each annotated type (the annotations are text: PEP 563).
+_CONVERT: dict[str, Callable[[Any], Any]] = {"int": int, "str": str, "float": _float, "bool": bool,
+                                             "str | None": _opt_str, "int | None": _opt_int}
+
+
+class _Row:
+    """What the typed rows share: built from a query row by their field annotations (a field with a default
+    may be missing from the row), and copied back to a plain, mutable dict."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> Self:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cast(Any, cls)):
+            if f.name in r:
+                values[f.name] = _CONVERT[str(f.type)](r[f.name])
+            elif f.default is dataclasses.MISSING:
+                raise KeyError(f.name)
+        return cls(**values)
+
+    def as_row(self) -> dict[str, Any]:
+        """A plain, mutable copy (for the web read model's presentation steps, the boilerplate cleaner, JSON)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(cast(Any, self))}
 
 
 def _json_object(value: Any) -> dict[str, Any]:
@@ -75,7 +106,7 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryMember:
+class StoryMember(_Row):
     """One member article of a story with its outlet's name and how it joined (``store.story_articles``);
     ``text`` only when asked for (``with_text``)."""
 
@@ -95,22 +126,9 @@ class StoryMember:
     joined_at: str | None
     text: str | None = None
 
-    @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> StoryMember:
-        return cls(id=int(r["id"]), url=_opt_str(r["url"]), canonical_url=_opt_str(r["canonical_url"]),
-                   site_name=_opt_str(r["site_name"]), title=_opt_str(r["title"]), outlet_id=_opt_str(r["outlet_id"]),
-                   outlet_name=_opt_str(r["outlet_name"]), country=_opt_str(r["country"]),
-                   language=_opt_str(r["language"]), published_at=_opt_str(r["published_at"]),
-                   fetched_at=_opt_str(r["fetched_at"]), duplicate_of=_opt_int(r["duplicate_of"]),
-                   score=float(r["score"] or 0.0), joined_at=_opt_str(r["joined_at"]), text=_opt_str(r.get("text")))
-
-    def as_row(self) -> dict[str, Any]:
-        """A plain, mutable copy (the boilerplate cleaner works on rows; JSON output)."""
-        return {f: getattr(self, f) for f in self.__slots__}
-
 
 @dataclass(frozen=True, slots=True)
-class MemberFact:
+class MemberFact(_Row):
     """What a story card or story page shows of one member article (``store.story_member_facts``)."""
 
     id: int
@@ -126,15 +144,6 @@ class MemberFact:
     fetched_at: str | None
     image_url: str | None
     duplicate_of: int | None
-
-    @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> MemberFact:
-        return cls(id=int(r["id"]), title=_opt_str(r["title"]), url=_opt_str(r["url"]),
-                   canonical_url=_opt_str(r["canonical_url"]), outlet_id=_opt_str(r["outlet_id"]),
-                   outlet_name=_opt_str(r["outlet_name"]), site_name=_opt_str(r["site_name"]),
-                   country=_opt_str(r["country"]), language=_opt_str(r["language"]),
-                   published_at=_opt_str(r["published_at"]), fetched_at=_opt_str(r["fetched_at"]),
-                   image_url=_opt_str(r["image_url"]), duplicate_of=_opt_int(r["duplicate_of"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +161,7 @@ class TranslationState:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleRow:
+class ArticleRow(_Row):
     """What the pages show of an article (``store.article_rows``, ``store.country_articles``: the columns of
     ``store.reads.ARTICLE_ROW``); ``t`` is the sort time of a country page (publication, else fetch time)."""
 
@@ -170,25 +179,16 @@ class ArticleRow:
     outlet_name: str | None
     t: str | None = None
 
-    @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> ArticleRow:
-        return cls(id=int(r["id"]), title=_opt_str(r["title"]), url=_opt_str(r["url"]),
-                   canonical_url=_opt_str(r["canonical_url"]), outlet_id=_opt_str(r["outlet_id"]),
-                   country=_opt_str(r["country"]), language=_opt_str(r["language"]),
-                   published_at=_opt_str(r["published_at"]), fetched_at=_opt_str(r["fetched_at"]),
-                   duplicate_of=_opt_int(r["duplicate_of"]), site_name=_opt_str(r["site_name"]),
-                   outlet_name=_opt_str(r["outlet_name"]), t=_opt_str(r.get("t")))
-
     def as_row(self) -> dict[str, Any]:
         """A plain, mutable copy for the web read model's presentation steps (without ``t`` when unset)."""
-        row = {f: getattr(self, f) for f in self.__slots__}
+        row = _Row.as_row(self)
         if self.t is None:
             del row["t"]
         return row
 
 
 @dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(_Row):
     """One full-text match (``store.search_articles``), best first: ``rank`` is lower-is-better in the
     backend's own scale (FTS5 bm25, negated ts_rank); ``snippet`` marks the matched words with [ and ]."""
 
@@ -206,22 +206,9 @@ class SearchHit:
     snippet: str | None
     rank: float
 
-    @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> SearchHit:
-        return cls(id=int(r["id"]), title=_opt_str(r["title"]), url=_opt_str(r["url"]),
-                   canonical_url=_opt_str(r["canonical_url"]), outlet_id=_opt_str(r["outlet_id"]),
-                   outlet_name=_opt_str(r["outlet_name"]), country=_opt_str(r["country"]),
-                   language=_opt_str(r["language"]), published_at=_opt_str(r["published_at"]),
-                   fetched_at=_opt_str(r["fetched_at"]), title_en=_opt_str(r["title_en"]),
-                   snippet=_opt_str(r["snippet"]), rank=float(r["rank"] or 0.0))
-
-    def as_row(self) -> dict[str, Any]:
-        """A plain, mutable copy for the web read model's presentation steps."""
-        return {f: getattr(self, f) for f in self.__slots__}
-
 
 @dataclass(frozen=True, slots=True)
-class OutletHealthRow:
+class OutletHealthRow(_Row):
     """One outlet of the catalogue with its feed state and article counts (``store.outlet_health_rows``):
     feed columns are None for an outlet without feed state; ``languages`` as stored (JSON text)."""
 
@@ -240,16 +227,3 @@ class OutletHealthRow:
     last_error: str | None
     articles: int
     articles_24h: int
-
-    @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> OutletHealthRow:
-        return cls(id=str(r["id"]), name=str(r["name"]), homepage=str(r["homepage"]), country=str(r["country"]),
-                   languages=str(r["languages"]), ownership=str(r["ownership"]), enabled=bool(r["enabled"]),
-                   last_success_at=_opt_str(r["last_success_at"]), last_fetch_at=_opt_str(r["last_fetch_at"]),
-                   failing_feeds=_opt_int(r["failing_feeds"]), feeds=_opt_int(r["feeds"]),
-                   consecutive_failures=_opt_int(r["consecutive_failures"]), last_error=_opt_str(r["last_error"]),
-                   articles=int(r["articles"]), articles_24h=int(r["articles_24h"]))
-
-    def as_row(self) -> dict[str, Any]:
-        """A plain, mutable copy for the web read model (which merges in the feed checks)."""
-        return {f: getattr(self, f) for f in self.__slots__}
