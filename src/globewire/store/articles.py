@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 from urllib.parse import urlsplit
 
 from globewire.records import Article, Failure, FetchResult, Outlet, utcnow
 from globewire.store.db import dumps, iso, parse_iso
-from globewire.store.types import SearchHit
+from globewire.store.types import SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -61,17 +61,13 @@ def row_to_article(row: dict[str, Any]) -> Article:
 SEARCH_RANK_WINDOW = 2000
 
 
-def search_filters(
-    *,
-    country: str | None = None,
-    language: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-) -> tuple[list[str], list[Any]]:
+def search_filters(**filters: Unpack[SearchFilters]) -> tuple[list[str], list[Any]]:
     """WHERE terms over ``articles a`` and their parameters for the filters of ``search_articles`` (shared by
     the SQLite and PostgreSQL searches): country, language, article time in [since, until)."""
     where: list[str] = []
     params: list[Any] = []
+    country, language = filters.get("country"), filters.get("language")
+    since, until = filters.get("since"), filters.get("until")
     for col, val in (("country", country and country.upper()), ("language", language and language.lower())):
         if val:
             where.append(f"a.{col} = ?")
@@ -414,22 +410,13 @@ class ArticlesRepo(_Base):
 
     # ------------------------------------------------------------------ search / stats
 
-    def search_articles(
-        self,
-        q: str,
-        *,
-        country: str | None = None,
-        language: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> list[SearchHit]:
+    def search_articles(self, q: str, *, limit: int = 20, offset: int = 0,
+                        **filters: Unpack[SearchFilters]) -> list[SearchHit]:
         """Ranked full-text search over originals and English translations; safe against FTS syntax
         injection. The backend ranks with its own index (``_full_text_search``: sqlite.py FTS5, postgres.py
         tsvector)."""
-        filters, params = search_filters(country=country, language=language, since=since, until=until)
-        return [SearchHit.from_row(r) for r in self._full_text_search(q, filters, params, int(limit), int(offset))]
+        where, params = search_filters(**filters)
+        return [SearchHit.from_row(r) for r in self._full_text_search(q, where, params, int(limit), int(offset))]
 
     def _full_text_search(self, q: str, filters: list[str], params: list[Any], limit: int,
                           offset: int) -> list[dict[str, Any]]:

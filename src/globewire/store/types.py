@@ -9,10 +9,34 @@ ISO-8601 text (the migrations keep them as TEXT on both backends).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self, cast
+from typing import Any, Self, TypedDict, cast
+
+
+class SearchFilters(TypedDict, total=False):
+    """The filters of a full-text search, one signature for the store, the read model, the pages and the API
+    (``store.search_articles``, ``ReadModel.search``/``search_stories``): the article's country and language,
+    its time (published, else fetched) in [since, until)."""
+
+    country: str | None
+    language: str | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+class StoryFilters(TypedDict, total=False):
+    """The filters of a story list (``store.list_stories``, ``ReadModel.list_stories``): covered by a
+    country's outlets, about a country, flagged or not as a blindspot, updated since, not covered by a
+    country."""
+
+    country: str | None
+    mentioned: str | None
+    blindspot: bool | None
+    since: dt.datetime | None
+    exclude_covering: str | None
 
 
 def _opt_str(value: Any) -> str | None:

@@ -17,7 +17,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, Unpack, cast
 
 from globewire import validate
 from globewire.headline import is_usable_title, story_headline, usable_title
@@ -26,7 +26,7 @@ from globewire.naming import name_row
 from globewire.records import utcnow
 from globewire.store.base import Store
 from globewire.store.db import parse_iso
-from globewire.store.types import StoryRow
+from globewire.store.types import SearchFilters, StoryFilters, StoryRow
 from globewire.textnorm import clean_text
 from globewire.web.views import ArticleView, BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
@@ -240,25 +240,15 @@ class ReadModel:
 
     # ------------------------------------------------------------------ stories
 
-    def list_stories(
-        self,
-        *,
-        country: str | None = None,
-        mentioned: str | None = None,
-        blindspot: bool | None = None,
-        since: dt.datetime | None = None,
-        exclude_covering: str | None = None,
-        limit: int = 20,
-        cursor: str | None = None,
-    ) -> tuple[list[StoryView], str | None]:
+    def list_stories(self, *, limit: int = 20, cursor: str | None = None,
+                     **filters: Unpack[StoryFilters]) -> tuple[list[StoryView], str | None]:
         """Stories newest-updated first, keyset-paged on (last_updated, id) (``StoriesRepo.list_stories``)."""
         limit = max(1, min(limit, MAX_PAGE))
         before = None
         if cursor:
             c = decode_cursor(cursor, ("u", "id"))
             before = (c["u"], c["id"])
-        rows = self.store.list_stories(country=country, mentioned=mentioned, blindspot=blindspot, since=since,
-                                       exclude_covering=exclude_covering, limit=limit + 1, before=before)
+        rows = self.store.list_stories(limit=limit + 1, before=before, **filters)
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -442,31 +432,21 @@ class ReadModel:
 
     # ------------------------------------------------------------------ search
 
-    def search(
-        self,
-        q: str,
-        *,
-        country: str | None = None,
-        language: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-        limit: int = 20,
-        cursor: str | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    def search(self, q: str, *, limit: int = 20, cursor: str | None = None,
+               **filters: Unpack[SearchFilters]) -> tuple[list[dict[str, Any]], str | None]:
         """Ranked full-text search over originals and English (``store.search_articles``: injection-safe,
         on every store backend). Ranked order has no stable key, so the cursor carries an offset."""
         limit = max(1, min(limit, MAX_PAGE))
         offset = decode_cursor(cursor, ("offset",))["offset"] if cursor else 0
-        rows = [h.as_row() for h in self.store.search_articles(
-            q, country=country, language=language, since=since, until=until, limit=limit + 1,
-            offset=min(offset, 10_000))]
+        rows = [h.as_row() for h in self.store.search_articles(q, limit=limit + 1, offset=min(offset, 10_000),
+                                                               **filters)]
         nxt = encode_cursor({"offset": offset + limit}) if len(rows) > limit else None
         out = rows[:limit]
         self._decorate_hits(out)
         return out, nxt
 
     def search_stories(self, q: str, *, limit: int = 20, cursor: str | None = None,
-                       **filters: Any) -> tuple[list[SearchGroup], str | None]:
+                       **filters: Unpack[SearchFilters]) -> tuple[list[SearchGroup], str | None]:
         """Search results grouped by story: one group per story in the order of its best-ranked article
         (``story`` set, its matching ``hits`` under it), and one group per matching article in no story
         (``story`` None). The page and the API both call this. Groups are made from the best
