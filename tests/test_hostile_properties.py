@@ -435,3 +435,19 @@ def test_retry_after_is_a_finite_wait_or_none(value: str) -> None:
 
     wait = parse_retry_after(value)
     assert wait is None or (math.isfinite(wait) and wait >= 0)
+
+
+def test_search_filters_are_read_alike_by_the_page_its_feed_and_the_api(client: Any) -> None:
+    """One reading of a search's filters (``queries.search_filters_of``): an unknown country or language is a
+    clear error everywhere (the feed used to drop it silently and answer unfiltered)."""
+    for params, message in (({"q": "the", "country": "ZZ"}, "Unknown country code."),
+                            ({"q": "the", "language": "e1"}, "Unknown language code."),
+                            ({"q": "the", "since": "2020-13-01"}, "not a date")):
+        page = client.get("/search", params=params)
+        assert page.status_code == 200 and message in page.text
+        feed = client.get("/feeds/search.rss", params=params)
+        assert feed.status_code == 400 and message in feed.text
+        api = client.get("/api/v1/search", params=params)
+        assert api.status_code in (400, 422) and api.json()["error"]["message"]
+    ok = {"q": "the", "country": "gb", "language": "EN", "since": "2020-01-01"}
+    assert all(client.get(p, params=ok).status_code == 200 for p in ("/search", "/feeds/search.rss", "/api/v1/search"))

@@ -16,7 +16,7 @@ from globewire.store.db import parse_iso
 from globewire.textnorm import clean_text
 from globewire.web import geo
 from globewire.web.context import get_ctx
-from globewire.web.queries import parse_date_param
+from globewire.web.queries import search_filters_of
 from globewire.web.security import safe_external_url
 from globewire.web.views import StoryView
 
@@ -156,14 +156,11 @@ def search_feed(
     until: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     try:
-        s, u = parse_date_param(since), parse_date_param(until)
+        filters = search_filters_of(country, language, since, until)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    cc = country.upper() if geo.is_country_code(country) else None
-    lang = language.lower() if language.isalpha() and 2 <= len(language) <= 3 else None
     # A query that was nothing but control characters is empty once normalised: an empty feed, not an error.
-    rows = get_ctx(request).read.search(q, country=cc, language=lang, since=s, until=u,
-                                        limit=FEED_ITEMS)[0] if q.strip() else []
+    rows = get_ctx(request).read.search(q, limit=FEED_ITEMS, **filters)[0] if q.strip() else []
     fg = _feed(request, title=f"Search: {q}", path="/search", description=f"Articles matching {q!r}.")
     _article_entries(request, fg, rows, fmt)
     return _render(fg, fmt, f"{_base(request)}/feeds/search.{fmt}?{request.url.query}")

@@ -28,6 +28,7 @@ from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.types import SearchFilters, StoryFilters, StoryRow
 from globewire.textnorm import clean_text
+from globewire.web import geo
 from globewire.web.views import ArticleView, BlindspotView, CountryPage, SearchGroup, StoryPageList, StoryView, TimelineEvent
 
 log = get_logger(__name__)
@@ -616,6 +617,22 @@ def health_state(r: dict[str, Any]) -> str:
     if r.get("last_success_at"):
         return "ok"
     return "not fetched"
+
+
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}")
+
+
+def search_filters_of(country: str | None, language: str | None, since: str | None,
+                      until: str | None) -> SearchFilters:
+    """The filters of a search as a query string gives them (the search page, its feed, the API): a country
+    code of ISO 3166-1, a language code of two or three letters, dates as ``parse_date_param`` reads them.
+    ValueError, with a message for the reader, on any other value."""
+    if country and not geo.is_country_code(country):
+        raise ValueError("Unknown country code.")
+    if language and not _LANGUAGE_CODE.fullmatch(language):
+        raise ValueError("Unknown language code.")
+    return SearchFilters(country=country.upper() if country else None, language=language.lower() if language else None,
+                         since=parse_date_param(since), until=parse_date_param(until))
 
 
 def parse_date_param(value: str | None) -> dt.datetime | None:

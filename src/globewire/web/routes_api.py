@@ -37,7 +37,7 @@ from globewire.web.models import (
     TimelineEntry,
     VersionOut,
 )
-from globewire.web.queries import decode_cursor, encode_cursor, parse_date_param
+from globewire.web.queries import decode_cursor, encode_cursor, search_filters_of
 from globewire.web.views import StoryView
 
 router = APIRouter(tags=["api"], responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
@@ -92,13 +92,6 @@ def outlet_out(o: dict[str, Any]) -> OutletOut:
         languages=[str(x) for x in langs], ownership=o.get("ownership") or "unknown",
         enabled=bool(o.get("enabled", True)), **{k: o.get(k) for k in keys if o.get(k) is not None},
     )
-
-
-def parse_dates(since: str | None, until: str | None) -> tuple[Any, Any]:
-    try:
-        return parse_date_param(since), parse_date_param(until)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from exc
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -283,8 +276,10 @@ def search_query(
     until: DateQ = None,
 ) -> dict[str, Any]:
     """The query parameters both search endpoints take (besides paging), as ``ReadModel.search`` keywords."""
-    s, u = parse_dates(since, until)
-    return {"q": q, "country": country, "language": language, "since": s, "until": u}
+    try:
+        return {"q": q, **search_filters_of(country, language, since, until)}
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 SearchQ = Annotated[dict[str, Any], Depends(search_query)]

@@ -16,7 +16,8 @@ from globewire.log import get_logger
 from globewire.web import front, geo
 from globewire.web.front import HOME_CACHE_SECONDS
 from globewire.web.context import WebContext, get_ctx, render
-from globewire.web.queries import HEALTH_STATES, WINDOW_LABELS, CursorError, parse_date_param
+from globewire.web.queries import HEALTH_STATES, WINDOW_LABELS, CursorError, search_filters_of
+from globewire.web.views import SearchGroup
 from globewire.web.security import CSRF_COOKIE, check_admin_token, safe_external_url
 
 log = get_logger(__name__)
@@ -235,23 +236,15 @@ def search(
 ) -> HTMLResponse:
     ctx = get_ctx(request)
     error = ""
-    groups: list[dict[str, Any]] = []
+    groups: list[SearchGroup] = []
     nxt = None
-    cc = country.upper() if geo.is_country_code(country) else None
-    lang = language.lower() if re.fullmatch(r"[A-Za-z]{2,3}", language) else None
-    if country and not cc:
-        error = "Unknown country code."
-    if language and not lang:
-        error = "Unknown language code."
     try:
-        s, u = parse_date_param(since), parse_date_param(until)
+        filters = search_filters_of(country, language, since, until)
     except ValueError as exc:
-        s = u = None
-        error = str(exc)
+        filters, error = {}, str(exc)
     if q.strip() and not error:
         try:
-            groups, nxt = ctx.read.search_stories(q, country=cc, language=lang, since=s, until=u, limit=20,
-                                                  cursor=cursor or None)
+            groups, nxt = ctx.read.search_stories(q, limit=20, cursor=cursor or None, **filters)
         except CursorError:
             error = "This results page has expired; start the search again."
     feed_qs = request.url.query
