@@ -83,8 +83,8 @@ def test_every_story_has_a_headline_and_counts(clustered: tuple[Store, dict[str,
         assert s.article_count == len(s.article_ids)
         assert s.country_count >= 1
         timeline = store.story_timeline(sid)
-        assert [u["kind"] for u in timeline].count("created") == 1
-        noted = {a for u in timeline for a in u["detail"].get("article_ids", [u["detail"].get("article_id")])}
+        assert [u.kind for u in timeline].count("created") == 1
+        noted = {a for u in timeline for a in u.detail.get("article_ids", [u.detail.get("article_id")])}
         assert set(s.article_ids) <= noted
 
 

@@ -34,7 +34,7 @@ def test_converging_stories_merge_and_the_older_keeps_its_id(tmp_path: Path) -> 
     assert all(store.story_of_article(a) == first for a in quake)
     gone = store.get_story(second)
     assert gone is not None and gone.merged_into == first
-    assert "merged" in [u["kind"] for u in store.story_timeline(first)]
+    assert "merged" in [u.kind for u in store.story_timeline(first)]
     assert second not in store.all_story_ids()
     store.close()
 
@@ -56,7 +56,7 @@ def test_a_story_holding_two_events_is_split(tmp_path: Path) -> None:
     assert all(store.story_of_article(a) == ecb_story for a in ecb)
     assert all(store.story_of_article(a) == ferry_story for a in ferry)
     assert mixed in (ecb_story, ferry_story)  # the main group keeps the id
-    assert "split" in [u["kind"] for u in store.story_timeline(mixed)]
+    assert "split" in [u.kind for u in store.story_timeline(mixed)]
     store.close()
 
 

@@ -274,9 +274,9 @@ def test_a_translated_article_joins_the_story_of_its_event(tmp_path: Path, trans
     assert rep.joined == 1 and x_story in rep.touched_story_ids
     # the Norwegian article's own story is now a pointer to X's story, and X's timeline says why
     nb_story = next(sid for sid, keys in before.items() if keys == {"x-nb"})
-    merged = [u for u in r["timeline"]["x-en"] if u["kind"] == "merged"]
-    assert merged and merged[-1]["detail"]["from_story"] == nb_story
-    assert merged[-1]["detail"]["article_ids"] == [ids["x-nb"]]
+    merged = [u for u in r["timeline"]["x-en"] if u.kind == "merged"]
+    assert merged and merged[-1].detail["from_story"] == nb_story
+    assert merged[-1].detail["article_ids"] == [ids["x-nb"]]
     # the synthesis of X's story shows both countries, and the new member's English text
     x = r["stories"][x_story]
     assert x.countries_covering == ("GB", "NO")

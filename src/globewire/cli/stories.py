@@ -107,7 +107,7 @@ def story_cmd(
         timeline = store.story_timeline(story_id)
         if as_json:
             print_json({**story_record(store, s), "merged_into": s.merged_into, "articles": arts,
-                        "timeline": timeline})
+                        "timeline": [{"id": u.id, "at": u.at, "kind": u.kind, "detail": dict(u.detail)} for u in timeline]})
             return
         data = s.data
         when = "published" if s.date_source == "published" else "fetched, no publication time"
@@ -129,7 +129,7 @@ def story_cmd(
                       usable_title(a["title"] or "", "", a["language"])[0][:80] or (a["title"] or "")[:80]]
                      for a in arts])
         print_table("timeline", ["at", "kind", "detail"],
-                    [[u["at"], u["kind"], str(u["detail"])[:100]] for u in timeline])
+                    [[u.at, u.kind, str(dict(u.detail))[:100]] for u in timeline])
     finally:
         store.close()
 

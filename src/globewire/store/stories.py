@@ -9,7 +9,6 @@ same stories whatever the wall clock says.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -17,7 +16,7 @@ import numpy as np
 
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso
-from globewire.store.types import StoryFilters, StoryMember, StoryRow
+from globewire.store.types import StoryFilters, StoryMember, StoryRow, StoryUpdate, json_object
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -427,13 +426,10 @@ class StoriesRepo(_Base):
             params,
         )}
 
-    def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
-        rows = self.query(
-            "SELECT id, at, kind, detail FROM story_updates WHERE story_id = ? ORDER BY at, id", (story_id,)
-        )
-        for r in rows:
-            r["detail"] = json.loads(r["detail"] or "{}")
-        return rows
+    def story_timeline(self, story_id: int) -> list[StoryUpdate]:
+        return [StoryUpdate(id=int(r["id"]), at=str(r["at"]), kind=str(r["kind"]), detail=json_object(r["detail"]))
+                for r in self.query("SELECT id, at, kind, detail FROM story_updates WHERE story_id = ? ORDER BY at, id",
+                                    (story_id,))]
 
     def all_story_ids(self) -> list[int]:
         return [int(r["id"]) for r in self.query(

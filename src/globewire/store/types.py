@@ -77,7 +77,7 @@ class _Row:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(cast(Any, self))}
 
 
-def _json_object(value: Any) -> dict[str, Any]:
+def json_object(value: Any) -> dict[str, Any]:
     """A story's ``data`` column as an object: parsed when stored as JSON text, ``{}`` when empty or not an
     object (a damaged row is read as a story without synthesis, never as an error on a page)."""
     if isinstance(value, str):
@@ -120,13 +120,24 @@ class StoryRow:
                    outlet_count=int(r.get("outlet_count") or 0), country_count=int(r.get("country_count") or 0),
                    blindspot=bool(r.get("blindspot")), merged_into=_opt_int(r.get("merged_into")),
                    date_source=_opt_str(r.get("date_source")), synthesis_due=bool(r.get("synthesis_due")),
-                   data=_json_object(r.get("data")), article_ids=article_ids,
+                   data=json_object(r.get("data")), article_ids=article_ids,
                    countries_covering=countries_covering, countries_mentioned=countries_mentioned)
 
     def as_json(self) -> dict[str, Any]:
         """A plain copy for JSON output (``globewire story --json``)."""
         return {f: (list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v)
                 for f in self.__slots__ for v in (getattr(self, f),)}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryUpdate:
+    """One event on a story's timeline (``store.story_timeline``): created, joined, merged, split,
+    headline_changed...; ``detail`` as the stage that did it wrote it (article ids, scores, from/to)."""
+
+    id: int
+    at: str
+    kind: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,8 +296,7 @@ class ReadModel:
         return self.with_english([r.as_row() for r in self.store.story_article_rows(story_id)])
 
     def story_timeline(self, story_id: int) -> list[TimelineEvent]:
-        return [TimelineEvent(at=r["at"], kind=r["kind"], detail=_as_dict(r.get("detail")))
-                for r in self.store.story_timeline(story_id)]
+        return [TimelineEvent(at=u.at, kind=u.kind, detail=dict(u.detail)) for u in self.store.story_timeline(story_id)]
 
     def stories_by_ids(self, ids: list[int]) -> list[StoryView]:
         return [normalise_story(r) for r in self.store.stories_by_ids(ids[:MAX_IN])]
