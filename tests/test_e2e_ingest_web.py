@@ -105,12 +105,12 @@ def test_non_english_articles_have_english_titles_and_aligned_sentences(world: A
         assert world["sources"] == {"de", "es", "fr", "ja"}  # English pages are never sent
         for r in foreign:
             t = store.get_translation(r["id"])
-            assert t is not None and t["status"] == "done", (r["canonical_url"], t and t["status"])
-            assert t["title_en"] and t["title_en"] == fake_english(r["title"], r["language"])
-            assert t["title_en"] != r["title"]
-            titles = [p for p in t["alignment"] if p.get("para") == -1]
+            assert t is not None and t.status == "done", (r["canonical_url"], t and t.status)
+            assert t.title_en and t.title_en == fake_english(r["title"], r["language"])
+            assert t.title_en != r["title"]
+            titles = [p for p in t.alignment if p.get("para") == -1]
             assert [p["src"] for p in titles] == [r["title"]]  # the title is the unit before paragraph 0
-            pairs = [p for p in t["alignment"] if p.get("src") and p.get("para", 0) >= 0]
+            pairs = [p for p in t.alignment if p.get("src") and p.get("para", 0) >= 0]
             assert len(pairs) >= 3, r["canonical_url"]
             for p in pairs:
                 assert p["src"] in r["text"], p["src"]
@@ -118,9 +118,9 @@ def test_non_english_articles_have_english_titles_and_aligned_sentences(world: A
             # Every sentence of the original is covered, in order.
             joined = "".join(p["src"] for p in pairs)
             assert re.sub(r"\s+", "", joined) == re.sub(r"\s+", "", r["text"])
-            assert t["text_en"]
+            assert t.text_en
         dw = next(r for r in foreign if "dw.com" in r["canonical_url"])
-        assert "ferry" in store.get_translation(dw["id"])["text_en"] and "ferry" not in dw["text"].lower()
+        assert "ferry" in store.get_translation(dw["id"]).text_en and "ferry" not in dw["text"].lower()
     finally:
         store.close()
 
@@ -175,9 +175,9 @@ def test_serve_shows_translation_search_api_and_feeds(world: Any, tmp_path: Path
             page = http.get(f"/article/{dw['id']}")
             assert page.status_code == 200
             body = html.unescape(page.text)
-            first = next(p for p in t["alignment"] if p.get("src"))
+            first = next(p for p in t.alignment if p.get("src"))
             assert first["src"] in body and first["en"] in body
-            assert t["title_en"] in body and dw["title"] in body
+            assert t.title_en in body and dw["title"] in body
             assert 'class="en"' in page.text and 'lang="de"' in page.text
 
             found = http.get("/api/v1/search", params={"q": "ferry"})
@@ -208,7 +208,7 @@ def test_serve_shows_translation_search_api_and_feeds(world: Any, tmp_path: Path
             assert {i.findtext("link") for i in items_xml} == {f"{base}/article/{r['id']}" for r in de}
             store = open_store(str(db))
             try:
-                titles_en = {store.get_translation(r["id"])["title_en"] for r in de}
+                titles_en = {store.get_translation(r["id"]).title_en for r in de}
             finally:
                 store.close()
             assert {i.findtext("title") for i in items_xml} == titles_en

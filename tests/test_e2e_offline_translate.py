@@ -55,10 +55,10 @@ def test_offline_ingest_keeps_the_article_untranslated_and_names_the_fix(offline
         [row] = store.query("SELECT id, language, title FROM articles")
         assert row["language"] == "de" and row["title"] == offline["title"]
         t = store.get_translation(int(row["id"]))
-        assert t is not None and t["status"] == "unavailable"
-        assert not t["title_en"] and not t["text_en"]
-        assert t["next_retry_at"]  # retried later, not given up
-        assert FIX in (t["last_error"] or "")
+        assert t is not None and t.status == "unavailable"
+        assert not t.title_en and not t.text_en
+        assert t.next_retry_at  # retried later, not given up
+        assert FIX in (t.last_error or "")
     finally:
         store.close()
     # The JSON report of the same run carries the full reason too.

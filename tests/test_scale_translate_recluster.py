@@ -77,7 +77,7 @@ def lock_entry(store: Any, app_name: str, name: str, *, granted: bool) -> bool:
 
 
 def translated(store: Any, ids: list[int]) -> bool:
-    return all((store.get_translation(i) or {}).get("status") == "done" for i in ids)
+    return all(getattr(store.get_translation(i), "status", None) == "done" for i in ids)
 
 
 def until(cond: Any, deadline: float, what: str, log: Path, *, fail_on: str | None = "recluster_failed") -> None:

@@ -83,25 +83,25 @@ def test_stage_end_to_end_alignment_cache_provenance(tmp_path, tiny_models_dir, 
     assert report.translated == 1 and report.reused_duplicates == 1 and report.failed == 0
     assert report.backend_sentences == report.sentences == 4
     t = store.get_translation(a)
-    assert t["backend"] == "ctranslate2" and t["model"] == TINY_REPO and t["translated_at"]
-    assert [x["para"] for x in t["alignment"]] == [-1, 0, 0, 1]
-    assert [x["src"] for x in t["alignment"]][1:] == [
+    assert t.backend == "ctranslate2" and t.model == TINY_REPO and t.translated_at
+    assert [x["para"] for x in t.alignment] == [-1, 0, 0, 1]
+    assert [x["src"] for x in t.alignment][1:] == [
         "Der Hund läuft schnell.",
         "Heute regnet es.",
         "Die Regierung hat beschlossen.",
     ]
-    assert all(isinstance(x["en"], str) for x in t["alignment"])
+    assert all(isinstance(x["en"], str) for x in t.alignment)
     paras: dict[int, list[str]] = {}
-    for x in t["alignment"][1:]:
+    for x in t.alignment[1:]:
         if x["en"]:
             paras.setdefault(x["para"], []).append(x["en"])
-    assert t["text_en"] == "\n".join(" ".join(p) for _, p in sorted(paras.items()))
-    assert t["title_en"] == t["alignment"][0]["en"]
-    assert store.get_translation(d)["notes"]["reused_from"] == a
+    assert t.text_en == "\n".join(" ".join(p) for _, p in sorted(paras.items()))
+    assert t.title_en == t.alignment[0]["en"]
+    assert store.get_translation(d).notes["reused_from"] == a
     # a second (forced) run is answered from the cache: the model is not called
     again = translate_pending(store, settings, redo=True, router=router)
     assert again.translated == 1 and again.backend_sentences == 0 and again.cache_hits == 4
-    assert store.get_translation(a)["alignment"] == t["alignment"]
+    assert store.get_translation(a).alignment == t.alignment
     router.close()
 
 
@@ -130,7 +130,7 @@ def test_offline_message_names_the_pull_command(tmp_path, store) -> None:
     for i in (a, b):
         t = store.get_translation(i)
         # a missing model is not the article's fault: no attempt is counted towards giving up
-        assert t["status"] == "unavailable" and t["next_retry_at"] and t["attempts"] == 0
+        assert t.status == "unavailable" and t.next_retry_at and t.attempts == 0
     assert store.get_article(a).text == "Hunden springer. Det regnar."
     assert store.translation_stats()["unavailable"] == 2
     with pytest.raises(TranslatorUnavailable, match="globewire models pull sv"):
@@ -193,7 +193,7 @@ def test_routes_to_none_or_unknown_backend_keep_originals(tmp_path, store) -> No
     assert report.unavailable == 2 and report.failed == 0
     assert "translate.routes.de" in report.unavailable_reasons["de"]
     assert "no-such-backend" in report.unavailable_reasons["fr"]
-    assert store.get_translation(a)["status"] == store.get_translation(b)["status"] == "unavailable"
+    assert store.get_translation(a).status == store.get_translation(b).status == "unavailable"
 
 
 def test_multilingual_fallback_for_languages_without_opus_mt(tmp_path, tiny_models_dir, store) -> None:  # noqa: F811
@@ -208,4 +208,4 @@ def test_multilingual_fallback_for_languages_without_opus_mt(tmp_path, tiny_mode
     a, _ = store.upsert_article(article("https://a.br/1", "Eleição", "O cão corre. Hoje chove.", "pt", country="BR"))
     report = translate_pending(store, settings)
     assert report.translated == 1
-    assert store.get_translation(a)["model"] == TINY_M2M_REPO
+    assert store.get_translation(a).model == TINY_M2M_REPO

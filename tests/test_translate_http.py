@@ -297,23 +297,23 @@ def test_stage_routing_alignment_cache_and_search(tmp_path, services, store) -> 
     assert state.count("/translate") == 1 and state.count("/v2/translate") == 1
 
     de = store.get_translation(ids["de"])
-    assert de["backend"] == "libretranslate" and de["model"].startswith("libretranslate@127.0.0.1")
-    assert de["title_en"] == "the government wins the election"
-    assert de["text_en"] == "the dog runs. today rains it.\nthe cat runs."
-    assert de["alignment"] == [
+    assert de.backend == "libretranslate" and de.model.startswith("libretranslate@127.0.0.1")
+    assert de.title_en == "the government wins the election"
+    assert de.text_en == "the dog runs. today rains it.\nthe cat runs."
+    assert de.alignment == [
         {"para": -1, "src": "Die Regierung gewinnt die Wahl", "en": "the government wins the election"},
         {"para": 0, "src": "Der Hund läuft.", "en": "the dog runs."},
         {"para": 0, "src": "Heute regnet es.", "en": "today rains it."},
         {"para": 1, "src": "Die Katze läuft.", "en": "the cat runs."},
     ]
     ja = store.get_translation(ids["ja"])
-    assert ja["backend"] == "deepl" and [a["en"] for a in ja["alignment"]] == [
+    assert ja.backend == "deepl" and [a["en"] for a in ja.alignment] == [
         "en<選挙>",
         "en<犬が走る。>",
         "en<猫も走る。>",
     ]
     dup = store.get_translation(ids["dup"])
-    assert dup["notes"]["reused_from"] == ids["de"] and dup["text_en"] == de["text_en"]
+    assert dup.notes["reused_from"] == ids["de"] and dup.text_en == de.text_en
     assert store.get_translation(ids["en"]) is None
     assert store.get_article(ids["de"]).text.startswith("Der Hund")  # original kept
 
@@ -337,7 +337,7 @@ def test_stage_bad_key_leaves_article_unavailable_with_fix(tmp_path, services, s
     report = translate_pending(store, settings, language="ja")
     assert report.unavailable == 1 and "deepl_api_key" in report.unavailable_reasons["ja"]
     t = store.get_translation(ids["ja"])
-    assert t["status"] == "unavailable" and t["next_retry_at"] and "deepl_api_key" in t["last_error"]
+    assert t.status == "unavailable" and t.next_retry_at and "deepl_api_key" in t.last_error
     assert store.get_article(ids["ja"]).title == "選挙"
     assert any(f["stage"] == "translate" and f["reason"] == "unavailable" for f in store.failures())
     assert store.translation_stats()["unavailable"] == 1
@@ -351,7 +351,7 @@ def test_stage_server_error_is_retried_later(tmp_path, services, store) -> None:
     report = translate_pending(store, settings, language="de", limit=1)
     assert report.failed == 1
     t = store.get_translation(ids["de"])
-    assert t["status"] == "failed" and t["attempts"] == 1 and t["next_retry_at"] and "model crashed" in t["last_error"]
+    assert t.status == "failed" and t.attempts == 1 and t.next_retry_at and "model crashed" in t.last_error
     assert store.pending_translations(language="de")[0]["id"] == ids["dup"]  # the failed one waits for its retry
     st = store.translation_stats()
     assert st["failed"] == 1 and st["next_retry_at"]
@@ -384,11 +384,11 @@ def test_stage_garbage_is_bounded(tmp_path, services, store) -> None:
     report = translate_pending(store, settings)
     assert report.translated == 1 and report.failed == 0
     t = store.get_translation(aid)
-    assert t["notes"]["truncated_sentences"] >= 1 and t["notes"]["article_chars_dropped"] > 0
+    assert t.notes["truncated_sentences"] >= 1 and t.notes["article_chars_dropped"] > 0
     sent = [q for c in state.calls if c.path == "/translate" for q in c.body["q"]]
     assert sent and max(len(q) for q in sent) <= 300
     assert not any(ch < " " for q in sent for ch in q)
-    assert len(t["alignment"]) == len(sent)
+    assert len(t.alignment) == len(sent)
 
 
 def test_stage_concurrency_is_limited(tmp_path, services, store) -> None:
@@ -408,10 +408,10 @@ def test_stage_gives_up_after_max_attempts(tmp_path, services, store) -> None:
     aid, _ = store.upsert_article(article("https://f.de/1", "Titel", "Satz.", "de"))
     state.script["/translate"] = [(500, {}, {"error": "down"})] * 2
     translate_pending(store, settings)
-    assert store.get_translation(aid)["next_retry_at"] is not None
+    assert store.get_translation(aid).next_retry_at is not None
     translate_pending(store, settings)
     t = store.get_translation(aid)
-    assert t["attempts"] == 2 and t["next_retry_at"] is None
+    assert t.attempts == 2 and t.next_retry_at is None
     assert store.translation_stats()["gave_up"] == 1
     assert any(f["reason"] == "gave_up" for f in store.failures())
     assert translate_pending(store, settings).considered == 0

@@ -126,7 +126,7 @@ def test_a_reclustering_failure_keeps_the_translations_and_fails_the_command(tmp
     assert groups(db, ids) == before
     store = open_store(str(db))
     try:
-        assert store.get_translation(ids["x-nb"])["status"] == "done"
+        assert store.get_translation(ids["x-nb"]).status == "done"
     finally:
         store.close()
     # the table form says the same, and names the remedy (a redo: a plain run finds nothing pending)

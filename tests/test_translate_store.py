@@ -22,9 +22,9 @@ def test_migration_and_roundtrip(store) -> None:
     align = [{"para": -1, "src": "Hund", "en": "Dog"}, {"para": 0, "src": "Der Hund läuft.", "en": "The dog runs."}]
     store.save_translation(de, "Dog", "The dog runs.", align, "libretranslate", "lt@x", {"sentences": 2})
     t = store.get_translation(de)
-    assert t["status"] == "done" and t["alignment"] == align and t["backend"] == "libretranslate"
-    assert t["model"] == "lt@x" and t["translated_at"] and t["notes"] == {"sentences": 2}
-    assert t["source_language"] == "de"
+    assert t.status == "done" and t.alignment == align and t.backend == "libretranslate"
+    assert t.model == "lt@x" and t.translated_at and t.notes == {"sentences": 2}
+    assert t.source_language == "de"
     texts = store.english_texts([de, en, dup, und, 999])
     assert texts[de] == ("Dog", "The dog runs.")
     assert texts[en] == ("Dog", "The dog runs.")  # the English original
@@ -85,7 +85,7 @@ def test_failed_retranslation_keeps_the_earlier_english(store) -> None:
     store.save_translation(de, "Dog", "The dog runs.", [], "b", "m", {})
     store.upsert_article(article("https://a.de/1", "Hund", "Der Hund läuft schnell.", "de"))
     store.mark_translation_failed(de, "server error", utcnow() + dt.timedelta(minutes=5))
-    assert store.get_translation(de)["status"] == "failed"
+    assert store.get_translation(de).status == "failed"
     assert store.english_texts([de])[de] == ("Dog", "The dog runs.")
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from globewire.records import utcnow
 from globewire.store.db import dumps, iso, parse_iso
 from globewire.store.stories import _chunks
-from globewire.store.types import TranslationState
+from globewire.store.types import TranslationRow, TranslationState
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -80,13 +79,9 @@ class TranslationsRepo(_Base):
         # --rebuild`, the fleet's embed task) includes the translation.
         self.execute("DELETE FROM embeddings WHERE article_id = ?", (article_id,))
 
-    def get_translation(self, article_id: int) -> dict[str, Any] | None:
+    def get_translation(self, article_id: int) -> TranslationRow | None:
         row = self.query_one("SELECT * FROM translations WHERE article_id = ?", (article_id,))
-        if row is None:
-            return None
-        row["alignment"] = json.loads(row["alignment"] or "[]")
-        row["notes"] = json.loads(row["notes"] or "{}")
-        return row
+        return None if row is None else TranslationRow.from_row(row)
 
     def mark_translation_failed(
         self,

@@ -130,6 +130,52 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TranslationRow:
+    """An article's English as stored (``store.get_translation``): ``status`` done | failed | unavailable;
+    ``alignment`` the JSON list of {para, src, en} (para -1: the title), ``notes`` the JSON object of what
+    happened (truncation, reused_from, cache hits); ``content_hash`` the text that was translated."""
+
+    article_id: int
+    status: str
+    source_language: str | None
+    content_hash: str | None
+    title_en: str | None
+    text_en: str | None
+    alignment: list[dict[str, Any]]
+    backend: str | None
+    model: str | None
+    notes: dict[str, Any]
+    translated_at: str | None
+    attempts: int
+    next_retry_at: str | None
+    last_error: str | None
+    updated_at: str | None
+    reclustered_at: str | None
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> TranslationRow:
+        alignment = r.get("alignment")
+        if isinstance(alignment, str):
+            try:
+                alignment = json.loads(alignment or "[]")
+            except ValueError:
+                alignment = []
+        return cls(article_id=int(r["article_id"]), status=str(r["status"]),
+                   source_language=_opt_str(r.get("source_language")), content_hash=_opt_str(r.get("content_hash")),
+                   title_en=_opt_str(r.get("title_en")), text_en=_opt_str(r.get("text_en")),
+                   alignment=[x for x in alignment if isinstance(x, dict)] if isinstance(alignment, list) else [],
+                   backend=_opt_str(r.get("backend")), model=_opt_str(r.get("model")),
+                   notes=json_object(r.get("notes")), translated_at=_opt_str(r.get("translated_at")),
+                   attempts=int(r.get("attempts") or 0), next_retry_at=_opt_str(r.get("next_retry_at")),
+                   last_error=_opt_str(r.get("last_error")), updated_at=_opt_str(r.get("updated_at")),
+                   reclustered_at=_opt_str(r.get("reclustered_at")))
+
+    def as_row(self) -> dict[str, Any]:
+        """A plain copy (the article page and its JSON)."""
+        return {f: getattr(self, f) for f in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
 class StoryUpdate:
     """One event on a story's timeline (``store.story_timeline``): created, joined, merged, split,
     headline_changed...; ``detail`` as the stage that did it wrote it (article ids, scores, from/to)."""

@@ -102,23 +102,23 @@ class _Run:
     def _reuse(self, art: Article) -> bool:
         assert art.id is not None and art.duplicate_of is not None
         orig = self.store.get_translation(art.duplicate_of)
-        if not orig or orig["status"] != "done":
+        if not orig or orig.status != "done":
             return False
-        notes = dict(orig.get("notes") or {})
+        notes = dict(orig.notes)
         notes["reused_from"] = art.duplicate_of
         with self.store.tx():
             self.store.save_translation(
                 art.id,
-                orig["title_en"] or "",
-                orig["text_en"] or "",
-                orig["alignment"],
-                orig["backend"] or "",
-                orig["model"] or "",
+                orig.title_en or "",
+                orig.text_en or "",
+                orig.alignment,
+                orig.backend or "",
+                orig.model or "",
                 notes,
                 source_language=art.language,
                 content_hash=art.content_hash,
             )
-            self.store.index_english(art.id, orig["title_en"] or "", orig["text_en"] or "")
+            self.store.index_english(art.id, orig.title_en or "", orig.text_en or "")
         with self.lock:
             self.report.reused_duplicates += 1
             self.report.article_ids.append(int(art.id))

@@ -424,11 +424,7 @@ class ReadModel:
         except self.db_errors as exc:  # a broken database must not break the page
             log.warning("get_translation_failed", error=str(exc))
             return None
-        if not t:
-            return None
-        t = dict(t)
-        t["alignment"] = [x for x in _as_list(t.get("alignment")) if isinstance(x, dict)]
-        return t
+        return None if t is None else t.as_row()
 
     # ------------------------------------------------------------------ search
 
