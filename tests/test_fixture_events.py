@@ -50,15 +50,15 @@ def test_the_fixture_is_what_the_issue_asks_for() -> None:
     assert len({r["url"] for r in recs}) == len(recs)
 
 
-def build_store(home: Path) -> Path:
-    """The fixture ingested and clustered into ``home``/gw.db by the CLI (data dir in ``home``)."""
+def build_store(home: Path, fixture: Path = FIXTURE) -> Path:
+    """A fixture (JSON Lines) ingested and clustered into ``home``/gw.db by the CLI (data dir in ``home``)."""
     db = home / "gw.db"
     mp = pytest.MonkeyPatch()
     mp.setenv("GLOBEWIRE_DATA_DIR", str(home / "data"))
     mp.setenv("GLOBEWIRE_CONFIG", str(home / "none.toml"))
     try:
         runner = CliRunner()
-        r = runner.invoke(app, ["ingest", "--db", str(db), str(FIXTURE)])
+        r = runner.invoke(app, ["ingest", "--db", str(db), str(fixture)])
         assert r.exit_code == 0, r.output
         r = runner.invoke(app, ["cluster", "--db", str(db), "--json"])
         assert r.exit_code == 0, r.output
