@@ -136,3 +136,37 @@ def test_the_short_names_news_text_uses_count_too() -> None:
     assert countries_mentioned([], [("es", es)])[0] == ["RU", "VE"]
     # the English-ambiguous ones stay out in every language ("Georgia" spelled the same in German)
     assert countries_mentioned([], [("de", "Georgia gewann. Georgia, Georgia und Jordan.")])[0] == []
+
+
+def test_untranslated_text_is_read_in_its_case_forms_and_abbreviations() -> None:
+    """News inflects country names and abbreviates some: a German report on "der Vereinigten Staaten" and
+    "die USA" mentions the US; so do Polish, Russian and Czech case forms; a longer name wins where two match."""
+    from globewire.stories.gazetteer import countries_mentioned
+
+    de = ("UN: Russland und China kritisieren US-Militäreinsatz. Gegner der Vereinigten Staaten kritisierten "
+          "Washingtons Einsatz; Maduro wurde in die USA gebracht.")
+    assert "US" in countries_mentioned([], [("de", de)])[0]
+    pl = "Prezydent USA był w Pakistanie. Premier Polski odpowiedział; władze Pakistanu i USA milczą."
+    assert countries_mentioned([], [("pl", pl)])[0] == ["PK", "US"]
+    ru = "В США прошли выборы; США и Россия обменялись заявлениями о России."
+    assert countries_mentioned([], [("ru", ru)])[0] == ["RU", "US"]
+    cs = "V Německu se volilo. Německo a Francie jednají; ve Francii mlčí."
+    assert countries_mentioned([], [("cs", cs)])[0] == ["DE", "FR"]
+    nl = "De VS en Rusland praten. De VS willen meer, Rusland niet."
+    assert countries_mentioned([], [("nl", nl)])[0] == ["RU", "US"]
+    assert countries_mentioned([], [("de", "Nigerias Regierung und Nigeria verhandeln.")])[0] == ["NG"]
+
+
+def test_case_forms_take_in_no_other_words() -> None:
+    from globewire.stories.gazetteer import countries_mentioned
+
+    # "Indianer" (Native Americans) is no form of "Indien"; "Georgia" no form of "Georgien"
+    assert countries_mentioned([], [("de", "Die Indianer in Kanada. Indianer protestieren.")])[0] == []
+    assert countries_mentioned([], [("de", "Georgia und Jordan spielten. Georgia gewann, Jordan nicht.")])[0] == []
+    # a consonant replaced, or a vowel replaced by a consonant, makes another word
+    de = "Der Kongress schweigt. Schweine im Stall, Schweigen im Kongress; die Liberalen und die Liberale Partei."
+    assert countries_mentioned([], [("de", de)])[0] == []
+    assert countries_mentioned([], [("es", "San Francisco y Francisco Pérez. Francisco habló.")])[0] == []
+    # lower-case words are no names; Latin abbreviations are not read inside unspaced text ("USB")
+    assert countries_mentioned([], [("pl", "stany zjednoczone, stanach zjednoczonych")])[0] == []
+    assert countries_mentioned([], [("ja", "USBメモリとUSBケーブル。USB規格。")])[0] == []

@@ -40,6 +40,18 @@ _KINDS = frozenset(Kind.__args__)  # type: ignore[attr-defined]
 # "like the French central bank did") sit at 1-4%.
 MIN_MENTION_SHARE = 0.06
 MIN_MENTIONS = 2
+# Text with no English yet is read with the country names of its language, which news inflects ("der
+# Vereinigten Staaten", "Russlands", "w Pakistanie", "ve Francii"). In a spaced script each word of a name of at
+# least INFLECT_MIN_CHARS letters also matches a word that adds up to INFLECT_MAX_ENDING letters to it, or that
+# replaces its final vowel by an ending of that length starting with a vowel (``_inflects``). Set by hand on the
+# reader store (`bench reader --limit 200`: 492 stories in other languages, read without translation): with
+# five-letter names, a two-letter cut or any replaced letter, other words came in ("Kong-ress" ~ Kongo,
+# "Liber-ale" ~ Liberia, "Schwei-ne" ~ Schweiz, "Franci-sco" ~ Francia); with these settings the 99 distinct
+# inflected matches there were all country names or their demonyms, and 70 stories' countries changed (44 of
+# them gained the US: "US-", "USA", "der Vereinigten Staaten"). Five-letter names ("Штаты", "Stany", "Rusko")
+# match only as written; the abbreviations (data/abbreviations.tsv: "США", "USA") carry the commonest country.
+INFLECT_MIN_CHARS = 6
+INFLECT_MAX_ENDING = 3
 
 
 class GazetteerError(ValueError):
@@ -159,7 +171,8 @@ def _local_names(lang: str) -> list[tuple[str, str]]:
 
 class Gazetteer:
     def __init__(self, rows: Iterable[tuple[str, str | None, Kind]], *,
-                 names: Iterable[tuple[str, str]] | None = None, word_boundaries: bool = True) -> None:
+                 names: Iterable[tuple[str, str]] | None = None, word_boundaries: bool = True,
+                 inflected: bool = False) -> None:
         table: dict[str, tuple[str | None, Kind]] = {}
         for name, code in (_pycountry_names() if names is None else names):
             table.setdefault(name, (code, "country"))
@@ -174,7 +187,10 @@ class Gazetteer:
                 table[pl] = (cc, kind)
         self._table = table
         surfaces = sorted(table, key=lambda n: (-len(n), n))
-        alternatives = "|".join(re.escape(n) for n in surfaces)
+        pieces = [_inflected(n) if inflected else re.escape(n) for n in surfaces]
+        # an inflected surface is resolved by the first (longest) name whose pattern it matches
+        self._inflections = [(re.compile(p), n) for p, n in zip(pieces, surfaces, strict=True)] if inflected else []
+        alternatives = "|".join(pieces)
         self._pattern = re.compile(
             r"(?<![\w.])(?:" + alternatives + r")(?![\w])" if word_boundaries else "(?:" + alternatives + ")"
         )
@@ -192,7 +208,17 @@ class Gazetteer:
         for m in self._pattern.finditer(text):
             surface = m.group(0)
             # "U.S." at the end of a sentence keeps its dot; a bare "US." is fine too.
-            cc, kind = self._table[surface]
+            if surface in self._table:
+                name = surface
+            else:  # an inflected form; never one that is an ambiguous word in English ("Georgi-en" ~ "Georgia")
+                entry = default_gazetteer().lookup(surface)
+                if entry is not None and entry[1] in ("ambiguous", "ignore"):
+                    continue
+                found = next((n for p, n in self._inflections if p.fullmatch(surface) and _inflects(n, surface)), None)
+                if found is None:
+                    continue
+                name = found
+            cc, kind = self._table[name]
             out.append(Mention(m.start(), m.end(), surface, cc, kind))
         return out
 
@@ -254,7 +280,53 @@ def local_gazetteer(lang: str) -> Gazetteer | None:
     names = _local_names(lang)
     if not names:
         return None
-    return Gazetteer([], names=names, word_boundaries=lang not in UNSPACED_LANGUAGES)
+    if lang in UNSPACED_LANGUAGES:  # matched inside runs of text: no inflection, no Latin abbreviations ("USB")
+        return Gazetteer([], names=names, word_boundaries=False)
+    return Gazetteer([], names=[*names, *_abbreviations()], inflected=True)
+
+
+@cache
+def _abbreviations() -> list[tuple[str, str]]:
+    """Abbreviations news in other languages writes for some countries ("USA", "США", "EE.UU."):
+    ``data/abbreviations.tsv``, one ``abbreviation<TAB>code`` a line."""
+    text = resources.files("globewire.stories").joinpath("data/abbreviations.tsv").read_text(encoding="utf-8")
+    out = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not re.fullmatch(r"[A-Z]{2}", parts[1]):
+            raise GazetteerError(f"abbreviations.tsv line {lineno}: expected abbreviation<TAB>country code")
+        out.append((parts[0], parts[1]))
+    return out
+
+
+_VOWELS = frozenset("aeiouyæøåαεηιουωаеёиоуыэюяіїє")
+
+
+def _inflects(name: str, surface: str) -> bool:
+    """Is ``surface`` (which ``_inflected(name)`` matched) a case form of ``name``, word by word: the name with an
+    ending added ("Russland-s", "Schweiz-er"), or a final vowel replaced by an ending that starts with a vowel
+    ("Polsk-a" ~ "Polsk-i", "Росси-я" ~ "Росси-и"). A consonant replaced is another word ("Schwei-z" ~
+    "Schwei-n"), and so is a vowel replaced by a consonant ("Franci-a" ~ "Franci-sco")."""
+    for n, w in zip(name.split(), surface.split(), strict=False):
+        if w.startswith(n):
+            continue
+        last, then = fold_marks(n[-1]).lower(), fold_marks(w[len(n) - 1 : len(n)]).lower()
+        if not (last in _VOWELS and then in _VOWELS):
+            return False
+    return True
+
+
+def _inflected(name: str) -> str:
+    """A name as a pattern that also matches its case forms (see INFLECT_MIN_CHARS)."""
+    words = []
+    for w in name.split(" "):
+        if len(w) >= INFLECT_MIN_CHARS and w.isalpha():
+            words.append(re.escape(w[:-1]) + r"\w{0,%d}" % INFLECT_MAX_ENDING)
+        else:
+            words.append(re.escape(w))
+    return r"\s+".join(words)
 
 
 def countries_mentioned(english: Iterable[str], originals: Iterable[tuple[str, str]] = (), *,
