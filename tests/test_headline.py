@@ -209,3 +209,14 @@ def test_a_title_glued_to_its_text_is_found(text: str, title: str) -> None:
 ])
 def test_no_glued_title_where_the_text_has_none(text: str) -> None:
     assert runon_title(text) == ""
+
+
+def test_a_storys_headline_leaves_out_the_emoji_a_channel_decorates_titles_with() -> None:
+    from globewire.headline import story_headline
+
+    t = "Strong earthquake shakes southern Peru, damaging churches and cutting roads"
+    assert story_headline("⚡️" + t, []) == t
+    assert story_headline("🔴🇵🇪 " + t + " 👇", []) == t
+    assert story_headline("Ölpreis steigt um 5 % nach Angriff ✈️ auf Raffinerie", [], "de") == \
+        "Ölpreis steigt um 5 % nach Angriff ✈️ auf Raffinerie"  # inside the title it stays
+    assert story_headline("【速報】東京で震度5強の地震、交通に乱れ", [], "ja").startswith("【速報】")  # brackets are no emoji

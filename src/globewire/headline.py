@@ -501,13 +501,27 @@ def title_article(a: Article, outlet_name: str | None = None) -> Article:
     return replace(a, title=title, extra=extra)
 
 
+def _strip_pictographs(s: str) -> str:
+    """``s`` without the emoji and symbols a channel puts around a title ("⚡️", "🔴 LIVE" keeps "LIVE")."""
+    def deco(ch: str) -> bool:
+        return unicodedata.category(ch) in ("So", "Sk", "Cs") or ch in "\ufe0f\u200d\u20e3"
+
+    i, j = 0, len(s)
+    while i < j and (deco(s[i]) or s[i].isspace()):
+        i += 1
+    while j > i and (deco(s[j - 1]) or s[j - 1].isspace()):
+        j -= 1
+    return s[i:j]
+
+
 def story_headline(headline: str, summary_texts: Iterable[str], language: str | None = "en", *,
                    site_names: Iterable[str] = ()) -> str:
     """The headline to show for a stored story: its own when it passes, else one derived from its summary
-    sentences (stories synthesised before the check existed), else its own cleaned of leading junk."""
+    sentences (stories synthesised before the check existed), else its own cleaned of leading junk. A story's
+    headline is the service's own, so the emoji an outlet decorates its title with are left out."""
     names = tuple(site_names)
     lang = language or "en"
-    h = _LEADING_JUNK.sub("", " ".join((headline or "").split())).strip()
+    h = _strip_pictographs(_LEADING_JUNK.sub("", " ".join((headline or "").split())).strip())
     if is_good_headline(h, lang, site_names=names):
         return h
     for text in summary_texts:
