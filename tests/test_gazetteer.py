@@ -170,3 +170,11 @@ def test_case_forms_take_in_no_other_words() -> None:
     # lower-case words are no names; Latin abbreviations are not read inside unspaced text ("USB")
     assert countries_mentioned([], [("pl", "stany zjednoczone, stanach zjednoczonych")])[0] == []
     assert countries_mentioned([], [("ja", "USBメモリとUSBケーブル。USB規格。")])[0] == []
+
+
+def test_a_currency_is_no_mention_of_its_country() -> None:
+    from globewire.stories.gazetteer import countries_mentioned
+
+    assert countries_mentioned(["A loan of US$5 billion was signed; US$3 billion more."], [])[0] == []
+    assert countries_mentioned([], [("es", "Un fondo de US$ 100 millones y otros US$ 5 millones.")])[0] == []
+    assert countries_mentioned(["The US and China met. The US said so."], [])[0] == ["US"]

@@ -192,7 +192,8 @@ class Gazetteer:
         self._inflections = [(re.compile(p), n) for p, n in zip(pieces, surfaces, strict=True)] if inflected else []
         alternatives = "|".join(pieces)
         self._pattern = re.compile(
-            r"(?<![\w.])(?:" + alternatives + r")(?![\w])" if word_boundaries else "(?:" + alternatives + ")"
+            # "US$ 5 millones", "A$30": a currency, not a mention of the country
+            r"(?<![\w.])(?:" + alternatives + r")(?![\w$])" if word_boundaries else "(?:" + alternatives + ")"
         )
         log.debug("gazetteer_loaded", names=len(table))
 
