@@ -146,7 +146,7 @@ def test_upsert_is_idempotent_and_keeps_versions(store) -> None:
     b = art("https://example.org/a", "second, corrected text", title="Title (updated)")
     assert store.upsert_article(b) == (i1, "updated")
     versions = store.article_versions(i1)
-    assert [v["version"] for v in versions] == [1] and versions[0]["title"] == "Title"
+    assert [v.version for v in versions] == [1] and versions[0].title == "Title"
     got = store.get_article(i1)
     assert got is not None and got.title == "Title (updated)" and "corrected" in got.text
     assert store.count_articles() == 1
@@ -174,7 +174,7 @@ def test_round_trip_of_every_article_field(store) -> None:
               "published_at", "authors", "image_url", "site_name", "html_lang", "guid", "content_hash", "extra"):
         assert getattr(b, f) == getattr(a, f), f
     dup, _ = store.upsert_article(art("https://ex.fr/y", "Texte ? copie", duplicate_of=i, duplicate_similarity=0.9))
-    assert store.duplicates_of(i)[0]["id"] == dup
+    assert store.duplicates_of(i)[0].id == dup
     assert store.article_id_by_hash("h1") == i and store.article_id_by_url("https://ex.fr/x") == i
     store.set_duplicate(dup, None, None)
     assert store.duplicates_of(i) == []

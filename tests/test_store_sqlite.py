@@ -35,8 +35,8 @@ def test_upsert_is_idempotent_and_keeps_versions(store):
     i3, st3 = store.upsert_article(b)
     assert (i3, st3) == (i1, "updated")
     versions = store.article_versions(i1)
-    assert [v["version"] for v in versions] == [1]
-    assert versions[0]["title"] == "Title"
+    assert [v.version for v in versions] == [1]
+    assert versions[0].title == "Title"
     got = store.get_article(i1)
     assert got.title == "Title (updated)" and "corrected" in got.text
     assert store.count_articles() == 1

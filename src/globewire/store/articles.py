@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from globewire.records import Article, Failure, FetchResult, Outlet, utcnow
 from globewire.store.db import dumps, iso, parse_iso
-from globewire.store.types import SearchFilters, SearchHit
+from globewire.store.types import ArticleVersion, CopyRow, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from globewire.store.db import Database
@@ -304,17 +304,17 @@ class ArticlesRepo(_Base):
         out.sort(key=lambda a: order.get(a.id or 0, 0))
         return out
 
-    def article_versions(self, article_id: int) -> list[dict[str, Any]]:
-        return self.query(
+    def article_versions(self, article_id: int) -> list[ArticleVersion]:
+        return [ArticleVersion.from_row(r) for r in self.query(
             "SELECT version, title, content_hash, seen_at FROM article_versions WHERE article_id = ? ORDER BY version",
             (article_id,),
-        )
+        )]
 
-    def duplicates_of(self, article_id: int) -> list[dict[str, Any]]:
-        return self.query(
+    def duplicates_of(self, article_id: int) -> list[CopyRow]:
+        return [CopyRow.from_row(r) for r in self.query(
             "SELECT id, url, outlet_id, duplicate_similarity FROM articles WHERE duplicate_of = ? ORDER BY id",
             (article_id,),
-        )
+        )]
 
     def iter_articles(self, *, since_id: int = 0, batch: int = 500, **filters: Any) -> Iterator[Article]:
         """All articles in id order (streamed in batches), optionally filtered by country/language/outlet_id."""

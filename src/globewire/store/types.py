@@ -53,7 +53,8 @@ def _float(value: Any) -> float:
 
 # How a column's value becomes a field of each annotated type (the annotations are text: PEP 563).
 _CONVERT: dict[str, Callable[[Any], Any]] = {"int": int, "str": str, "float": _float, "bool": bool,
-                                             "str | None": _opt_str, "int | None": _opt_int}
+                                             "str | None": _opt_str, "int | None": _opt_int,
+                                             "float | None": lambda v: None if v is None else float(v)}
 
 
 class _Row:
@@ -266,6 +267,26 @@ class ArticleRow(_Row):
         if self.t is None:
             del row["t"]
         return row
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleVersion(_Row):
+    """An earlier text of an article (``store.article_versions``): a new version is kept when its text changes."""
+
+    version: int
+    title: str | None
+    content_hash: str | None
+    seen_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRow(_Row):
+    """An article that is a copy of another (``store.duplicates_of``), with how similar it was found."""
+
+    id: int
+    url: str | None
+    outlet_id: str | None
+    duplicate_similarity: float | None
 
 
 @dataclass(frozen=True, slots=True)

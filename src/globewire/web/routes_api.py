@@ -204,9 +204,9 @@ def api_article(request: Request, article_id: IdPath) -> ArticleDetail:
         source_name=data.source, english=translation_out(front.jsonable(data.english)),
         authors=list(a.authors), outlet=outlet_out(outlet) if outlet else None, story_id=data.story_id,
         duplicate_of=a.duplicate_of,
-        versions=[VersionOut(version=v["version"], title=v["title"], seen_at=v["seen_at"]) for v in data.versions],
-        duplicates=[DuplicateOut(id=d["id"], url=d["url"], outlet_id=d["outlet_id"],
-                                 similarity=d["duplicate_similarity"]) for d in data.duplicates],
+        versions=[VersionOut(version=v.version, title=v.title, seen_at=v.seen_at) for v in data.versions],
+        duplicates=[DuplicateOut(id=d.id, url=d.url, outlet_id=d.outlet_id, similarity=d.duplicate_similarity)
+                    for d in data.duplicates],
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from globewire.records import Article
+from globewire.store.types import ArticleVersion, CopyRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,6 @@ class ArticleView:
     country: str | None
     title_derived: bool
     translation: dict[str, Any] | None
-    versions: list[dict[str, Any]]
-    duplicates: list[dict[str, Any]]
+    versions: list[ArticleVersion]
+    duplicates: list[CopyRow]
     story_id: int | None
