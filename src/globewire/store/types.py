@@ -188,21 +188,28 @@ class StoryUpdate:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryMember(_Row):
-    """One member article of a story with its outlet's name and how it joined (``store.story_articles``);
-    ``text`` only when asked for (``with_text``)."""
+class ArticleFacts(_Row):
+    """What every article row of the read model carries: the article, its outlet's catalogue name (None for an
+    article of no catalogue outlet) and its times as stored. The rows below add what their query adds."""
 
     id: int
+    title: str | None
     url: str | None
     canonical_url: str | None
-    site_name: str | None
-    title: str | None
     outlet_id: str | None
     outlet_name: str | None
     country: str | None
     language: str | None
     published_at: str | None
     fetched_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember(ArticleFacts):
+    """One member article of a story with its outlet's name and how it joined (``store.story_articles``);
+    ``text`` only when asked for (``with_text``)."""
+
+    site_name: str | None
     duplicate_of: int | None
     score: float
     joined_at: str | None
@@ -210,20 +217,10 @@ class StoryMember(_Row):
 
 
 @dataclass(frozen=True, slots=True)
-class MemberFact(_Row):
+class MemberFact(ArticleFacts):
     """What a story card or story page shows of one member article (``store.story_member_facts``)."""
 
-    id: int
-    title: str | None
-    url: str | None
-    canonical_url: str | None
-    outlet_id: str | None
-    outlet_name: str | None  # the catalogue's name; None for an article of no catalogue outlet
     site_name: str | None  # the name the page gives itself
-    country: str | None
-    language: str | None
-    published_at: str | None
-    fetched_at: str | None
     image_url: str | None
     duplicate_of: int | None
 
@@ -243,22 +240,12 @@ class TranslationState:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleRow(_Row):
+class ArticleRow(ArticleFacts):
     """What the pages show of an article (``store.article_rows``, ``store.country_articles``: the columns of
     ``store.reads.ARTICLE_ROW``); ``t`` is the sort time of a country page (publication, else fetch time)."""
 
-    id: int
-    title: str | None
-    url: str | None
-    canonical_url: str | None
-    outlet_id: str | None
-    country: str | None
-    language: str | None
-    published_at: str | None
-    fetched_at: str | None
     duplicate_of: int | None
     site_name: str | None
-    outlet_name: str | None
     t: str | None = None
 
     def as_row(self) -> dict[str, Any]:
@@ -290,20 +277,10 @@ class CopyRow(_Row):
 
 
 @dataclass(frozen=True, slots=True)
-class SearchHit(_Row):
+class SearchHit(ArticleFacts):
     """One full-text match (``store.search_articles``), best first: ``rank`` is lower-is-better in the
     backend's own scale (FTS5 bm25, negated ts_rank); ``snippet`` marks the matched words with [ and ]."""
 
-    id: int
-    title: str | None
-    url: str | None
-    canonical_url: str | None
-    outlet_id: str | None
-    outlet_name: str | None
-    country: str | None
-    language: str | None
-    published_at: str | None
-    fetched_at: str | None
     title_en: str | None
     snippet: str | None
     rank: float

@@ -59,23 +59,10 @@ def jsonable(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class Member(MemberFact):
     """A member article of a story as readers see it: the store's ``MemberFact`` after the read model's
     ``present`` (source named, usable title) with its English title when asked for."""
 
-    id: int
-    title: str | None
-    url: str | None
-    canonical_url: str | None
-    outlet_id: str | None
-    outlet_name: str | None
-    site_name: str | None
-    country: str | None
-    language: str | None
-    published_at: str | None
-    fetched_at: str | None
-    image_url: str | None
-    duplicate_of: int | None
     title_en: str | None
     title_derived: bool  # the title was derived from the article's words (``headline.usable_title``)
     outlet_named_by: str | None  # catalogue | site | domain | none (``naming.name_row``)
