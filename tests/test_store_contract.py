@@ -235,8 +235,8 @@ def test_outlets_sync_and_read(store) -> None:
     assert store.sync_outlets([o]) == 1
     store.sync_outlets([o])
     got = store.get_outlet("x")
-    assert got is not None and got["languages"] == ["fr", "en"] and got["enabled"] == 1
-    assert [r["id"] for r in store.list_outlets("fr")] == ["x"]
+    assert got == o  # the record that went in
+    assert [r.id for r in store.list_outlets("fr")] == ["x"]
 
 
 def test_feed_state_counts_consecutive_failures(store) -> None:

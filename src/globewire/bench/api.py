@@ -239,7 +239,7 @@ def run_api_bench(*, articles: int, stories: int, requests: int, concurrency: in
     s = open_store(str(db))
     n_articles = s.count_articles()
     n_stories = s.count_stories()
-    countries = list(dict.fromkeys(str(o["country"]) for o in s.list_outlets()))
+    countries = list(dict.fromkeys(o.country for o in s.list_outlets()))
     story_ids = s.sample_story_ids(500)
     words = built.get("search_words") or re.findall(r"\w+", " ".join(s.sample_article_titles(50)))
     s.close()

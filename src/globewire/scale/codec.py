@@ -6,7 +6,7 @@ import base64
 import dataclasses
 from typing import Any
 
-from globewire.records import ExtractionRules, Feed, FeedItem, Outlet, RawDocument
+from globewire.records import FeedItem, RawDocument
 from globewire.store.db import iso, parse_iso
 
 
@@ -47,18 +47,4 @@ def doc_from_json(d: dict[str, Any]) -> RawDocument:
         http_headers=d.get("http_headers") or {},
         fetched_at=parse_iso(d.get("fetched_at")) or parse_iso("1970-01-01T00:00:00+00:00"),  # type: ignore[arg-type]
         source=d.get("source", "crawl"),
-    )
-
-
-def outlet_from_row(row: dict[str, Any]) -> Outlet:
-    """An Outlet from the store's ``outlets`` mirror (what ``sync_outlets`` wrote)."""
-    data = row.get("data") or {}
-    rules = data.get("rules")
-    if rules:
-        rules = ExtractionRules(**{**rules, "drop": tuple(rules.get("drop") or ())})
-    return Outlet(
-        id=row["id"], name=row["name"], homepage=row["homepage"], country=row["country"],
-        languages=tuple(row["languages"]), feeds=tuple(Feed(**f) for f in data.get("feeds") or ()),
-        ownership=row.get("ownership") or "unknown", ownership_source=row.get("ownership_source") or "",
-        rules=rules, enabled=bool(row.get("enabled", 1)), origin=data.get("origin") or "",
     )

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from globewire.log import get_logger
 from globewire.pipeline import PipelineContext
 from globewire.records import FetchResult, Outlet
-from globewire.scale.codec import outlet_from_row
 from globewire.config.scale import ScaleSettings, scale_settings
 from globewire.scale.ratelimit import make_limiter
 from globewire.settings import Settings, load_settings
@@ -57,7 +56,7 @@ class Runtime:
     def refresh(self) -> None:
         now = time.monotonic()
         if now - self._outlets_at > OUTLETS_TTL_S or not self.ctx.outlets:
-            self.ctx.outlets = {r["id"]: outlet_from_row(r) for r in self.store.list_outlets()}
+            self.ctx.outlets = {o.id: o for o in self.store.list_outlets()}
             self._outlets_at = now
         self._refresh_dedup()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 from urllib.parse import urlsplit
 
-from globewire.records import Article, Failure, FetchResult, Outlet, utcnow
+from globewire.records import Article, ExtractionRules, Failure, Feed, FetchResult, Outlet, utcnow
 from globewire.store.db import dumps, iso, parse_iso
 from globewire.store.types import ArticleVersion, CopyRow, SearchFilters, SearchHit
 
@@ -81,6 +81,25 @@ def search_filters(**filters: Unpack[SearchFilters]) -> tuple[list[str], list[An
     return where, params
 
 
+_FEED_FIELDS = frozenset(f.name for f in dataclasses.fields(Feed))
+
+
+def outlet_of_row(r: Mapping[str, Any]) -> Outlet:
+    """An Outlet from a row of the ``outlets`` mirror, as ``sync_outlets`` wrote it (feeds, extraction rules and
+    origin in ``data``)."""
+    data = json.loads(r["data"] or "{}") if isinstance(r["data"], str) else (r["data"] or {})
+    rules = data.get("rules")
+    return Outlet(
+        id=str(r["id"]), name=str(r["name"]), homepage=str(r["homepage"]), country=str(r["country"]),
+        languages=tuple(json.loads(r["languages"]) if isinstance(r["languages"], str) else r["languages"]),
+        feeds=tuple(Feed(**{k: v for k, v in f.items() if k in _FEED_FIELDS})
+                    for f in data.get("feeds") or () if isinstance(f, dict) and f.get("url")),
+        ownership=r.get("ownership") or "unknown", ownership_source=r.get("ownership_source") or "",
+        rules=ExtractionRules(**{**rules, "drop": tuple(rules.get("drop") or ())}) if rules else None,
+        enabled=bool(r.get("enabled", 1)), origin=data.get("origin") or "",
+    )
+
+
 class ArticlesRepo(_Base):
     # ------------------------------------------------------------------ outlets
 
@@ -108,24 +127,18 @@ class ArticlesRepo(_Base):
             )
         return len(rows)
 
-    def list_outlets(self, country: str | None = None) -> list[dict[str, Any]]:
+    def list_outlets(self, country: str | None = None) -> list[Outlet]:
+        """The catalogue's mirror (``sync_outlets``) as Outlet records, by country and name."""
         sql = "SELECT * FROM outlets"
         params: list[Any] = []
         if country:
             sql += " WHERE country = ?"
             params.append(country.upper())
-        rows = self.query(sql + " ORDER BY country, name", params)
-        for r in rows:
-            r["languages"] = json.loads(r["languages"])
-            r["data"] = json.loads(r["data"])
-        return rows
+        return [outlet_of_row(r) for r in self.query(sql + " ORDER BY country, name", params)]
 
-    def get_outlet(self, outlet_id: str) -> dict[str, Any] | None:
+    def get_outlet(self, outlet_id: str) -> Outlet | None:
         r = self.query_one("SELECT * FROM outlets WHERE id = ?", (outlet_id,))
-        if r:
-            r["languages"] = json.loads(r["languages"])
-            r["data"] = json.loads(r["data"])
-        return r
+        return None if r is None else outlet_of_row(r)
 
     # ------------------------------------------------------------------ feed state / seen items
 

@@ -600,7 +600,7 @@ def article_page(ctx: Any, article_id: int) -> ArticlePage | None:
         return None
     a = data.article
     outlet = data.outlet
-    row = {"outlet_name": data.outlet_name or (outlet["name"] if outlet else None), "site_name": a.site_name,
+    row = {"outlet_name": data.outlet_name or (outlet.name if outlet else None), "site_name": a.site_name,
            "url": a.url, "canonical_url": a.canonical_url, "outlet_id": a.outlet_id}
     at, kind = dated(a.published_at, a.fetched_at)
     states = translation_states(ctx, [article_id])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from globewire.records import Feed, Outlet
+from globewire.records import Outlet
 from globewire.sources.catalogue import CatalogueError, default_user_file, load_catalogue
 from globewire.sources.opml import OpmlError, export_opml, import_opml
 from globewire.sources.userfile import append_outlets
@@ -17,19 +17,7 @@ __all__ = ["CatalogueError", "OpmlError", "add_outlets", "export_store_opml", "o
 
 def outlets_from_store(store: Any) -> list[Outlet]:
     """The store's mirror of the catalogue as Outlet records."""
-    out = []
-    for r in store.list_outlets():
-        data = r.get("data") or {}
-        feeds = tuple(
-            Feed(url=f["url"], section=f.get("section", ""), kind=f.get("kind", "rss"))
-            for f in data.get("feeds", []) if isinstance(f, dict) and f.get("url")
-        )
-        out.append(Outlet(
-            id=r["id"], name=r["name"], homepage=r["homepage"], country=r["country"],
-            languages=tuple(r["languages"]), feeds=feeds, ownership=r.get("ownership") or "unknown",
-            ownership_source=r.get("ownership_source") or "", enabled=bool(r.get("enabled", 1)),
-        ))
-    return out
+    return list(store.list_outlets())
 
 
 def export_store_opml(store: Any, title: str) -> str:

@@ -23,7 +23,7 @@ from globewire import validate
 from globewire.headline import is_usable_title, story_headline, usable_title
 from globewire.log import get_logger
 from globewire.naming import name_row
-from globewire.records import utcnow
+from globewire.records import Outlet, utcnow
 from globewire.store.base import Store
 from globewire.store.db import parse_iso
 from globewire.store.types import SearchFilters, StoryFilters, StoryRow
@@ -399,7 +399,7 @@ class ReadModel:
         outlet = self.store.get_outlet(a.outlet_id) if a.outlet_id else None
         shown = self.present([{"id": a.id, "title": a.title, "url": a.url, "canonical_url": a.canonical_url,
                                "site_name": a.site_name, "language": a.language, "country": a.country,
-                               "outlet_name": outlet.get("name") if outlet else None}])[0]
+                               "outlet_name": outlet.name if outlet else None}])[0]
         if shown["title"] != a.title:
             a = dataclasses.replace(a, title=shown["title"])
         translation = self.translation(article_id)
@@ -502,7 +502,7 @@ class ReadModel:
     def outlet_names(self, ids: set[str]) -> dict[str, str]:
         return self.store.outlet_names(sorted(ids)) if ids else {}
 
-    def outlets(self, country: str | None = None) -> list[dict[str, Any]]:
+    def outlets(self, country: str | None = None) -> list[Outlet]:
         return self.store.list_outlets(country)
 
     def outlet_health(self, country: str | None = None, *, language: str | None = None,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
+from globewire.records import Outlet
 from globewire.web import front, geo
 from globewire.web.context import get_ctx
 from globewire.web.models import (
@@ -76,7 +77,11 @@ def article_summary(r: dict[str, Any]) -> ArticleSummary:
     )
 
 
-def outlet_out(o: dict[str, Any]) -> OutletOut:
+def outlet_out(o: dict[str, Any] | Outlet) -> OutletOut:
+    """An outlet for the API: a catalogue record, or an outlet-health row (which adds its feed figures)."""
+    if isinstance(o, Outlet):
+        o = {"id": o.id, "name": o.name, "homepage": o.homepage, "country": o.country, "languages": list(o.languages),
+             "ownership": o.ownership, "enabled": o.enabled}
     langs = o.get("languages") or []
     if isinstance(langs, str):
         import json

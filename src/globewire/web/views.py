@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from globewire.records import Article
+from globewire.records import Article, Outlet
 from globewire.store.types import ArticleVersion, CopyRow
 
 
@@ -110,7 +110,7 @@ class CountryPage:
     """A country page (``ReadModel.country_page``): its outlets, a page of its articles (``next_cursor``: the
     next), the stories its outlets cover and those about it (both empty past the first page)."""
 
-    outlets: list[dict[str, Any]]
+    outlets: list[Outlet]
     articles: list[dict[str, Any]]
     next_cursor: str | None
     stories: list[StoryView]
@@ -132,7 +132,7 @@ class ArticleView:
     translation with a usable title and only well-formed alignment rows), versions, copies and story."""
 
     article: Article
-    outlet: dict[str, Any] | None
+    outlet: Outlet | None
     outlet_name: str | None
     country: str | None
     title_derived: bool
