@@ -90,7 +90,8 @@ def test_corpus_through_sqlite(tmp_path: Path) -> None:
         s["text"] for s in quake.data["summary"]
     )  # latest version used
 
-    stories = [s.as_json() for sid in story_of.values() if (s := store.get_story(sid))]
+    # as the story stage offers them: each story's synthesis with its id
+    stories = [dict(s.data, id=s.id) for sid in story_of.values() if (s := store.get_story(sid))]
     rel = related_stories(stories[0], stories)
     assert stories[0]["id"] not in rel
     store.close()

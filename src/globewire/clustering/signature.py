@@ -134,13 +134,11 @@ def _candidates(word: str) -> Iterable[str]:
             yield word[:-k]
 
 
-def _matches(text: str, spaced: dict[str, frozenset[str]],
+def _matches(words: list[str], runs: list[str], spaced: dict[str, frozenset[str]],
              unspaced: dict[str, frozenset[str]]) -> list[frozenset[str]]:
-    """The key sets of the names found in ``text``, longest name first at each position."""
+    """The key sets of the names found in a text (its folded ``words``, its unspaced ``runs``), longest name
+    first at each position."""
     out: list[frozenset[str]] = []
-    # A word of a cased script counts only capitalised (place names are proper nouns: "mobile" is no city).
-    words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
-             for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
     i = 0
     while i < len(words):
         hit = 0
@@ -156,7 +154,7 @@ def _matches(text: str, spaced: dict[str, frozenset[str]],
                 break
         i += hit or 1
     if unspaced:
-        for run in _UNSPACED.findall(text):
+        for run in runs:
             for n in range(6, 1, -1):
                 for j in range(0, len(run) - n + 1):
                     keys = unspaced.get(run[j : j + n])
@@ -167,12 +165,16 @@ def _matches(text: str, spaced: dict[str, frozenset[str]],
 
 def places(text: str) -> frozenset[str]:
     g = _gazetteer()
+    # A word of a cased script counts only capitalised (place names are proper nouns: "mobile" is no city).
+    words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
+             for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
+    runs = _UNSPACED.findall(text)
     strong: set[str] = set()
-    for keys in _matches(text, g.spaced, g.unspaced):
+    for keys in _matches(words, runs, g.spaced, g.unspaced):
         strong.update(keys)
     countries = {k for k in strong if k.startswith("C:")}
     out = set(strong)
-    for keys in _matches(text, g.weak_spaced, g.weak_unspaced):
+    for keys in _matches(words, runs, g.weak_spaced, g.weak_unspaced):
         if keys & countries:  # a weak name counts where the text names its country
             out.update(k for k in keys if k.startswith("G:") or k in countries)
     return frozenset(out)

@@ -124,14 +124,9 @@ class StoryRow:
                    data=json_object(r.get("data")), article_ids=article_ids,
                    countries_covering=countries_covering, countries_mentioned=countries_mentioned)
 
-    def as_json(self) -> dict[str, Any]:
-        """A plain copy for JSON output (``globewire story --json``)."""
-        return {f: (list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, Mapping) else v)
-                for f in self.__slots__ for v in (getattr(self, f),)}
-
 
 @dataclass(frozen=True, slots=True)
-class TranslationRow:
+class TranslationRow(_Row):
     """An article's English as stored (``store.get_translation``): ``status`` done | failed | unavailable;
     ``alignment`` the JSON list of {para, src, en} (para -1: the title), ``notes`` the JSON object of what
     happened (truncation, reused_from, cache hits); ``content_hash`` the text that was translated."""
@@ -170,10 +165,6 @@ class TranslationRow:
                    attempts=int(r.get("attempts") or 0), next_retry_at=_opt_str(r.get("next_retry_at")),
                    last_error=_opt_str(r.get("last_error")), updated_at=_opt_str(r.get("updated_at")),
                    reclustered_at=_opt_str(r.get("reclustered_at")))
-
-    def as_row(self) -> dict[str, Any]:
-        """A plain copy (the article page and its JSON)."""
-        return {f: getattr(self, f) for f in self.__slots__}
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,7 @@ def _pycountry_names() -> list[tuple[str, str]]:
     return out
 
 
-def _load_rows(text: str) -> list[tuple[str, str | None, Kind]]:
+def _load_rows(text: str, source: str = "places.tsv") -> list[tuple[str, str | None, Kind]]:
     rows: list[tuple[str, str | None, Kind]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -98,13 +98,13 @@ def _load_rows(text: str) -> list[tuple[str, str | None, Kind]]:
         parts = line.split("\t")
         if len(parts) != 3:
             raise GazetteerError(
-                f"places.tsv line {lineno}: expected 3 tab-separated columns, got {len(parts)}"
+                f"{source} line {lineno}: expected 3 tab-separated columns, got {len(parts)}"
             )
         name, cc, kind = (p.strip() for p in parts)
         if kind not in _KINDS:
-            raise GazetteerError(f"places.tsv line {lineno}: unknown kind {kind!r}")
+            raise GazetteerError(f"{source} line {lineno}: unknown kind {kind!r}")
         if cc != "-" and not re.fullmatch(r"[A-Z]{2}", cc):
-            raise GazetteerError(f"places.tsv line {lineno}: bad country code {cc!r}")
+            raise GazetteerError(f"{source} line {lineno}: bad country code {cc!r}")
         rows.append((name, None if cc == "-" else cc, kind))  # type: ignore[arg-type]
     return rows
 
@@ -289,17 +289,9 @@ def local_gazetteer(lang: str) -> Gazetteer | None:
 @cache
 def _abbreviations() -> list[tuple[str, str]]:
     """Abbreviations news in other languages writes for some countries ("USA", "США", "EE.UU."):
-    ``data/abbreviations.tsv``, one ``abbreviation<TAB>code`` a line."""
+    ``data/abbreviations.tsv``, in the format of ``places.tsv``."""
     text = resources.files("globewire.stories").joinpath("data/abbreviations.tsv").read_text(encoding="utf-8")
-    out = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 2 or not re.fullmatch(r"[A-Z]{2}", parts[1]):
-            raise GazetteerError(f"abbreviations.tsv line {lineno}: expected abbreviation<TAB>country code")
-        out.append((parts[0], parts[1]))
-    return out
+    return [(name, cc) for name, cc, _ in _load_rows(text, "abbreviations.tsv") if cc is not None]
 
 
 _VOWELS = frozenset("aeiouyæøåαεηιουωаеёиоуыэюяіїє")
