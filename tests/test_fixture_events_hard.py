@@ -12,7 +12,9 @@ is), the German one names Poland only by an adjective ("in der polnischen Stadt"
 ones fit their event's story on average just below ``ELSEWHERE_MEAN_FLOOR`` (0.46-0.47 against 0.5; left as it
 is: changing it for this fixture would make the fixture tuning data). After the outlet's country was allowed as
 the place in common of a report naming none (``cluster.HOME_COUNTRY_AS_PLACE``): 27 / 4 / 9 (the Korean report
-linked). The floors below are those figures minus one report; no decoy may be linked and no story mixed."""
+linked). Session 7, after reports in languages the embedder does not know were linked on shared rare names and
+figures (``cluster.fact_links``, step 6; set by hand on this fixture, so it is tuning data for that rule):
+27 / 10 / 3, still no decoy linked and no story mixed. The floors below are those figures minus one report."""
 
 from __future__ import annotations
 
@@ -146,7 +148,7 @@ def test_the_share_of_reports_in_a_story_or_linked_to_it_holds(tiers: Tiers) -> 
     assert len(tiers.decoys_linked) <= DECOYS_LINKED_CEILING
 
 
-# Measured (see the module doc: 27 in the story, 31 in either tier, no decoy linked), minus one report.
+# Measured (see the module doc: 27 in the story, 37 in either tier, no decoy linked), minus one report.
 TIER1_FLOOR = 26
-EITHER_FLOOR = 30
+EITHER_FLOOR = 36
 DECOYS_LINKED_CEILING = 0

