@@ -21,6 +21,10 @@ a new story:
    contradict it (no place conflict; across languages the two must also name a place in common) are returned
    in ``Decision.elsewhere``: probably the same event, shown beside the story, never merged into it.
 
+6. facts where the embedding means nothing: an article in a language the embedder was not trained on is also
+   linked in that tier to other stories' articles (any language) that share its rare names and figures, were
+   published close to it and name no other place (``fact_links``, constants ``FACTS_*``); again never merged.
+
 The clock is the article's own time (published, else fetched), so re-running the same articles in the same
 order gives the same stories. A story is active for an article when its newest member is at most
 ``window_hours`` older (or newer) than the article.
@@ -119,8 +123,8 @@ ELSEWHERE_MEAN_FLOOR = 0.5
 # the window (held by at most FACTS_NAME_MAX_SHARE of its articles, or FACTS_RARE_FLOOR in a small window, so
 # "Trump" or a capitalised German noun says nothing in a day's news), were published at most FACTS_MAX_HOURS apart, and name no places in
 # conflict. Set by hand on tests/fixtures/events_hard (its bg, cs, el, uk and vi reports): same-event pairs
-# there share 2-9 such keys, different-event pairs 0-1; measured blind on tests/fixtures/events_unseen and on
-# the reader store (docs/benchmarks.md).
+# there share 2-9 such facts, different-event pairs 0-1. No link added on the reader store; false links on real,
+# unrelated pages are in docs/benchmarks.md (session 7).
 FACTS_MIN_SHARED = 2
 FACTS_NAME_MAX_SHARE = 0.05
 FACTS_RARE_FLOOR = 10
