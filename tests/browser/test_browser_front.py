@@ -226,6 +226,9 @@ def test_untranslated_story_and_articles_say_why(site: dict[str, Any], browser: 
     r = Reader(browser, site)
     page = r.go(f"/story/{site['flood_story']}")
     note = page.locator(".tr-status").first.inner_text()
+    assert "Not in English yet" in note and UNAVAILABLE not in note  # one line; the operator's detail is folded
+    page.locator(".tr-status summary").first.click()
+    note = page.locator(".tr-status").first.inner_text()
     assert "Not in English yet" in note and UNAVAILABLE in note and "globewire translate" in note
     assert page.locator("ol.pubs.undated li").count() == 1  # the Czech report has no publication time
     sources = page.locator(".story-src").inner_text()
@@ -233,6 +236,7 @@ def test_untranslated_story_and_articles_say_why(site: dict[str, Any], browser: 
     r.readable()
     r.shot(shots, "story-untranslated", full_page=True)
     page = r.go(f"/article/{site['flood'][1]}")  # Czech, never tried
+    page.locator(".tr-status summary").click()
     note = page.locator(".tr-status").inner_text()
     assert "not tried yet" in note and "`globewire translate`" in note
     assert "fetched" in page.locator(".page-head .sub").inner_text()
