@@ -46,6 +46,7 @@ from globewire.clustering import similarity as sim
 from globewire.clustering.calibration import CROSS_JOIN_THRESHOLD, JOIN_THRESHOLD, Calibration
 from globewire.clustering.calibration import builtin as builtin_calibration
 from globewire.clustering.index import VectorIndex
+from globewire.clustering.signature import place_conflict
 
 log = get_logger(__name__)
 
@@ -119,9 +120,9 @@ ELSEWHERE_MEAN_FLOOR = 0.5
 # second tier (never merged) to an article of another story, in any language, when the two share at least
 # FACTS_MIN_SHARED facts, a name among them: name keys (``signature.name_keys``: people, organisations and places
 # too small for the gazetteer, transliterated and reduced to consonant skeletons, so "Търнев" meets "Tarnew") and
-# specific figures (``specific_number``: "27,8" meets "27.8"), each of them rare in
-# the window (held by at most FACTS_NAME_MAX_SHARE of its articles, or FACTS_RARE_FLOOR in a small window, so
-# "Trump" or a capitalised German noun says nothing in a day's news), were published at most FACTS_MAX_HOURS apart, and name no places in
+# specific figures (``specific_number``: "27,8" meets "27.8"), each of them rare in the window (held by at most
+# FACTS_NAME_MAX_SHARE of its articles, or FACTS_RARE_FLOOR in a small window, so "Trump" or a capitalised German
+# noun says nothing in a day's news), were published at most FACTS_MAX_HOURS apart, and name no places in
 # conflict. Set by hand on tests/fixtures/events_hard (its bg, cs, el, uk and vi reports): same-event pairs
 # there share 2-9 such facts, different-event pairs 0-1. No link added on the reader store; false links on real,
 # unrelated pages are in docs/benchmarks.md (session 7).
@@ -147,8 +148,8 @@ def elsewhere_ok(a: sim.DocSignals, b: sim.DocSignals, p: float) -> bool:
     """Step 5: is a pair of this probability, in different stories, likely the same event?"""
     if not (a.dense_ok and b.dense_ok):
         return False
-    if a.places and b.places and not (a.places & b.places):
-        return False  # they say it happened in different places
+    if place_conflict(a.places, b.places):
+        return False
     if sim.cross_lingual(a, b):  # a place in common, said or (naming none) where the outlet is
         return p >= CROSS_ELSEWHERE_THRESHOLD and bool((a.places or a.home) & (b.places or b.home))
     return p >= ELSEWHERE_THRESHOLD
@@ -178,7 +179,7 @@ def facts_ok(a: sim.DocSignals, b: sim.DocSignals, shared_names: int, shared_num
         return False
     if a.hours is not None and b.hours is not None and abs(a.hours - b.hours) > FACTS_MAX_HOURS:
         return False
-    if a.places and b.places and not (a.places & b.places):
+    if place_conflict(a.places, b.places):
         return False
     return sim.facts_agree(a, b)
 
@@ -357,9 +358,9 @@ class WindowState:
 
     def fact_links(self, signals: sim.DocSignals, hours: float) -> list[tuple[float, int]]:
         """Step 6: (score, article) of the best-sharing article of each other story linked on facts."""
-        keys = fact_keys(signals)
         if not signals.names:
             return []
+        keys = fact_keys(signals)
         limit = max(FACTS_RARE_FLOOR, len(self.members) * FACTS_NAME_MAX_SHARE)
         shared: dict[int, list[int]] = {}  # article -> [names, numbers] shared
         for k in keys:
@@ -368,7 +369,7 @@ class WindowState:
                 continue
             for aid in ids:
                 shared.setdefault(aid, [0, 0])[k.startswith(sim.NUMBER_KEY)] += 1
-        best: dict[int, tuple[int, float, int]] = {}  # story -> (shared facts, score, article)
+        best: dict[int, tuple[int, float, int]] = {}  # story -> (shared facts, score, -article): the most facts
         for aid, (n_names, n_numbers) in shared.items():
             m = self.members.get(aid)
             if m is None or abs(m.hours - hours) > self.window_hours:
@@ -377,12 +378,9 @@ class WindowState:
                 continue
             if not facts_ok(signals, m.signals, n_names, n_numbers):
                 continue
-            n = n_names + n_numbers
-            p = self.pair_score(signals, m.signals)
-            held = best.get(m.story_id)
-            if held is None or (n, p, -aid) > (held[0], held[1], -held[2]):
-                best[m.story_id] = (n, p, aid)
-        return [(p, aid) for _, p, aid in best.values()]
+            cand = (n_names + n_numbers, self.pair_score(signals, m.signals), -aid)
+            best[m.story_id] = max(best.get(m.story_id, cand), cand)
+        return [(p, -neg) for _, p, neg in best.values()]
 
     def story_mean(self, signals: sim.DocSignals, story_id: int, exclude: int | None = None) -> float:
         """Mean same-story probability of ``signals`` against the newest ``STORY_SAMPLE`` members of a story."""

@@ -201,18 +201,24 @@ def _calendar_words() -> frozenset[str]:
     return frozenset(out)
 
 
-def names(text: str) -> frozenset[str]:
+def _ascii_name(token: str) -> str | None:
+    """A name token transliterated to lower-case ASCII letters; None for one too short to tell names apart, or a
+    weekday or month name (capitalised in many languages, but no name)."""
     from anyascii import anyascii
 
-    calendar = _calendar_words()
+    t = re.sub(r"[^a-z]", "", anyascii(token).lower())
+    return t if len(t) >= MIN_NAME_CHARS and t not in _calendar_words() else None
+
+
+def names(text: str) -> frozenset[str]:
     out: set[str] = set()
     for m in _CAP_SPAN.finditer(text):
         before = text[max(0, m.start() - 3) : m.start()]
         if m.start() == 0 or _SENT_START.search(before):
             continue
         for tok in m.group(1).split():
-            t = re.sub(r"[^a-z]", "", anyascii(tok).lower())
-            if len(t) >= MIN_NAME_CHARS and t not in calendar:
+            t = _ascii_name(tok)
+            if t is not None:
                 out.add(t)
     return frozenset(out)
 
@@ -264,12 +270,9 @@ def _vocabulary() -> Callable[[str], bool] | None:
 
 def name_keys(text: str) -> frozenset[str]:
     """The event's people, organisations and small places (capitalised spans that do not start a sentence)
-    that are not in the gazetteer, as name keys (``name_key``) of each span's last word. Gazetteer places are left out: they are the ``places`` signal, and two unrelated
-    stories in one country share them."""
-    from anyascii import anyascii
-
+    that are not in the gazetteer, as name keys (``name_key``) of each span's last word. Gazetteer places are
+    left out: they are the ``places`` signal, and two unrelated stories in one country share them."""
     g = _gazetteer()
-    calendar = _calendar_words()
     common = _vocabulary()
     out: set[str] = set()
     for m in _CAP_SPAN.finditer(text):
@@ -285,8 +288,8 @@ def name_keys(text: str) -> frozenset[str]:
                 break
             if common is not None and (common(tok) or common(tok.lower())):
                 continue
-            t = re.sub(r"[^a-z]", "", anyascii(tok).lower())
-            if len(t) < MIN_NAME_CHARS or t in calendar:
+            t = _ascii_name(tok)
+            if t is None:
                 continue
             key = name_key(t)
             if len(key) >= MIN_NAME_KEY_CHARS:
@@ -314,10 +317,15 @@ class Agreement:
     numbers: float
 
 
+def place_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both name places, and none in common: they say it happened in different places."""
+    return bool(a and b and not (a & b))
+
+
 def agreement(a: Signature, b: Signature) -> Agreement:
     return Agreement(
         places=overlap(a.places, b.places),
-        place_conflict=bool(a.places and b.places and not (a.places & b.places)),
+        place_conflict=place_conflict(a.places, b.places),
         names=overlap(a.names, b.names),
         numbers=overlap(a.numbers, b.numbers),
     )
