@@ -62,3 +62,46 @@ def test_one_senders_reports_about_different_towns_stay_apart(tmp_path: Path) ->
     rows = clustering_rows(store, sorted(event))
     assert all("facts" in r for r in rows)
     store.close()
+
+
+def _cluster_only(tmp_path: Path, ids: list[str]) -> set[frozenset[str]]:
+    """The stories of a store holding only the given releases, imported without a catalogue outlet (the
+    sender is their site, and it has too few texts for its template to be learned)."""
+    store = open_store(str(tmp_path / "gw.db"))
+    docs = {d["id"]: d for d in DOCS}
+    event: dict[int, str] = {}
+    for i in ids:
+        d = docs[i]
+        url = f"https://presse.polizei.example/{d['id']}"
+        aid, _ = store.upsert_article(Article(
+            url=url, canonical_url=url, title=d["title"], text=d["text"], language=d["language"],
+            published_at=dt.datetime.fromisoformat(d["published_at"]),
+            content_hash=hashlib.sha256(d["text"].encode()).hexdigest()))
+        event[aid] = i
+    update_stories(store, sorted(event), Settings(data_dir=tmp_path))
+    got = {frozenset(event[a] for a in members) for members in store.membership().values()}
+    rows = clustering_rows(store, sorted(event))
+    store.close()
+    assert all(r.get("pair_text") for r in rows)  # the sender's template is thin: the pair is its own sample
+    return got
+
+
+def test_two_releases_of_a_sender_with_no_learned_template_stay_apart(tmp_path: Path) -> None:
+    # Before pair_facts, the template's own capitalised words counted as shared facts and these joined.
+    assert _cluster_only(tmp_path, ["de-0", "de-1"]) == {frozenset({"de-0"}), frozenset({"de-1"})}
+
+
+def test_a_release_and_its_follow_up_still_join_without_a_learned_template(tmp_path: Path) -> None:
+    assert _cluster_only(tmp_path, ["de-0", "de-0-followup"]) == {frozenset({"de-0", "de-0-followup"})}
+
+
+def test_pair_facts_are_the_values_in_the_templates_slots() -> None:
+    from globewire.clustering.boilerplate import pair_facts
+
+    docs = {d["id"]: d["text"] for d in DOCS}
+    a, b = pair_facts(docs["de-0"], docs["de-1"])
+    assert {"nordheim", "lindenstrasse"} <= a and {"kreuzau", "mühlbach"} <= b
+    assert "kriminalpolizei" not in a | b  # a word of the template, not a slot
+    assert len(a & b) / min(len(a), len(b)) < sim.SAME_SENDER_FACT_AGREEMENT
+    a, b = pair_facts(docs["de-0"], docs["de-0-followup"])
+    assert min(len(a), len(b)) < sim.SENDER_MIN_FACTS  # the same slots filled alike: nothing to decide on

@@ -426,6 +426,7 @@ def make_input(row: dict[str, Any], vector: np.ndarray, english: tuple[str, str]
         signals.home = frozenset({f"C:{country}"})
     facts = row.get("facts")
     signals.facts = frozenset(facts) if facts is not None else None
+    signals.pair_text = row.get("pair_text")
     dup = row.get("duplicate_of")
     return ArticleInput(int(row["id"]), hours, int(dup) if dup is not None else None, signals)
 

@@ -222,6 +222,7 @@ class DocSignals:
     dense_ok: bool = True  # False: the embedder does not know the article's language and no English exists
     sender: str | None = None  # the outlet: two articles of one sender must agree on their facts
     facts: frozenset[str] | None = None  # names, places, numbers outside the sender's template (boilerplate.py)
+    pair_text: str | None = None  # the text, kept while the sender's template is unknown (boilerplate.pair_facts)
     _vecs: dict[str, dict[str, float]] = field(default_factory=dict)
     _vec_n: int = -1
 
@@ -350,23 +351,40 @@ SENDER_MATCH_SHARED = 5
 SENDER_MATCH_PROBABILITY = 0.85
 
 
+def sender_facts(a: DocSignals, b: DocSignals) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The facts of ``a`` and ``b`` outside their sender's template, or None when they are not one sender's.
+    While the sender's template is unknown (too few of its texts stored: both keep ``pair_text``), the two
+    texts are their own sample and their facts are the values they fill its slots with
+    (``boilerplate.pair_facts``): otherwise a template's own capitalised words and fixed figures (the
+    sender's name, "Thank you", a hotline number) would count as facts the pair agrees on."""
+    if not a.sender or a.sender != b.sender or a.facts is None or b.facts is None:
+        return None
+    if a.pair_text is not None and b.pair_text is not None:
+        from globewire.clustering.boilerplate import pair_facts
+
+        return pair_facts(a.pair_text, b.pair_text)
+    return a.facts, b.facts
+
+
 def facts_match(a: DocSignals, b: DocSignals) -> bool:
     """True when ``a`` and ``b`` come from one sender and share most of their facts (the same event)."""
-    if not a.sender or a.sender != b.sender or a.facts is None or b.facts is None:
+    facts = sender_facts(a, b)
+    if facts is None:
         return False
-    shared = len(a.facts & b.facts)
-    small = min(len(a.facts), len(b.facts))
+    shared = len(facts[0] & facts[1])
+    small = min(len(facts[0]), len(facts[1]))
     return shared >= SENDER_MATCH_SHARED and shared >= SENDER_MATCH_SHARE * small
 
 
 def facts_agree(a: DocSignals, b: DocSignals) -> bool:
     """False when ``a`` and ``b`` come from one sender and their facts (outside its template) differ."""
-    if not a.sender or a.sender != b.sender or a.facts is None or b.facts is None:
+    facts = sender_facts(a, b)
+    if facts is None:
         return True
-    small = min(len(a.facts), len(b.facts))
+    small = min(len(facts[0]), len(facts[1]))
     if small < SENDER_MIN_FACTS:
         return True
-    return len(a.facts & b.facts) / small >= SAME_SENDER_FACT_AGREEMENT
+    return len(facts[0] & facts[1]) / small >= SAME_SENDER_FACT_AGREEMENT
 
 
 def similarity(a: DocSignals, b: DocSignals, df: DocFreq, model: Model = BUILTIN_MODEL) -> float:
