@@ -113,10 +113,30 @@ def test_a_report_naming_no_place_meets_others_on_its_outlets_country_but_never_
     assert home.signals.places == frozenset() and home.signals.home == frozenset({"C:PL"})
     assert elsewhere_ok(home.signals, doc(b, "en", {"C:PL"}), p)  # the place in common
     assert not elsewhere_ok(home.signals, doc(b, "en", {"C:CZ"}), p)  # no place in common: not linked
-    # ... and a report naming its event's country only by an adjective is not held to contradict it
+    # ... and a report naming its event's country only by an adjective names it (not its outlet's country)
     other = make_input({"id": 2, "title": "Explosion", "text": "Vier Tote in der polnischen Stadt.", "language": "de",
                         "country": "DE", "t": None}, b, None)
-    assert not other.signals.places and not (home.signals.places and other.signals.places)
+    assert other.signals.places == frozenset({"C:PL"}) and other.signals.home == frozenset()
+    assert elsewhere_ok(home.signals, other.signals, p)
     unknown = make_input({"id": 3, "title": "Wybuch", "text": "Cztery osoby zginęły.", "language": "pl", "t": None},
                          a, None)
     assert unknown.signals.home == frozenset()  # no outlet country known: nothing assumed
+
+
+def test_adjectives_of_nationality_name_their_country_in_the_texts_own_language() -> None:
+    """CLDR's language names stand for the adjective of the language's one home country (signature.py)."""
+    from globewire.clustering.signature import adjective_places
+
+    assert places("Vier Tote in der polnischen Stadt.", "de") == frozenset({"C:PL"})
+    assert adjective_places("Strajk w słowackiej fabryce samochodów", "pl") == frozenset({"C:SK"})
+    assert adjective_places("Árvíz a romániai Temes megyében", "hu") == frozenset({"C:RO"})
+    assert adjective_places("Взрыв на польском заводе", "ru") == frozenset({"C:PL"})
+    assert adjective_places("Sciopero nello stabilimento slovacco", "it") == frozenset({"C:SK"})
+    # English capitalises them; its lowercase words collide ("polish", "persist")
+    assert adjective_places("Polish workers", "en") == frozenset({"C:PL"})
+    assert not adjective_places("they polish and persist", "en")
+    # languages of many countries name none (English, Spanish, German, French, Arabic, Portuguese)
+    assert not adjective_places("der englische und der spanische Text, deutsche Sprache", "de")
+    # only the text's own language's names; no language, no adjectives
+    assert not adjective_places("in der polnischen Stadt", "pl") and not adjective_places("polnischen", None)
+    assert not adjective_places("polnischen", "xx-unknown")

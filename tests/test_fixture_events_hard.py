@@ -14,7 +14,10 @@ is: changing it for this fixture would make the fixture tuning data). After the 
 the place in common of a report naming none (``cluster.HOME_COUNTRY_AS_PLACE``): 27 / 4 / 9 (the Korean report
 linked). Session 7, after reports in languages the embedder does not know were linked on shared rare names and
 figures (``cluster.fact_links``, step 6; set by hand on this fixture, so it is tuning data for that rule):
-27 / 10 / 3, still no decoy linked and no story mixed. The floors below are those figures minus one report."""
+27 / 10 / 3, still no decoy linked and no story mixed. Session 8, after adjectives of nationality were read as
+places (``signature.adjective_places``, from CLDR's language names; set on the SemEval texts, not on this
+fixture): 27 / 11 / 2, the German report ("in der polnischen Stadt") linked. The floors below are those
+figures minus one report."""
 
 from __future__ import annotations
 
@@ -148,7 +151,7 @@ def test_the_share_of_reports_in_a_story_or_linked_to_it_holds(tiers: Tiers) -> 
     assert len(tiers.decoys_linked) <= DECOYS_LINKED_CEILING
 
 
-# Measured (see the module doc: 27 in the story, 37 in either tier, no decoy linked), minus one report.
+# Measured (see the module doc: 27 in the story, 38 in either tier, no decoy linked), minus one report.
 TIER1_FLOOR = 26
-EITHER_FLOOR = 36
+EITHER_FLOOR = 37
 DECOYS_LINKED_CEILING = 0

@@ -244,12 +244,12 @@ def make_signals(
 
     lang = (lang or "?").lower()
     views: dict[str, Counter[str]] = {lang: Counter(stems(text))}
-    ents, nums, where, who = entities(text), numbers(text), places(text), name_keys(text)
+    ents, nums, where, who = entities(text), numbers(text), places(text, lang), name_keys(text)
     if english and lang != "en":
         views["en"] = Counter(stems(english))
         ents = ents | entities(english)
         nums = nums | numbers(english)
-        where = where | places(english)
+        where = where | places(english, "en")
         who = who | name_keys(english)
     return DocSignals(lead=lead, views=views, ents=ents, nums=nums, hours=hours, places=where, names=who)
 
