@@ -342,11 +342,15 @@ def dedup_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
 
 def reject_repeated_notice(ctx: PipelineContext, a: Article) -> Article:
     """A text that arrives from several unrelated URLs is a notice, not news (extract/nonarticle.py): its
-    stored copies are removed (recorded as failures) and this one fails with the same reason."""
-    from globewire.extract.nonarticle import repeated_notice
+    stored copies are removed (recorded as failures) and this one fails with the same reason. So does a text
+    that is a registration form (``nonarticle.form_verdict``: pasted or imported text has no markup to tell)."""
+    from globewire.extract.nonarticle import form_verdict, repeated_notice
 
     if not ctx.settings.extract.detect_nonarticles:
         return a
+    form = form_verdict(a.text)
+    if form is not None:
+        raise StageError(form.reason, form.detail)
     found = repeated_notice(ctx.store, a)
     if found is None:
         return a

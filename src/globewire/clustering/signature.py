@@ -255,6 +255,14 @@ def adjective_places(text: str, lang: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+def count_place_names(text: str) -> int:
+    """How many country and big-city names (strong names only, see STRONG_CITY_POPULATION) ``text`` holds."""
+    g = _gazetteer()
+    words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
+             for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
+    return len(_matches(words, [], g.spaced, {}))
+
+
 def places(text: str, lang: str | None = None) -> frozenset[str]:
     """The place keys of ``text``; with its language, also the countries it names by adjective."""
     g = _gazetteer()

@@ -577,3 +577,58 @@ def purge_repeated_notices(store: Any, *, dry_run: bool = False) -> list[dict[st
         found.append(item)
     return found
 
+
+# --------------------------------------------------------------------------- registration forms in text
+
+# A text that is a registration or trial form copied with its drop-down lists ("... Email address First Name
+# Last Name Organisation ... Country ––– Ukraine Uruguay United States of America Uzbekistan Vanuatu Vatican City
+# Venezuela Vietnam Yemen Zambia Zimbabwe ...") arrives without markup, so no widget test sees it. Its shape
+# gives it away in any language: a run of place names with no punctuation between them. Prose lists places
+# with commas or "and"; a drop-down's options have nothing between them. A window of OPTION_WINDOW_WORDS words
+# inside one unpunctuated stretch holding at least OPTION_MIN_PLACES country or big-city names is such a list.
+# Set by hand: the two SemEval-2022 texts of one research firm's trial form hold 11-12 such names in 20 words;
+# no article of the 258 fundus pages or the 1,982 SemEval texts holds more than OPTION_MIN_PLACES - 1 (measured
+# when set: see tests/test_nonarticle_forms.py). A text whose rest (without its lists) is longer than
+# NOTICE_MAX_CHARS is an article with a form below it and is kept.
+OPTION_WINDOW_WORDS = 20
+OPTION_MIN_PLACES = 8
+_UNPUNCTUATED = re.compile(r"[^.,;:!?()\[\]{}\"“”„«»|/\n]+")
+_TOKEN = re.compile(r"\S+")
+
+
+def option_lists(text: str) -> list[tuple[int, int, int]]:
+    """The drop-down lists of place names in ``text``: (start, end, place names) character spans."""
+    from globewire.clustering.signature import count_place_names
+
+    out: list[tuple[int, int, int]] = []
+    for piece in _UNPUNCTUATED.finditer(text):
+        tokens = list(_TOKEN.finditer(piece.group(0)))
+        if len(tokens) < OPTION_MIN_PLACES:
+            continue
+        best: tuple[int, int, int] | None = None
+        step = OPTION_WINDOW_WORDS // 2
+        for i in range(0, max(len(tokens) - OPTION_WINDOW_WORDS, 0) + 1, step):
+            window = tokens[i : i + OPTION_WINDOW_WORDS]
+            if sum(t.group(0)[:1].isupper() for t in window) < OPTION_MIN_PLACES:
+                continue  # (cheap test first: every option is capitalised)
+            start, end = window[0].start(), window[-1].end()
+            n = count_place_names(piece.group(0)[start:end])
+            if n >= OPTION_MIN_PLACES:
+                span = (piece.start() + start, piece.start() + end, n)
+                best = span if best is None else (min(best[0], span[0]), max(best[1], span[1]), max(best[2], n))
+        if best is not None:
+            out.append(best)
+    return out
+
+
+def form_verdict(text: str) -> Verdict | None:
+    """A text that is a form with a drop-down list of places (see OPTION_MIN_PLACES), not an article."""
+    lists = option_lists(text)
+    if not lists:
+        return None
+    rest = len(text) - sum(end - start for start, end, _ in lists)
+    if rest > NOTICE_MAX_CHARS:
+        return None
+    most = max(n for _, _, n in lists)
+    return Verdict("paywall", (f"a registration form: a list of {most} place names in {OPTION_WINDOW_WORDS} words"
+                               " with no punctuation (a drop-down list)",))
