@@ -190,41 +190,45 @@ def test_dedup_matches_on_text_without_furniture_lines() -> None:
 
 
 def test_pasted_benchmark_floor() -> None:
-    """Measured on tests/fixtures/pasted (98 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10,
-    held_out_4 8, held_out_5 12) in session 5: title 100 %, date 99.0 %, byline 94.9 %, residue 54.3 per 1,000 body
-    lines (19 lines, 17 of them in held_out_5), body recall 98.3 %. Floors: title 3 points below, date 3, byline
-    3 points below, residue 60 per 1,000, body recall 3 points below.
+    """Measured on tests/fixtures/pasted (110 fixtures: tune 43, held_out_1 15, held_out_2 10, held_out_3 10,
+    held_out_4 8, held_out_5 12, held_out_6 12) in session 6, after the language-independent furniture shapes
+    (text._shape_furniture: picture credits and their captions, related-story teasers, ad labels, newsletter
+    promos; one teaser no longer ends the body): title 100 %, date 98.2 %, byline 92.7 %, residue 87.3 per 1,000
+    body lines (39 of 447; before the shapes 125.8), body recall 100 % (before 98.5 %). Floors: title, date and
+    byline 3 points below, residue plus 10 %, body recall 3 points below.
 
-    The two newest splits were never used to change the cleaner. held_out_4 (8 texts, written by the engineer who
-    wrote the session-5 rules): title 100 %, date 87.5 %, byline 87.5 %, body recall 83 %. held_out_5 (12 texts in
-    12 languages, written blind to the rules): title 100 %, date 100 %, byline 75 %, body recall 97 %, residue 279
-    per 1,000 body lines — related-story teasers, captions and paywall prompts in languages the furniture patterns
-    do not list. Each pinned at its measured value minus one fixture's worth (residue: plus 10 %).
-
-    held_out_6 (12 texts: hu, fi, da, nb, sk, hr, bg, uk, lt, ms, sw, he; written blind by a helper in session 6),
-    measured once on landing: title 100 %, date 91.7 %, byline 75 %, body recall 100 %, residue 351 per 1,000 body
-    lines (39 of 111: uncredited captions, "read also:" teasers, picture credits, newsletter and paywall prompts
-    in those languages). With it, all 110 fixtures: title 100 %, date 98.2 %, byline 92.7 %, residue 125.8,
-    body recall 98.5 %."""
+    Per split, before -> after the shapes (residue per 1,000 body lines; body recall; title / date / byline
+    unchanged on every split):
+      tune         0 -> 6.5 (1 line: a promo after a "Baca juga:" teaser is now read as the article going on);
+                   recall 100 % -> 100 %
+      held_out_1..3  0 -> 0; recall 100 %
+      held_out_4   90.9 -> 76.9 (2 paywall prompts); recall 83.3 % -> 100 % (a paragraph after one teaser is kept)
+      held_out_5   278.7 -> 117.6 (6 lines: captions that are sentences before a credit, a paywall prompt);
+                   recall 97.2 % -> 100 %
+    held_out_4 and held_out_5 were tuning data for the shapes. held_out_6 (12 texts: hu, fi, da, nb, sk, hr, bg,
+    uk, lt, ms, sw, he; written blind by a helper in session 6) was not: measured once with the shapes in place,
+    351.4 -> 294.1 per 1,000 (39 of 111 -> 30 of 102), body recall 100 % -> 100 %, title 100 %, date 91.7 %,
+    byline 75 % (unchanged). The splits are pinned at their measured values minus one fixture's worth (residue:
+    plus 10 %)."""
     res = score_pasted(FIX)
     s = res["all"]
     assert s["fixtures"] >= 110
     assert s["title_accuracy"] >= 0.97
     assert s["date_accuracy"] >= 0.95
     assert s["byline_accuracy"] >= 0.89
-    assert s["residue_per_1000_lines"] <= 140
-    assert s["body_recall"] >= 0.95
+    assert s["residue_per_1000_lines"] <= 96
+    assert s["body_recall"] >= 0.97
     assert set(res["splits"]) == {"tune", "held_out_1", "held_out_2", "held_out_3", "held_out_4", "held_out_5",
                                   "held_out_6"}
     h6 = res["splits"]["held_out_6"]
     assert h6["title_accuracy"] >= 0.91 and h6["date_accuracy"] >= 0.83 and h6["byline_accuracy"] >= 0.66
-    assert h6["body_recall"] >= 0.91 and h6["residue_per_1000_lines"] <= 387
+    assert h6["body_recall"] >= 0.91 and h6["residue_per_1000_lines"] <= 324
     h4 = res["splits"]["held_out_4"]
     assert h4["title_accuracy"] >= 0.875 and h4["date_accuracy"] >= 0.75 and h4["byline_accuracy"] >= 0.75
-    assert h4["body_recall"] >= 0.70
+    assert h4["body_recall"] >= 0.875 and h4["residue_per_1000_lines"] <= 85
     h5 = res["splits"]["held_out_5"]
     assert h5["title_accuracy"] >= 0.91 and h5["date_accuracy"] >= 0.91 and h5["byline_accuracy"] >= 0.66
-    assert h5["body_recall"] >= 0.90 and h5["residue_per_1000_lines"] <= 307
+    assert h5["body_recall"] >= 0.91 and h5["residue_per_1000_lines"] <= 130
 
 
 def test_bench_pasted_command_writes_json(tmp_path) -> None:
@@ -297,3 +301,106 @@ def test_a_double_space_between_title_and_text_is_read_before_spaces_are_normali
     rec = clean_text_record({"url": "https://example.test/b", "text": text}, "https://example.test/b")
     assert rec["title"] == "Neue Radwege für die Innenstadt beschlossen"
     assert rec["text"].startswith("Kassel (dpa) Der Stadtrat")
+
+
+# --- language-independent furniture shapes (session 6): invented lines in languages the fixtures do not have
+# (Estonian, Latvian, Slovenian, Albanian, Basque, Icelandic, Afrikaans), so that no word list can pass them.
+
+def _mid(*between: str) -> list[str]:
+    """The body's paragraphs with ``between`` inserted after the first; the cleaned text (a list of lines)."""
+    paras = BODY.strip().split("\n")
+    text = "\n".join(["Harbour wall plan approved", "5 Nov 2024", paras[0], *between, paras[1], paras[2]])
+    return clean_pasted_text(text, "u").text.split("\n")
+
+
+@pytest.mark.parametrize("label", ["Loe ka:", "Lasiet arī:", "Preberite tudi:", "Irakurri ere bai:"])
+def test_a_short_label_ending_in_a_colon_and_the_headline_after_it_are_a_teaser(label: str) -> None:
+    paras = BODY.strip().split("\n")
+    assert _mid(label, "Valitsus kinnitas uue sadamaehituse kava ja eelarve") == paras
+
+
+def test_a_teaser_followed_by_one_paragraph_does_not_end_the_body() -> None:
+    paras = BODY.strip().split("\n")
+    text = "\n".join(["Harbour wall plan approved", "5 Nov 2024", paras[0], paras[1], "Lexo edhe:",
+                      "Qeveria miraton planin e ri për portin e qytetit", paras[2]])
+    assert clean_pasted_text(text, "u").text.split("\n") == paras
+
+
+@pytest.mark.parametrize("line", ["Preberite tudi: Vlada sprejela nov zakon o javnih financah",
+                                  "Lexo edhe: Qeveria miraton planin e ri për portin e qytetit",
+                                  "LEES OOK: Hawe se muur sal vanjaar nog herstel word"])
+def test_a_verb_phrase_label_colon_and_a_headline_on_one_line_is_a_teaser(line: str) -> None:
+    assert _mid(line) == BODY.strip().split("\n")
+
+
+@pytest.mark.parametrize("label", ["LEXO EDHE", "TENGDAR FRÉTTIR"])
+def test_a_label_in_capitals_before_a_headline_is_a_teaser(label: str) -> None:
+    assert _mid(label, "Ríkisstjórnin samþykkir nýja áætlun um höfnina") == BODY.strip().split("\n")
+
+
+@pytest.mark.parametrize(("caption", "credit"), [
+    ("Teadlased sadama juures esmaspäeval", "Pilt: Mari Tamm"),
+    ("Ostas ehitajad eile õhtul", "Argazkia: Jon Etxeberria / EFE"),
+    ("Strādnieki ostā pirmdienas rītā", "Jāņa Ozola foto."),
+    ("Strādnieki ostā pirmdienas rītā", "Ilustr. Jānis Bērziņš"),
+    ("Ostas ehitajad eile õhtul", "Pilt Mari Tamm/ERR"),
+])
+def test_a_picture_credit_and_the_caption_before_it_are_dropped(caption: str, credit: str) -> None:
+    paras = BODY.strip().split("\n")
+    ex = clean_pasted_text("\n".join(["Harbour wall plan approved", "5 Nov 2024", paras[0], caption, credit,
+                                      paras[1], paras[2]]), "u")
+    assert ex.text.split("\n") == paras
+    assert caption in ex.captions and credit in ex.captions
+
+
+def test_a_paragraph_before_a_bare_credit_is_kept() -> None:
+    """A credit straight after a paragraph: the paragraph is text, only the credit goes."""
+    paras = BODY.strip().split("\n")
+    short = "Vallavanem hindas kahju sadadesse miljonitesse eurodesse."
+    text = "\n".join(["Harbour wall plan approved", "5 Nov 2024", paras[0], short, "Pilt: Mari Tamm", paras[1]])
+    assert clean_pasted_text(text, "u").text.split("\n") == [paras[0], short, paras[1]]
+
+
+@pytest.mark.parametrize("line", ["Reklāma", "Continua dopo la pubblicità", "Artikkelen fortsetter etter annonse",
+                                  "Publicitat patrocinada"])
+def test_ad_labels_are_dropped(line: str) -> None:
+    assert _mid(line) == BODY.strip().split("\n")
+
+
+def test_a_newsletter_label_and_its_promo_are_dropped() -> None:
+    paras = BODY.strip().split("\n")
+    promo = "Tellige meie uudiskiri ja saate iga hommikul kõige olulisemad uudised."
+    assert _mid("Newsletter", promo) == paras
+
+
+@pytest.mark.parametrize("caption", [
+    "Hafnarverkamenn við gamla vegginn í Reykjavík, á mánudagsmorgun",  # place, time: a comma, 9 words
+    "Werkers by die ou hawemuur in Kaapstad op Maandagoggend nadat die storm die pier beskadig het",  # 16 words
+])
+def test_a_long_non_sentence_line_between_paragraphs_is_a_caption(caption: str) -> None:
+    paras = BODY.strip().split("\n")
+    ex = clean_pasted_text("\n".join(["Harbour wall plan approved", "5 Nov 2024", paras[0], caption, paras[1]]), "u")
+    assert ex.text.split("\n") == paras[:2]
+    assert caption in ex.captions
+
+
+@pytest.mark.parametrize("head", [
+    "Hvers vegna veggurinn skiptir máli fyrir bæinn",  # 7 words, no comma
+    "Færri ferjur, hærri fargjöld",                   # a comma, 4 words
+
+    "REAKCIJE V MESTU",            # a crosshead in capitals
+    "Analiza: kaj sledi zdaj",     # a one-word label and a colon
+    "Kaj se spremeni: nova pravila za ladjarje in ribiče",  # lower case after the colon
+    "Jan Novák: Proč zůstávám v přístavu",  # a name, a colon, his words
+    "Ofertas hasta el domingo",
+])
+def test_crossheads_and_label_crossheads_are_kept(head: str) -> None:
+    paras = BODY.strip().split("\n")
+    assert _mid(head) == [paras[0], head, paras[1], paras[2]]
+
+
+def test_a_crosshead_in_capitals_and_a_colon_before_a_quotation_are_kept() -> None:
+    paras = BODY.strip().split("\n")
+    quote = "“Me ehitame kõik uuesti üles ja sadam avatakse kevadel”"
+    assert _mid("Linnapea ütles:", quote) == [paras[0], "Linnapea ütles:", quote, paras[1], paras[2]]
+    assert _mid("MIS EDASI") == [paras[0], "MIS EDASI", paras[1], paras[2]]

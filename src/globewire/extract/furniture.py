@@ -41,6 +41,20 @@ RELATED_LABELS = (
     r"(?:\s*[|:：]\s*[^\n]{0,160})?"
 )
 
+# Words that label an advertisement slot, in the languages of the fixtures and the sources' common ones. Used by the
+# pasted-text cleaner's shape rules (text.py: a short line holding one of these words is an ad label, "Continua
+# após a publicidade", "Reklama", "Anzeige"), not by PATTERNS: the HTML extraction paths are unchanged. Data, not a
+# pattern per language: a word added here is an ad label in any line shape.
+AD_LABELS = frozenset([
+    "advertisement", "advertising", "sponsored", "anzeige", "werbung", "publicité", "publicidad", "pubblicità",
+    "publicidade", "publicitat", "publicitate", "advertentie", "reclame", "reklama", "reklam", "reklame", "reklāma",
+    "реклама", "mainos", "hirdetés", "oglas", "iklan", "tangazo", "διαφήμιση", "פרסומת", "إعلان", "quảng cáo",
+    "annonse", "annons", "広告", "광고", "广告", "विज्ञापन",
+])
+# A short label line naming a newsletter block ("Newsletter", "Iscriviti alla newsletter"): the loanword is the same
+# in most of the sources' languages. The promo line that follows such a label is furniture too (text.py).
+NEWSLETTER_WORDS = frozenset(["newsletter", "newsletters", "newsletteru", "newslettery", "newsletterem"])
+
 # No furniture line is longer than this (long captions and cookie notices included).
 LONG_ROWS_MAX_CHARS = 400
 
