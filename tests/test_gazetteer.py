@@ -122,6 +122,18 @@ def test_untranslated_text_is_read_with_the_country_names_of_its_language() -> N
     assert local_gazetteer("en") is None and local_gazetteer("xx-unknown") is None
 
 
+def test_untranslated_text_names_countries_by_their_adjectives_too() -> None:
+    """A domestic report names its neighbour by an adjective ("a romániai Temes megyében"): counted, lowercase
+    only (a capitalised "Polska" is the country's name, which the names already count)."""
+    from globewire.stories.gazetteer import countries_mentioned
+
+    hu = "Árvíz a romániai Temes megyében. A romániai hatóságok szerint négyezer embert kellett kitelepíteni."
+    assert countries_mentioned([], [("hu", hu)])[0] == ["RO"]
+    pl = "Polska w finale. Polska drużyna wygrała, a polskie kluby świętowały w polskich miastach."
+    got, counts = countries_mentioned([], [("pl", pl)])
+    assert got == ["PL"] and counts["PL"] == 4  # Polska, Polska (names), polskie, polskich (adjectives)
+
+
 def test_the_short_names_news_text_uses_count_too() -> None:
     """CLDR's short country names ("Russland", "Venezuela", "Vereinigte Staaten"), not only ISO's long ones
     ("Russische Föderation", "Bolivarische Republik Venezuela"): an untranslated German report on Venezuela

@@ -10,7 +10,19 @@ import pytest
 from typer.testing import CliRunner
 
 from globewire.cli import app
-from globewire.extract.nonarticle import NOTICE_MAX_CHARS, OPTION_MIN_PLACES, form_verdict, option_lists
+from globewire.clustering.signature import count_place_names
+from globewire.extract import nonarticle
+from globewire.extract.nonarticle import NOTICE_MAX_CHARS, OPTION_MIN_PLACES
+
+
+
+def form_verdict(text: str) -> nonarticle.Verdict | None:
+    return nonarticle.form_verdict(text, count_place_names)
+
+
+def option_lists(text: str) -> list[tuple[int, int, int]]:
+    return nonarticle.option_lists(text, count_place_names)
+
 
 # Invented, in the shape of a research firm's trial form (French labels; the options are CLDR-style names).
 FORM = (
@@ -77,3 +89,27 @@ def test_on_real_texts_only_the_trial_forms_are_taken_for_forms() -> None:
             texts[r[f"link{i}"]] = r[f"text{i}"]
     flagged = sorted(u for u, t in texts.items() if form_verdict(t) is not None)
     assert len(texts) > 1900 and len(flagged) == 2 and all("capitaleconomics" in u for u in flagged)
+
+
+def test_purge_notices_removes_forms_stored_before_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLOBEWIRE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GLOBEWIRE_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES", "false")  # a store filled without the test
+    f = tmp_path / "in.jsonl"
+    rows = [{"url": "https://research.example/reports/outlook-2027", "title": "Perspectives économiques 2027",
+             "text": FORM, "language": "fr"},
+            {"url": "https://news.example/geneve-ministres", "title": "Réunion des ministres à Genève",
+             "text": PROSE + " " + PROSE, "language": "fr"}]
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    db = tmp_path / "gw.db"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(f), "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["new"] == 2
+    dry = runner.invoke(app, ["purge-notices", "--db", str(db), "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    assert [n["sample_url"] for n in json.loads(dry.stdout)["notices"]] == [rows[0]["url"]]
+    done = runner.invoke(app, ["purge-notices", "--db", str(db), "--json"])
+    assert done.exit_code == 0, done.output
+    stats = json.loads(runner.invoke(app, ["stats", "--db", str(db), "--json"]).stdout)
+    assert stats["articles"] == 1 and stats["failures_by_reason"].get("dedup:not_article:paywall") == 1

@@ -344,11 +344,12 @@ def reject_repeated_notice(ctx: PipelineContext, a: Article) -> Article:
     """A text that arrives from several unrelated URLs is a notice, not news (extract/nonarticle.py): its
     stored copies are removed (recorded as failures) and this one fails with the same reason. So does a text
     that is a registration form (``nonarticle.form_verdict``: pasted or imported text has no markup to tell)."""
+    from globewire.clustering.signature import count_place_names
     from globewire.extract.nonarticle import form_verdict, repeated_notice
 
     if not ctx.settings.extract.detect_nonarticles:
         return a
-    form = form_verdict(a.text)
+    form = form_verdict(a.text, count_place_names)
     if form is not None:
         raise StageError(form.reason, form.detail)
     found = repeated_notice(ctx.store, a)

@@ -1,4 +1,4 @@
-"""`globewire purge-notices`: remove stored texts that are notices repeated across URLs, not articles."""
+"""`globewire purge-notices`: remove stored texts that are notices repeated across URLs or forms, not articles."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOption = False,
     ) -> None:
         """Remove stored texts that arrived from several unrelated URLs and are notices (anti-bot, consent...),
-        not articles: out of their stories and the store, recorded as failures (not_article:repeated_notice)."""
-        from globewire.extract.nonarticle import purge_repeated_notices
+        or that are registration forms (a drop-down list of places), not articles: out of their stories and the
+        store, recorded as failures (not_article:repeated_notice, not_article:paywall)."""
+        from globewire.clustering.signature import count_place_names
+        from globewire.extract.nonarticle import purge_forms, purge_repeated_notices
 
         settings = settings_for(db)
         store = open_store(settings)
-        found = purge_repeated_notices(store, dry_run=dry_run)
+        found = purge_repeated_notices(store, dry_run=dry_run) + purge_forms(store, count_place_names, dry_run=dry_run)
         touched = sorted({sid for f in found for sid in f["stories"]})
         live = [s.id for s in (store.get_story(sid) for sid in touched) if s and s.article_count]
         if live:  # stories that keep other members are re-synthesised without the notice
@@ -40,6 +42,6 @@ def register(app: typer.Typer) -> None:
             return
         rows = [[f["sample_url"][:70], len(f["article_ids"]), ", ".join(map(str, f["stories"])), "; ".join(f["evidence"])]
                 for f in found]
-        print_table(f"repeated notices {'found' if dry_run else 'removed'}: {len(found)}",
+        print_table(f"notices and forms {'found' if dry_run else 'removed'}: {len(found)}",
                     ["sample url", "copies", "stories", "evidence"], rows)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -232,17 +233,19 @@ def _adjectives(lang: str) -> dict[str, str]:
     return {stem: next(iter(keys)) for stem, keys in table.items() if len(keys) == 1}
 
 
-def adjective_places(text: str, lang: str | None) -> frozenset[str]:
-    """The countries ``text`` (in language ``lang``) names by an adjective of nationality (see above)."""
+def adjective_counts(text: str, lang: str | None, *, lowercase_only: bool = False) -> Counter[str]:
+    """How often ``text`` (in language ``lang``) names each country (ISO code) by an adjective (see above).
+    ``lowercase_only``: leave capitalised words to a gazetteer of names ("Polska" the country, "polska" the
+    adjective), so that a name is not counted twice."""
     base = (lang or "").replace("_", "-").split("-")[0].lower()
     table = _adjectives(base) if base else {}
+    out: Counter[str] = Counter()
     if not table:
-        return frozenset()
+        return out
     lower_too = base not in _CAPITALISED_ADJECTIVES
-    out: set[str] = set()
     for m in _WORD.finditer(text):
         word = m.group(0)
-        if not (lower_too or word[:1].isupper()):
+        if not (lower_too or word[:1].isupper()) or (lowercase_only and word[:1].isupper()):
             continue
         folded = fold(word)
         for k in range(ADJECTIVE_ENDING + 1):
@@ -250,9 +253,14 @@ def adjective_places(text: str, lang: str | None) -> frozenset[str]:
                 break
             key = table.get(folded[: len(folded) - k])
             if key:
-                out.add(key)
+                out[key[2:]] += 1
                 break
-    return frozenset(out)
+    return out
+
+
+def adjective_places(text: str, lang: str | None) -> frozenset[str]:
+    """The countries ``text`` (in language ``lang``) names by an adjective of nationality, as place keys."""
+    return frozenset(f"C:{cc}" for cc in adjective_counts(text, lang))
 
 
 def count_place_names(text: str) -> int:

@@ -26,7 +26,7 @@ extraction-aeb): see the constants.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -596,10 +596,10 @@ _UNPUNCTUATED = re.compile(r"[^.,;:!?()\[\]{}\"“”„«»|/\n]+")
 _TOKEN = re.compile(r"\S+")
 
 
-def option_lists(text: str) -> list[tuple[int, int, int]]:
-    """The drop-down lists of place names in ``text``: (start, end, place names) character spans."""
-    from globewire.clustering.signature import count_place_names
-
+def option_lists(text: str, count_place_names: Callable[[str], int]) -> list[tuple[int, int, int]]:
+    """The drop-down lists of place names in ``text``: (start, end, place names) character spans.
+    ``count_place_names``: how many place names a text holds (the pipeline passes the event signatures'
+    gazetteer, ``clustering.signature.count_place_names``; extraction does not depend on clustering)."""
     out: list[tuple[int, int, int]] = []
     for piece in _UNPUNCTUATED.finditer(text):
         tokens = list(_TOKEN.finditer(piece.group(0)))
@@ -621,9 +621,9 @@ def option_lists(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def form_verdict(text: str) -> Verdict | None:
+def form_verdict(text: str, count_place_names: Callable[[str], int]) -> Verdict | None:
     """A text that is a form with a drop-down list of places (see OPTION_MIN_PLACES), not an article."""
-    lists = option_lists(text)
+    lists = option_lists(text, count_place_names)
     if not lists:
         return None
     rest = len(text) - sum(end - start for start, end, _ in lists)
@@ -632,3 +632,19 @@ def form_verdict(text: str) -> Verdict | None:
     most = max(n for _, _, n in lists)
     return Verdict("paywall", (f"a registration form: a list of {most} place names in {OPTION_WINDOW_WORDS} words"
                                " with no punctuation (a drop-down list)",))
+
+
+def purge_forms(store: Any, count_place_names: Callable[[str], int], *, dry_run: bool = False) -> list[dict[str, Any]]:
+    """The repair path for a store filled before the form test: every stored text that ``form_verdict`` takes
+    for a form is removed from the store and its story (recorded as a ``dedup`` failure). Returns what was found."""
+    found: list[dict[str, Any]] = []
+    for a in store.iter_articles():
+        v = form_verdict(a.text or "", count_place_names)
+        if v is None or a.id is None:
+            continue
+        item = {"root": a.id, "article_ids": [a.id], "sample_url": a.canonical_url, "evidence": list(v.evidence),
+                "stories": []}
+        if not dry_run:
+            item["stories"] = store.remove_not_articles([a.id], stage="dedup", reason=v.reason, detail=v.detail)
+        found.append(item)
+    return found

@@ -326,13 +326,18 @@ def countries_mentioned(english: Iterable[str], originals: Iterable[tuple[str, s
                         min_share: float = MIN_MENTION_SHARE, min_mentions: int = MIN_MENTIONS,
                         ) -> tuple[list[str], Counter[str]]:
     """Countries a story mentions: its English texts through the English gazetteer, plus ``originals``
-    ((language, text) of articles with no English yet) through the country names of their language; the
-    same share/minimum rule as ``Gazetteer.countries_mentioned`` over the pooled counts."""
+    ((language, text) of articles with no English yet) through the country names of their language and its
+    adjectives of nationality ("a romániai", "w słowackiej"; ``clustering.signature.adjective_counts``, the
+    English gazetteer has its own demonyms); the same share/minimum rule as ``Gazetteer.countries_mentioned``
+    over the pooled counts."""
+    from globewire.clustering.signature import adjective_counts
+
     counts = default_gazetteer().count(english)
     for lang, text in originals:
         local = local_gazetteer(lang)
         if local is not None:
             counts.update(local.count([fold_marks(text)]))
+        counts.update(adjective_counts(text, lang, lowercase_only=True))
     return above_share(counts, min_share, min_mentions), counts
 
 
