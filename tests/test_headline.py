@@ -220,3 +220,18 @@ def test_a_storys_headline_leaves_out_the_emoji_a_channel_decorates_titles_with(
     assert story_headline("Ölpreis steigt um 5 % nach Angriff ✈️ auf Raffinerie", [], "de") == \
         "Ölpreis steigt um 5 % nach Angriff ✈️ auf Raffinerie"  # inside the title it stays
     assert story_headline("【速報】東京で震度5強の地震、交通に乱れ", [], "ja").startswith("【速報】")  # brackets are no emoji
+
+
+def test_a_title_with_a_date_in_it_is_a_headline_not_a_dateline() -> None:
+    """Pasted and imported titles such as these were replaced by derived ones cut at the "1." of a date."""
+    for title, lang in (("Milano, dal 1° ottobre stop ai furgoni diesel Euro 5 in Area B: multe fino a 168 euro", "it"),
+                        ("Cestovné v Košiciach zdražie: základný lístok bude od januára stáť 1,30 eura", "sk"),
+                        ("Oznámení o přerušení dodávky vody – Třebíč, 8. prosince 2026", "cs")):
+        assert is_usable_title(title, lang), title
+        assert usable_title(title, "Text. " * 20, lang) == (title, False)
+    for dateline, lang in (("Tuesday, November 5, 2024 | 09:10 AM IST", "en"), ("Montag, 8. Dezember 2026", "de"),
+                           ("Published 8 December 2026 | Updated", "en")):
+        assert not is_usable_title(dateline, lang), dateline
+    stuck = ("Lufthansa retires big jets, says rebound could take years Lufthansa retires big jets, says rebound "
+             "could take years by Associated PressWednesday, April 8th 2020")
+    assert not is_usable_title(stuck, "en")  # too long for a headline, and a dateline stuck on
