@@ -119,3 +119,19 @@ def test_segmentation_is_thread_safe() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(run, range(16)))
     assert all(r == expected for r in results)
+
+
+def test_an_ordinal_day_or_a_one_letter_abbreviation_ends_no_sentence() -> None:
+    """Before: "Die Sperrung gilt ab dem 8." / "Dezember 2026 ..." (pysbd) and "... v úterý 8." / "prosince ..."
+    (the generic rule): summaries showed the fragments."""
+    from globewire.translate.segment import split_sentences
+
+    assert split_sentences("Die Sperrung gilt ab dem 8. Dezember 2026 für alle Fahrzeuge. Danach wird geprüft.", "de") \
+        == ["Die Sperrung gilt ab dem 8. Dezember 2026 für alle Fahrzeuge.", "Danach wird geprüft."]
+    assert split_sentences("Voda nepoteče v úterý 8. prosince 2026 v ulici Na Kopcích (č. p. 12–48). Děkujeme.", "cs") \
+        == ["Voda nepoteče v úterý 8. prosince 2026 v ulici Na Kopcích (č. p. 12–48).", "Děkujeme."]
+    assert split_sentences("Cestovné sa od 1. januára 2026 zvýši. Lístok bude stáť 1,30 eura.", "sk") \
+        == ["Cestovné sa od 1. januára 2026 zvýši.", "Lístok bude stáť 1,30 eura."]
+    # a number ending a sentence still ends it when a sentence follows
+    assert split_sentences("Die Mannschaft wurde 8. Danach kam der Regen.", "xx") \
+        == ["Die Mannschaft wurde 8.", "Danach kam der Regen."]

@@ -234,6 +234,22 @@ def _name_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
+# A title or headline that holds a date ("Milano, dal 1° ottobre stop ai furgoni diesel...", "Oznámení o
+# přerušení dodávky vody – Třebíč, 8. prosince 2026") is a headline, not a dateline, when at least this many of
+# its words are neither numbers nor month or weekday names (and it is not longer than a headline). A dateline taken for a title ("Tuesday, November 5,
+# 2024 | 09:10 AM IST", "Published 8 December 2026 | Updated") has at most two. Titles longer than a headline
+# keep the check: "Lufthansa retires big jets, says rebound could take years [the same again] by Associated
+# PressWednesday, April 8th 2020". Set by hand on the reader store (`bench reader --limit 200`): 5 of its 198
+# replaced titles were such headlines, replaced by worse derived ones, one cut at the "1." of a date
+# ("Cestovné v košickej mestskej hromadnej doprave sa od 1").
+TITLE_WITH_DATE_MIN_WORDS = 4
+
+
+def _words_besides_dates(text: str, language: str | None) -> int:
+    names = _date_words(language)
+    return sum(1 for w in words(text) if not any(ch.isdigit() for ch in w) and w.lower() not in names)
+
+
 def headline_problems(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> list[str]:
     """Why ``text`` is not a usable headline (empty list: it is one). Reasons are short machine words:
     empty, too_long, placeholder, markup, url, date, time, menu, breadcrumb, read_in, caption, site_name, script,
@@ -256,8 +272,9 @@ def headline_problems(text: str, language: str | None = None, *, site_names: Ite
         problems.append("url")
     if _TIME.search(core):
         problems.append("time")
-    if _has_date(core, language):
-        problems.append("date")
+    if _has_date(core, language) and (len(t) > HEADLINE_MAX_CHARS
+                                      or _words_besides_dates(core, language) < TITLE_WITH_DATE_MIN_WORDS):
+        problems.append("date")  # a dateline, not a headline with a date in it (TITLE_WITH_DATE_MIN_WORDS)
     parts = [w for w in re.split(r"\s*[|/·•,]\s*|\s{2,}", low) if w]
     if (low in MENU_LABELS or all(w in MENU_LABELS for w in parts)
             or all(w.lower() in MENU_WORDS for w in words(low)) or _BLOCK_PREFIX.match(core)):
@@ -461,31 +478,10 @@ def derive_headline(text: str, language: str | None = None, *, site_names: Itera
     return ""
 
 
-# An article's own title that holds a date ("Milano, dal 1° ottobre stop ai furgoni diesel...", "Oznámení o
-# přerušení dodávky vody – Třebíč, 8. prosince 2026") is a headline, not a dateline, when at least this many of
-# its words are neither numbers nor month or weekday names. A dateline taken for a title ("Tuesday, November 5,
-# 2024 | 09:10 AM IST", "Published 8 December 2026 | Updated") has at most two. Titles longer than a headline
-# keep the check: "Lufthansa retires big jets, says rebound could take years [the same again] by Associated
-# PressWednesday, April 8th 2020". Set by hand on the reader store (`bench reader --limit 200`): 6 of its 198
-# replaced titles were such headlines, replaced by worse derived ones, one cut at the "1." of a date
-# ("Cestovné v košickej mestskej hromadnej doprave sa od 1").
-TITLE_WITH_DATE_MIN_WORDS = 4
-
-
-def _words_besides_dates(text: str, language: str | None) -> int:
-    names = _date_words(language)
-    return sum(1 for w in words(text) if not any(ch.isdigit() for ch in w) and w.lower() not in names)
-
-
 def is_usable_title(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> bool:
-    """An article's own title is usable when it passes the check, length aside (the 90-character limit is
-    for story headlines, and an article keeps its full title) and a date in it aside when it is a headline
-    with a date, not a dateline (TITLE_WITH_DATE_MIN_WORDS)."""
-    problems = set(headline_problems(text, language, site_names=site_names))
-    if ("date" in problems and "too_long" not in problems
-            and _words_besides_dates(text, language) >= TITLE_WITH_DATE_MIN_WORDS):
-        problems.discard("date")  # (a long title with a date is often a title with its dateline stuck on)
-    return not problems - {"too_long"}
+    """An article's own title is usable when it passes the check, length aside: the 90-character limit is
+    for story headlines, and an article keeps its full title."""
+    return not set(headline_problems(text, language, site_names=site_names)) - {"too_long"}
 
 
 def usable_title(title: str, text: str, language: str | None = None, *, site_names: Iterable[str] = (),

@@ -13,6 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from globewire.log import get_logger
@@ -131,7 +132,7 @@ def _split_one_paragraph(text: str, lang: str) -> list[str]:
         return _split_thai(text)
     if lang in _PYSBD_LANGS and len(text) <= PYSBD_MAX_PARAGRAPH_CHARS:
         try:
-            return _pysbd(text, lang)
+            return _rejoin(_pysbd(text, lang), lang)
         except Exception as exc:  # noqa: BLE001 - a rule engine bug must not stop the worker
             log.warning("pysbd_failed", lang=lang, error=repr(exc)[:200])
     enders = _LATIN_END + (";" if lang == "el" else "")
@@ -139,6 +140,59 @@ def _split_one_paragraph(text: str, lang: str) -> list[str]:
     out = []
     for part in _cut_after(text, "。！？", need_space=False):
         out.extend(_cut_after(part, enders, need_space=True))
+    return _rejoin(out, lang)
+
+
+# A full stop that ends no sentence: after an ordinal day ("am 8. Dezember", "v úterý 8. prosince", "1. januára")
+# or an abbreviation before a word in lower case ("tj. v", "ul. długa"). Many languages write
+# ordinals with a full stop; pysbd (German, Polish, Slovak...) and the generic rule both cut there, which left
+# summaries with fragments ("Die Sperrung gilt ab dem 8." / "Dezember 2026 für alle Fahrzeuge."). A sentence
+# does not start in lower case in a cased script, nor with a month's name right after a day's number.
+_ORDINAL_END = re.compile(r"(?<![\d.,])\d{1,2}\.$")
+# ... nor after a one-letter abbreviation or initial ("č. p. 12–48", "J. Smith"; "Plan B." ending a sentence is lost).
+_LETTER_END = re.compile(r"(?:^|[\s(])[^\W\d_]\.$")
+
+
+@lru_cache(maxsize=256)
+def _month_names(lang: str) -> frozenset[str]:
+    """Month names (full, lower case) of ``lang`` and English, from dateparser's locale data."""
+    out: set[str] = set()
+    try:
+        from dateparser.languages.loader import default_loader
+    except ImportError:  # pragma: no cover - dateparser is a default dependency
+        return frozenset()
+    for code in dict.fromkeys(["en", lang or "en"]):
+        try:
+            info = default_loader.get_locale(code).info
+        except Exception:  # noqa: BLE001 - a language dateparser does not know has no names to add
+            continue
+        for key in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                    "october", "november", "december"):
+            names = [str(n).lower().strip(".") for n in info.get(key, [])]
+            out.update(n for n in names if len(n) >= 3)
+    return frozenset(out)
+
+
+def _no_boundary(before: str, after: str, lang: str) -> bool:
+    """Does the cut between ``before`` and ``after`` fall inside a sentence (see _ORDINAL_END)?"""
+    first = after.lstrip("\"'“‘«„(")[:1]
+    if first.isalpha() and first.islower() and first.upper() != first:
+        return True
+    if _LETTER_END.search(before):
+        return True
+    if _ORDINAL_END.search(before):
+        word = after.split(maxsplit=1)[0].strip(".,;:").lower() if after.split() else ""
+        return word in _month_names(lang)
+    return False
+
+
+def _rejoin(sentences: list[str], lang: str) -> list[str]:
+    out: list[str] = []
+    for s in sentences:
+        if out and _no_boundary(out[-1], s, lang):
+            out[-1] = f"{out[-1]} {s}"
+        else:
+            out.append(s)
     return out
 
 
