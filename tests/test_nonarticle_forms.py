@@ -59,16 +59,23 @@ def test_an_article_with_a_form_below_it_is_kept() -> None:
     assert form_verdict(article + " " + FORM) is None
 
 
-def test_ingest_rejects_the_form_and_keeps_the_article_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+FORM_URL = "https://research.example/reports/outlook-2027"
+
+
+def _inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A JSON Lines file of the form and an article, and the store's path (data dir and config in tmp_path)."""
     monkeypatch.setenv("GLOBEWIRE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GLOBEWIRE_CONFIG", str(tmp_path / "none.toml"))
     f = tmp_path / "in.jsonl"
-    rows = [{"url": "https://research.example/reports/outlook-2027", "title": "Perspectives économiques 2027",
-             "text": FORM, "language": "fr"},
+    rows = [{"url": FORM_URL, "title": "Perspectives économiques 2027", "text": FORM, "language": "fr"},
             {"url": "https://news.example/geneve-ministres", "title": "Réunion des ministres à Genève",
              "text": PROSE + " " + PROSE, "language": "fr"}]
     f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    db = tmp_path / "gw.db"
+    return f, tmp_path / "gw.db"
+
+
+def test_ingest_rejects_the_form_and_keeps_the_article_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f, db = _inputs(tmp_path, monkeypatch)
     res = CliRunner().invoke(app, ["ingest", str(f), "--db", str(db), "--no-stories", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
@@ -92,23 +99,15 @@ def test_on_real_texts_only_the_trial_forms_are_taken_for_forms() -> None:
 
 
 def test_purge_notices_removes_forms_stored_before_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GLOBEWIRE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GLOBEWIRE_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES", "false")  # a store filled without the test
-    f = tmp_path / "in.jsonl"
-    rows = [{"url": "https://research.example/reports/outlook-2027", "title": "Perspectives économiques 2027",
-             "text": FORM, "language": "fr"},
-            {"url": "https://news.example/geneve-ministres", "title": "Réunion des ministres à Genève",
-             "text": PROSE + " " + PROSE, "language": "fr"}]
-    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    db = tmp_path / "gw.db"
+    f, db = _inputs(tmp_path, monkeypatch)
     runner = CliRunner()
     res = runner.invoke(app, ["ingest", str(f), "--db", str(db), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["new"] == 2
     dry = runner.invoke(app, ["purge-notices", "--db", str(db), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
-    assert [n["sample_url"] for n in json.loads(dry.stdout)["notices"]] == [rows[0]["url"]]
+    assert [n["sample_url"] for n in json.loads(dry.stdout)["notices"]] == [FORM_URL]
     done = runner.invoke(app, ["purge-notices", "--db", str(db), "--json"])
     assert done.exit_code == 0, done.output
     stats = json.loads(runner.invoke(app, ["stats", "--db", str(db), "--json"]).stdout)
