@@ -57,6 +57,8 @@ def test_places_listed_in_prose_are_not_a_form() -> None:
 def test_an_article_with_a_form_below_it_is_kept() -> None:
     article = ("Der Stadtrat hat am Dienstag den Haushalt beschlossen. " * 40)[: NOTICE_MAX_CHARS + 200]
     assert form_verdict(article + " " + FORM) is None
+    # a long text is not searched at all (a hostile run of capitalised words would cost seconds)
+    assert form_verdict(FORM + " Berlin Paris" * (nonarticle.FORM_MAX_CHARS // 12)) is None
 
 
 FORM_URL = "https://research.example/reports/outlook-2027"

@@ -592,6 +592,9 @@ def purge_repeated_notices(store: Any, *, dry_run: bool = False) -> list[dict[st
 # NOTICE_MAX_CHARS is an article with a form below it and is kept.
 OPTION_WINDOW_WORDS = 20
 OPTION_MIN_PLACES = 8
+# A text longer than this is not taken for a form without looking (a form with every country of the world in
+# its list is ~5,000 characters): it bounds the work on a hostile text of capitalised words (2 MB: ~7 s).
+FORM_MAX_CHARS = 20_000
 _UNPUNCTUATED = re.compile(r"[^.,;:!?()\[\]{}\"“”„«»|/\n]+")
 _TOKEN = re.compile(r"\S+")
 
@@ -623,6 +626,8 @@ def option_lists(text: str, count_place_names: Callable[[str], int]) -> list[tup
 
 def form_verdict(text: str, count_place_names: Callable[[str], int]) -> Verdict | None:
     """A text that is a form with a drop-down list of places (see OPTION_MIN_PLACES), not an article."""
+    if len(text) > FORM_MAX_CHARS:
+        return None
     lists = option_lists(text, count_place_names)
     if not lists:
         return None
