@@ -135,3 +135,11 @@ def test_an_ordinal_day_or_a_one_letter_abbreviation_ends_no_sentence() -> None:
     # a number ending a sentence still ends it when a sentence follows
     assert split_sentences("Die Mannschaft wurde 8. Danach kam der Regen.", "xx") \
         == ["Die Mannschaft wurde 8.", "Danach kam der Regen."]
+
+
+def test_text_all_in_lower_case_is_not_rejoined_into_one_unit() -> None:
+    from globewire.translate.segment import REJOIN_MAX_CHARS, split_sentences
+
+    chat = " ".join(f"das war ein langer tag nummer {i} und ich bin müde." for i in range(40))
+    parts = split_sentences(chat, "xx")
+    assert len(parts) > 1 and max(len(p) for p in parts) < REJOIN_MAX_CHARS + 60

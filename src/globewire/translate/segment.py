@@ -186,10 +186,15 @@ def _no_boundary(before: str, after: str, lang: str) -> bool:
     return False
 
 
+# Pieces are not rejoined past this length: text written all in lower case (chat-style posts) would otherwise
+# become one unit, which translation cuts at ``translate.max_sentence_chars`` (600 by default).
+REJOIN_MAX_CHARS = 400
+
+
 def _rejoin(sentences: list[str], lang: str) -> list[str]:
     out: list[str] = []
     for s in sentences:
-        if out and _no_boundary(out[-1], s, lang):
+        if out and len(out[-1]) + len(s) < REJOIN_MAX_CHARS and _no_boundary(out[-1], s, lang):
             out[-1] = f"{out[-1]} {s}"
         else:
             out.append(s)
