@@ -146,16 +146,29 @@ def test_the_fixture_is_what_the_issue_asks_for() -> None:
     assert len({r["url"] for r in recs}) == len(recs)
 
 
+def assert_apart(t: Tiers) -> None:
+    """No story mixes events, decoys or one sender's template releases."""
+    assert not t.mixed, f"stories holding more than one event: {t.mixed}"
+    assert not t.templates_joined
+
+
+def assert_tiers(t: Tiers, *, reports: int, tier1_floor: int, either_floor: int, decoys_ceiling: int) -> None:
+    """All ``reports`` event reports measured; at least the floors in the story / in either tier; decoys linked
+    at most the ceiling."""
+    assert t.reports == reports
+    assert t.story >= tier1_floor
+    assert t.story + t.elsewhere >= either_floor
+    assert len(t.decoys_linked) <= decoys_ceiling
+
+
 def test_no_story_mixes_events_decoys_or_template_releases(tiers: Tiers) -> None:
-    assert not tiers.mixed, f"stories holding more than one event: {tiers.mixed}"
-    assert not tiers.templates_joined
+    assert_apart(tiers)
 
 
 def test_the_share_of_reports_in_a_story_or_linked_to_it_holds(tiers: Tiers) -> None:
-    assert tiers.reports == sum(1 for r in records() if not is_decoy(r["label"]) and not is_template(r["label"]))
-    assert tiers.story >= TIER1_FLOOR
-    assert tiers.story + tiers.elsewhere >= EITHER_FLOOR
-    assert len(tiers.decoys_linked) <= DECOYS_LINKED_CEILING
+    reports = sum(1 for r in records() if not is_decoy(r["label"]) and not is_template(r["label"]))
+    assert_tiers(tiers, reports=reports, tier1_floor=TIER1_FLOOR, either_floor=EITHER_FLOOR,
+                 decoys_ceiling=DECOYS_LINKED_CEILING)
 
 
 # Measured (see the module doc: 27 in the story, 38 in either tier, no decoy linked), minus one report.

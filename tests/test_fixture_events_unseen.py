@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_fixture_events_hard import Tiers, is_decoy, is_template, measure_fixture
+from tests.test_fixture_events_hard import Tiers, assert_apart, assert_tiers, is_decoy, is_template, measure_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "events_unseen" / "articles.jsonl"
 
@@ -51,15 +51,12 @@ def test_the_fixture_is_what_it_says() -> None:
 
 
 def test_no_story_mixes_events_decoys_or_the_template_notices(tiers: Tiers) -> None:
-    assert not tiers.mixed, f"stories holding more than one event: {tiers.mixed}"
-    assert not tiers.templates_joined
+    assert_apart(tiers)
 
 
 def test_the_share_of_reports_in_a_story_or_linked_to_it_holds(tiers: Tiers) -> None:
-    assert tiers.reports == 40
-    assert tiers.story >= TIER1_FLOOR
-    assert tiers.story + tiers.elsewhere >= EITHER_FLOOR
-    assert len(tiers.decoys_linked) <= DECOYS_LINKED_CEILING
+    assert_tiers(tiers, reports=40, tier1_floor=TIER1_FLOOR, either_floor=EITHER_FLOOR,
+                 decoys_ceiling=DECOYS_LINKED_CEILING)
 
 
 # Measured (see the module doc: 9 in the story, 15 in either tier, no decoy linked), minus one report.

@@ -184,9 +184,17 @@ def expected_script(language: str | None) -> str | None:
     return LANGUAGE_SCRIPT.get(lang, "LATIN")
 
 
-@lru_cache(maxsize=64)
-def _date_words(language: str | None) -> frozenset[str]:
-    """Month and weekday names (full and abbreviated) of English and ``language`` (dateparser's locale data)."""
+MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december")
+WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@lru_cache(maxsize=256)
+def calendar_names(language: str | None, keys: tuple[str, ...], *, short_forms: bool = False) -> frozenset[str]:
+    """The names (lower case, 3+ letters) of the months or weekdays ``keys`` in English and ``language``
+    (dateparser's locale data). Without ``short_forms`` another language's abbreviations are left out: they are
+    often ordinary words ("die", "mit", "don", "son"), so only its full name (listed first: "mai") and forms of
+    DATE_WORD_MIN_CHARS letters count, plus English three-letter forms."""
     out: set[str] = set()
     try:
         from dateparser.languages.loader import default_loader
@@ -197,17 +205,18 @@ def _date_words(language: str | None) -> frozenset[str]:
             info = default_loader.get_locale(lang).info
         except Exception:  # noqa: BLE001 - a language dateparser does not know has no names to add
             continue
-        for key in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-                    "saturday", "sunday"):
+        for key in keys:
             for i, name in enumerate(info.get(key, [])):
                 name = str(name).lower().strip(".")
-                # abbreviations of other languages are often ordinary words ("die", "mit", "don", "son"):
-                # the full name (listed first: "mai") and longer forms only, plus English three-letter forms
-                if len(name) >= 3 and (i == 0 or len(name) >= DATE_WORD_MIN_CHARS or lang == "en"):
+                if len(name) >= 3 and (short_forms or i == 0 or len(name) >= DATE_WORD_MIN_CHARS or lang == "en"):
                     out.add(name)
-    # "may" / "march" are also ordinary English words: they count as date words only next to a number.
     return frozenset(out)
+
+
+def _date_words(language: str | None) -> frozenset[str]:
+    """Month and weekday names (full and abbreviated, see ``calendar_names``) of English and ``language``.
+    "may" / "march" are also ordinary English words: they count as date words only next to a number."""
+    return calendar_names(language, MONTH_KEYS + WEEKDAY_KEYS)
 
 
 # Month/weekday names shorter than this (other than English "jan", "mon"...) are left out (see _date_words).

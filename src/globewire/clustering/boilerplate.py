@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MIN_ARTICLES = 3
@@ -176,8 +177,11 @@ NONE = Boilerplate(frozenset())
 # The text kept with a row whose sender's template is thin (``Boilerplate.thin``), for ``pair_facts``: its
 # first this many characters (a template's slots are in its opening sentences; bounds the window's memory).
 PAIR_TEXT_CHARS = 3000
+# Pairs whose facts are kept: a pair is scored by both facts_agree and facts_match, in joins and repairs.
+PAIR_FACTS_CACHE = 1024
 
 
+@lru_cache(maxsize=PAIR_FACTS_CACHE)
 def pair_facts(a: str, b: str) -> tuple[frozenset[str], frozenset[str]]:
     """The slot facts of two texts of one sender whose template could not be learned yet (it has fewer than
     ``MIN_ARTICLES`` stored texts, e.g. two notices imported from one file). The pair is its own sample: the

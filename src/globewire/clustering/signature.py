@@ -263,20 +263,23 @@ def adjective_places(text: str, lang: str | None) -> frozenset[str]:
     return frozenset(f"C:{cc}" for cc in adjective_counts(text, lang))
 
 
+def _cased_words(text: str) -> list[str]:
+    """The folded words of ``text`` a place name may be: a word of a cased script counts only capitalised (place
+    names are proper nouns: "mobile" is no city); the others stand as "\\x00". Unspaced runs are left out."""
+    return [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
+            for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
+
+
 def count_place_names(text: str) -> int:
     """How many country and big-city names (strong names only, see STRONG_CITY_POPULATION) ``text`` holds."""
     g = _gazetteer()
-    words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
-             for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
-    return len(_matches(words, [], g.spaced, {}))
+    return len(_matches(_cased_words(text), [], g.spaced, {}))
 
 
 def places(text: str, lang: str | None = None) -> frozenset[str]:
     """The place keys of ``text``; with its language, also the countries it names by adjective."""
     g = _gazetteer()
-    # A word of a cased script counts only capitalised (place names are proper nouns: "mobile" is no city).
-    words = [fold(w) if (w[:1].isupper() or w.lower() == w.upper()) else "\x00"
-             for w in (m.group(0) for m in _WORD.finditer(text)) if not _UNSPACED.fullmatch(w)]
+    words = _cased_words(text)
     runs = _UNSPACED.findall(text)
     strong: set[str] = set()
     for keys in _matches(words, runs, g.spaced, g.unspaced):

@@ -13,7 +13,6 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TypeVar
 
 from globewire.log import get_logger
@@ -153,28 +152,10 @@ _ORDINAL_END = re.compile(r"(?<![\d.,])\d{1,2}\.$")
 _LETTER_END = re.compile(r"(?:^|[\s(])[^\W\d_]\.$")
 
 
-@lru_cache(maxsize=256)
-def _month_names(lang: str) -> frozenset[str]:
-    """Month names (full, lower case) of ``lang`` and English, from dateparser's locale data."""
-    out: set[str] = set()
-    try:
-        from dateparser.languages.loader import default_loader
-    except ImportError:  # pragma: no cover - dateparser is a default dependency
-        return frozenset()
-    for code in dict.fromkeys(["en", lang or "en"]):
-        try:
-            info = default_loader.get_locale(code).info
-        except Exception:  # noqa: BLE001 - a language dateparser does not know has no names to add
-            continue
-        for key in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                    "october", "november", "december"):
-            names = [str(n).lower().strip(".") for n in info.get(key, [])]
-            out.update(n for n in names if len(n) >= 3)
-    return frozenset(out)
-
-
 def _no_boundary(before: str, after: str, lang: str) -> bool:
     """Does the cut between ``before`` and ``after`` fall inside a sentence (see _ORDINAL_END)?"""
+    from globewire.headline import MONTH_KEYS, calendar_names
+
     first = after.lstrip("\"'“‘«„(")[:1]
     if first.isalpha() and first.islower() and first.upper() != first:
         return True
@@ -182,7 +163,7 @@ def _no_boundary(before: str, after: str, lang: str) -> bool:
         return True
     if _ORDINAL_END.search(before):
         word = after.split(maxsplit=1)[0].strip(".,;:").lower() if after.split() else ""
-        return word in _month_names(lang)
+        return word in calendar_names(lang, MONTH_KEYS, short_forms=True)
     return False
 
 
