@@ -12,6 +12,7 @@ from globewire.headline import (
     is_good_headline,
     is_usable_title,
     runon_title,
+    slug_title,
     story_headline,
     usable_title,
 )
@@ -211,6 +212,68 @@ def test_no_glued_title_where_the_text_has_none(text: str) -> None:
     assert runon_title(text) == ""
 
 
+# Titles glued to their text that only the article's address can cut: the next words are capitalised (a place,
+# a German noun, a name), so no function-word cue exists. (text, URL, title)
+SLUG_RUNON = [
+    ("Streik legt Häfen in Norddeutschland lahm Hamburg Am Montag standen in den Häfen die Kräne still, weil "
+     "die Beschäftigten für mehr Lohn streikten.",
+     "https://www.example-zeitung.de/wirtschaft/streik-legt-haefen-in-norddeutschland-lahm-artikel20261204.html",
+     "Streik legt Häfen in Norddeutschland lahm"),
+    ("Grève des dockers : le port du Havre à l'arrêt Le Havre Les dockers ont cessé le travail lundi matin.",
+     "https://journal.example.fr/economie/greve-des-dockers-le-port-du-havre-a-l-arret_123456",
+     "Grève des dockers : le port du Havre à l'arrêt"),
+    ("İzmir'de fırtına çatıları uçurdu Meteoroloji Genel Müdürlüğü, kentte rüzgârın saatte 90 kilometreye "
+     "ulaştığını açıkladı.",
+     "https://haber.example.com.tr/gundem/2026/12/04/izmirde-firtina-catilari-ucurdu",
+     "İzmir'de fırtına çatıları uçurdu"),
+    # short words the slug leaves out, or whose letters it spells inside the next word ("apunalar-la")
+    ("Detienen al acusado de atacar a \"El Tigre\" Ruiz Fuentes policiales confirmaron la captura el miércoles.",
+     "https://diario.example.com.ar/policiales/2026/12/4/detienen-al-acusado-de-atacar-el-tigre-ruiz-100602.html",
+     "Detienen al acusado de atacar a \"El Tigre\" Ruiz"),
+    ("Policja zatrzymała kierowcę w Krośnie Do zdarzenia doszło w piątek wieczorem.",
+     "https://gazeta.example.pl/policja-zatrzymala-kierowce-krosnie/ar/c1-1234567",
+     "Policja zatrzymała kierowcę w Krośnie"),
+    # a year in the slug is a word, not an id
+    ("Budget 2027 passes after all-night session Lawmakers approved the plan at dawn.",
+     "https://news.example.org/politics/budget-2027-passes-after-all-night-session-987654",
+     "Budget 2027 passes after all-night session"),
+    # "MUNICH, Germany, Feb 15, 2026 (Agency) -": a dateline with several commas, no slug needed
+    ("Ministers agree on ceasefire talks in Geneva MUNICH, Germany, Feb 15, 2026 (Agency) -The ministers "
+     "agreed on Saturday to hold talks next week, officials said.", "https://news.example.org/?p=4411",
+     "Ministers agree on ceasefire talks in Geneva"),
+]
+
+
+@pytest.mark.parametrize("text,url,title", SLUG_RUNON)
+def test_the_address_tells_where_a_glued_title_ends(text: str, url: str, title: str) -> None:
+    """A record imported without a title whose text starts with it ("… lahm Hamburg Am Montag …"): the slug of
+    its address spells the title, so the headline stops where the slug does."""
+    assert runon_title(text, url) == title
+    assert derive_headline(text, url=url) == title
+
+
+@pytest.mark.parametrize("text,url", [
+    # the slug was cut short of the title: the text goes on in lower case
+    ("Storm closes schools across the north of the county as rivers rise Pupils stayed at home.",
+     "https://news.example.org/storm-closes-schools-across"),
+    # … or stopped at a colon: what follows is the title's second half
+    ("Zinsentscheid am Donnerstag: Sinkt der Leitzins? Die Notenbank entscheidet am Donnerstag.",
+     "https://www.example-zeitung.de/finanzen/zinsentscheid-am-donnerstag-1234567.html"),
+    # the slug names another title (the page was renamed): its first word is not the text's
+    ("Brand in der Altstadt gelöscht Die Feuerwehr war mit 40 Kräften im Einsatz.",
+     "https://www.example-zeitung.de/lokales/feuer-im-zentrum-1234567.html"),
+    # no words in the address
+    ("Brand in der Altstadt gelöscht Die Feuerwehr war mit 40 Kräften im Einsatz.",
+     "https://www.example-zeitung.de/1234567"),
+    # the title stands on its own line: nothing to cut
+    ("Storm closes schools\nPupils stayed at home on Monday.", "https://news.example.org/storm-closes-schools"),
+    # a text without case whose slug goes on past the words it spells
+    ("عودة الفريق الطبي إلى المستشفى بنجاح بعد أسبوعين من العمل", "https://example.com/عودة-الفريق-الطبي-إلى-المستشفى-الجامعي"),
+])
+def test_the_address_cuts_nothing_it_does_not_spell(text: str, url: str) -> None:
+    assert slug_title(text, url) == ""
+
+
 def test_a_storys_headline_leaves_out_the_emoji_a_channel_decorates_titles_with() -> None:
     from globewire.headline import story_headline
 
@@ -235,3 +298,24 @@ def test_a_title_with_a_date_in_it_is_a_headline_not_a_dateline() -> None:
     stuck = ("Lufthansa retires big jets, says rebound could take years Lufthansa retires big jets, says rebound "
              "could take years by Associated PressWednesday, April 8th 2020")
     assert not is_usable_title(stuck, "en")  # too long for a headline, and a dateline stuck on
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("BERLIN (Reuters) - Senior figures in the coalition will hold crisis talks.",
+     "Senior figures in the coalition will hold crisis talks."),
+    ("LOS ANGELES — The storm moved east on Thursday, forecasters said.", "The storm moved east on Thursday, forecasters said."),
+    ("Bagdad/Washington (dpa) - Die Spannungen zwischen den Ländern haben sich verschärft.",
+     "Die Spannungen zwischen den Ländern haben sich verschärft."),
+    ("PARIS, Nov 5 (AFP) - France will raise taxes on airline tickets.", "France will raise taxes on airline tickets."),
+    ("BERLIN: The small state broke a political taboo on Wednesday.", "The small state broke a political taboo on Wednesday."),
+    # who, not where: kept
+    ("NATO: Allies agree to raise defence spending to three percent.", None),
+    ("Germany's economy – Europe's largest – shrank in the third quarter.", None),
+    ("The US-China trade talks - which resumed on Monday - ended without a deal.", None),
+    # nothing would be left but a fragment
+    ("BERLIN (dpa) - Ja.", None),
+])
+def test_a_dateline_leaves_a_summary_sentence(sentence: str, expected: str | None) -> None:
+    from globewire.headline import strip_dateline
+
+    assert strip_dateline(sentence) == (expected or sentence)

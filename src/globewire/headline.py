@@ -5,7 +5,8 @@
   word, a breadcrumb, a "read in <language>" link, a logo/image caption, text in a script other than the
   headline language's.
 * :func:`derive_headline` — a headline made from a text's best central lead sentence: datelines and
-  attributions dropped, compressed to 90 characters at clause boundaries (never mid-word).
+  attributions dropped, compressed to 90 characters at clause boundaries (never mid-word); or the text's own
+  title where it is glued to the text (:func:`runon_title`, :func:`slug_title`: where the address's slug stops).
 * :func:`usable_title` — a title if it passes, else the derived one (used at ingest and when reading
   rows stored before this check existed).
 
@@ -383,6 +384,40 @@ def strip_sentence(s: str, *, dateline: bool = True) -> str:
     return s.rstrip(" .,;:")
 
 
+# A dateline a reader can tell for one at a sentence's start, stricter than _DATELINE (which only ever cuts
+# a headline candidate): "BERLIN (REUTERS) - ", "LOS ANGELES — ", "Washington (dpa) - ", "PARIS, Nov 5 (AFP) - ",
+# "BERLIN: " (a colon only after a capitalised word of 5+ letters: "NATO: …", "OPEC: …" say who, not where).
+_LEAD_DATELINE = re.compile(
+    r"^(?:[A-ZÀ-Þ]{2,}[\w.'’-]*(?:\s+[A-ZÀ-Þ]{2,}[\w.'’-]*){0,3}\s*(?:,\s*[\w.'’ ]{1,30}?){0,3}"
+    r"\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+"
+    r"|[A-ZÀ-Þ][\w.'’-]+(?:[ ,/]+[\w.'’-]+){0,3}\s*\([^)]{1,30}\)\s*[—–:-]{1,2}\s*"
+    r"|[A-ZÀ-Þ]{5,}(?:\s+[A-ZÀ-Þ]{2,}){0,2}:\s+)"
+)
+
+
+def strip_dateline(sentence: str) -> str:
+    """``sentence`` without a dateline at its start (``_LEAD_DATELINE``), first letter capitalised; the
+    sentence as it is when what would be left is not a sentence (fewer than MIN_DERIVED_WORDS words)."""
+    m = _LEAD_DATELINE.match(sentence)
+    if not m:
+        return sentence
+    rest = sentence[m.end():].lstrip()
+    if len(words(rest)) < MIN_DERIVED_WORDS:
+        return sentence
+    return rest[0].upper() + rest[1:]
+
+
+def without_title(sentence: str, title: str) -> str:
+    """``sentence`` without ``title`` where it starts with it (a title glued to its text: "Sondaż: co trzeba
+    zmienić …? Najwięcej …"); "" when it is nothing but the title."""
+    t = " ".join((title or "").split())
+    s = " ".join(sentence.split())
+    if len(t) < 10 or not s.casefold().startswith(t.casefold()):
+        return sentence
+    rest = s[len(t):].lstrip(" .:;,–—-|")
+    return rest[0].upper() + rest[1:] if rest else ""
+
+
 def compress(sentence: str, limit: int = HEADLINE_MAX_CHARS, *, dateline: bool = True) -> str:
     """``sentence`` cleaned of dateline, parentheses and a trailing attribution, then cut to ``limit``
     characters at the strongest clause boundary that keeps enough words; failing that at the last whole word
@@ -417,15 +452,124 @@ RUNON_LOWER_USES = 2
 _RUNON_TOKEN = re.compile(r"\S+")
 # A byline glued to the title ("… continue By Lee I-chia / Staff reporter"): the word, then a capitalised name.
 _RUNON_BYLINE_WORDS = frozenset({"By", "Von", "Por", "Par", "Door", "Av", "Di", "Przez"})
-# "BERLIN:", "WASHINGTON —", "Washington (dpa) -", "PARIS (Reuters) -": a dateline inside the run
+# "BERLIN:", "WASHINGTON —", "Washington (dpa) -", "PARIS (Reuters) -", "MUNICH, Germany, Feb 15, 2020 (BSS/Xinhua) -":
+# a dateline inside the run
 _RUNON_DATELINE = re.compile(r"^(?:[A-ZÀ-Þ]{3,}[\w.'’-]*(?:\s*,\s*[A-ZÀ-Þ][\w.'’-]*)?\s*(?::|[—–-]{1,2}\s)"
-                             r"|[A-ZÀ-Þ][\w.'’-]+(?:\s*,\s*[\w.'’ -]{1,30})?\s*\([^)]{1,30}\)\s*[—–:-])")
+                             r"|[A-ZÀ-Þ][\w.'’-]+(?:\s*,\s*[\w.'’ -]{1,30}){0,3}\s*\([^)]{1,30}\)\s*[—–:-])")
 
 
-def runon_title(text: str) -> str:
-    """The title at the start of ``text`` when it was glued to the body without punctuation: cut before a
-    dateline, a double space, or a capitalised word the text otherwise writes in lower case, following a word
-    with no closing punctuation. "" when the text does not start that way."""
+# A URL's slug spells its article's headline ("/angriffe-auf-us-botschaft-im-irak-artikel10692971"): the words
+# at the start of a text that the slug spells out, in order, are its title, when they cover at least this share
+# of the slug's letters (a slug may carry a section word or lose a short word) ...
+SLUG_TITLE_COVER = 0.6
+# ... and are at least this many words, this many of them of SLUG_TITLE_LONG_WORD+ letters.
+SLUG_TITLE_MIN_WORDS = 3
+SLUG_TITLE_LONG_WORDS = 2
+SLUG_TITLE_LONG_WORD = 4
+# A word of this many letters or fewer ("a", "w", "de") may be one the slug left out.
+SLUG_SHORT_WORD = 2
+# Slug pieces holding this many digits are ids ("artikel10692971", "imp492797", "a48991"), not words (a year
+# is: "disney-el-gran-ganador-en-los-cines-en-2019").
+SLUG_ID_DIGITS = 5
+# A text in a script without case cannot show where its title ends ("… لجامعة أسيوط بنجاح …" goes on where the
+# slug stopped): there the title must spell the slug to its end, less this many letters.
+SLUG_CASELESS_SLACK = 2
+_SLUG_PIECE = re.compile(r"[^\W_]+", re.UNICODE)
+_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def _fold(s: str) -> str:
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]", "", anyascii(s).lower())
+
+
+def slug_letters(url: str | None) -> str:
+    """The folded letters of the wordiest piece of ``url``'s path (its last segments split at "/", ".", ","
+    and ";"), id pieces left out; "" when the address has no such words."""
+    if not url:
+        return ""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return ""
+    best = ""
+    for segment in re.split(r"[/.,;]", path):
+        pieces = [_fold(w) for w in _SLUG_PIECE.findall(segment)]
+        kept = "".join(w for w in pieces if sum(c.isdigit() for c in w) < SLUG_ID_DIGITS)
+        if sum(c.isalpha() for c in kept) > sum(c.isalpha() for c in best):
+            best = kept
+    return best
+
+
+def slug_title(text: str, url: str | None) -> str:
+    """The words at the start of ``text``'s first line that ``url``'s slug spells out, in order, when more
+    text follows on that line and starts like a new sentence (not a lower-case word: then the slug was cut
+    short of its title); "" when the slug does not name the text's start (``SLUG_TITLE_COVER``). Each word
+    is compared folded to ASCII (and with German umlauts spelled out), found in the slug at or after the
+    previous word, so a section word or a dropped short word in the slug costs nothing."""
+    slug = slug_letters(url)
+    if len(slug) < SLUG_TITLE_MIN_WORDS * SLUG_TITLE_LONG_WORD:
+        return ""
+    first_line = (text or "").lstrip().split("\n", 1)[0]
+    toks = list(_RUNON_TOKEN.finditer(first_line))[: RUNON_TITLE_MAX_WORDS + 1]
+    pos = covered = 0
+    end = -1
+    undo: tuple[int, int] | None = None  # (pos, covered) before the last word of SLUG_SHORT_WORD letters or fewer
+    skipped = False
+
+    def find(word: str, start: int) -> tuple[int, int] | None:
+        hits = [(k, len(v)) for v in {_fold(word), _fold(word.translate(_GERMAN_FOLD))} if v
+                for k in [slug.find(v, start)] if k >= 0]
+        return min(hits) if hits else None
+
+    for i, t in enumerate(toks):
+        word = t.group(0)
+        if not _fold(word):
+            end = i  # punctuation between words ("–", "|")
+            continue
+        hit = find(word, pos)
+        if hit is None and undo is not None:
+            # a short word the slug left out may have matched letters of the next one ("apunalar-la-hiena"
+            # for "apuñalar a "La Hiena""): the short word stays in the title, unspelled
+            hit = find(word, undo[0])
+            if hit is not None:
+                pos, covered = undo
+        if hit is None and len(_fold(word)) <= SLUG_SHORT_WORD and not skipped:
+            skipped = True  # a short word the slug left out altogether: the next word decides
+            continue
+        if hit is None:
+            break
+        skipped = False
+        k, n = hit
+        undo = (pos, covered) if n <= SLUG_SHORT_WORD else None
+        pos, covered, end = k + n, covered + n, i
+    else:
+        return ""  # the whole line is the slug's: a title on its own line needs no cut
+    if end < 0 or covered < SLUG_TITLE_COVER * len(slug):
+        return ""
+    title_toks = [t.group(0) for t in toks[: end + 1]]
+    if (len(title_toks) < SLUG_TITLE_MIN_WORDS
+            or sum(len(_fold(w)) >= SLUG_TITLE_LONG_WORD for w in title_toks) < SLUG_TITLE_LONG_WORDS):
+        return ""
+    nxt = toks[end + 1].group(0).lstrip("\"'“”‘’«»(")
+    if nxt[:1].islower() or toks[end].group(0)[-1:] in ":,;":
+        return ""  # the title goes on where the slug stopped ("EZB-Zinsentscheid am Donnerstag: Sinkt …")
+    if nxt[:1].isalpha() and not nxt[:1].isupper() and pos < len(slug) - SLUG_CASELESS_SLACK:
+        return ""
+    return first_line[: toks[end].end()].strip().rstrip(" -–—|:")
+
+
+def runon_title(text: str, url: str | None = None) -> str:
+    """The title at the start of ``text`` when it was glued to the body without punctuation: the words the
+    article's URL spells (``slug_title``), else cut before a dateline, a double space, or a capitalised word
+    the text otherwise writes in lower case, following a word with no closing punctuation. "" when the text
+    does not start that way."""
+    by_slug = slug_title(text, url)
+    if by_slug:
+        return by_slug
     head = (text or "").lstrip()
     first_line = head.split("\n", 1)[0]
     toks = list(_RUNON_TOKEN.finditer(first_line))[: RUNON_TITLE_MAX_WORDS + 1]
@@ -449,14 +593,15 @@ def runon_title(text: str) -> str:
     return ""
 
 
-def derive_headline(text: str, language: str | None = None, *, site_names: Iterable[str] = ()) -> str:
-    """A headline from ``text``: its own title when one is glued to its start (``runon_title``), else among
-    its first LEAD_SENTENCES sentences that are not furniture, the most central one (shares most content words
-    with the rest of the text; earlier wins ties), compressed. The first candidate that passes the quality
-    check wins; "" when the text has no usable sentence."""
+def derive_headline(text: str, language: str | None = None, *, site_names: Iterable[str] = (),
+                    url: str | None = None) -> str:
+    """A headline from ``text``: its own title when one is glued to its start (``runon_title``, helped by the
+    article's ``url``), else among its first LEAD_SENTENCES sentences that are not furniture, the most central
+    one (shares most content words with the rest of the text; earlier wins ties), compressed. The first
+    candidate that passes the quality check wins; "" when the text has no usable sentence."""
     lang = (language or "en").lower().split("-")[0]
     names = tuple(site_names)
-    glued = runon_title(text)
+    glued = runon_title(text, url)
     if glued:
         h = compress(glued, dateline=False)  # a title does not start with a dateline: "Take …, … warns - Site"
         if is_good_headline(h, lang, site_names=names):
@@ -494,7 +639,7 @@ def is_usable_title(text: str, language: str | None = None, *, site_names: Itera
 
 
 def usable_title(title: str, text: str, language: str | None = None, *, site_names: Iterable[str] = (),
-                 max_chars: int | None = None) -> tuple[str, bool]:
+                 max_chars: int | None = None, url: str | None = None) -> tuple[str, bool]:
     """(title to show, derived?): ``title`` when usable (``is_usable_title``, after stripping leading bullets
     and dashes; with ``max_chars``, cut at a clause boundary to fit), else one derived from ``text``; when
     nothing passes, the cleaner of the two rather than nothing."""
@@ -502,7 +647,7 @@ def usable_title(title: str, text: str, language: str | None = None, *, site_nam
     t = _LEADING_JUNK.sub("", " ".join((title or "").split())).strip()
     if is_usable_title(t, language, site_names=names):
         return (compress(t, max_chars) if max_chars and len(t) > max_chars else t), False
-    derived = derive_headline(text, language, site_names=names)
+    derived = derive_headline(text, language, site_names=names, url=url)
     if derived:
         return derived, True
     if t and len(t) <= HEADLINE_MAX_CHARS and not {"placeholder", "menu", "empty"} & set(
@@ -517,7 +662,7 @@ def title_article(a: Article, outlet_name: str | None = None) -> Article:
     empty one replaced by a derived one (``extra["title_derived"] = True``); the original is kept in
     ``extra["original_title"]``."""
     names = [n for n in (outlet_name, a.site_name) if n]
-    title, derived = usable_title(a.title, a.text, a.language, site_names=names)
+    title, derived = usable_title(a.title, a.text, a.language, site_names=names, url=a.canonical_url or a.url)
     if title == a.title:
         return a
     extra = dict(a.extra)

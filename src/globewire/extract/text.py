@@ -611,7 +611,7 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
     if not title and body:
         # one run of text that starts with its title, line break lost ("… shocks Germany BERLIN: The small …")
         # (read on the text as given: a double space between title and body is one of the cues)
-        glued = " ".join(runon_title(text).split())
+        glued = " ".join(runon_title(text, url).split())
         if glued and body.lstrip().startswith(glued):
             title, body = glued, body.lstrip()[len(glued):].lstrip()
     if not body and not title:
