@@ -329,29 +329,30 @@ def dedup_stage(ctx: PipelineContext) -> Callable[[Article], Article]:
         self_id = ctx.store.article_id_by_url(a.canonical_url)
         same = ctx.store.article_id_by_hash(a.content_hash)
         if same is not None and same != self_id:
-            return reject_repeated_notice(ctx, replace(a, duplicate_of=_root(ctx, same), duplicate_similarity=1.0))
+            return reject_notice(ctx, replace(a, duplicate_of=_root(ctx, same), duplicate_similarity=1.0))
         if a.minhash is not None:
             match = ctx.dedup_index.best_match(dedup.minhash_from_bytes(a.minhash), exclude=self_id)
             if match is not None:
                 a = replace(a, duplicate_of=_root(ctx, match.original_id),
                             duplicate_similarity=round(match.similarity, 4))
-        return reject_repeated_notice(ctx, a)
+        return reject_notice(ctx, a)
 
     return run
 
 
-def reject_repeated_notice(ctx: PipelineContext, a: Article) -> Article:
+def reject_notice(ctx: PipelineContext, a: Article) -> Article:
     """A text that arrives from several unrelated URLs is a notice, not news (extract/nonarticle.py): its
     stored copies are removed (recorded as failures) and this one fails with the same reason. So does a text
-    that is a registration form (``nonarticle.form_verdict``: pasted or imported text has no markup to tell)."""
+    that is a registration form or, short and under an address it does not match, an anti-bot or error page's
+    words (``nonarticle.text_verdict``: pasted or imported text has no markup to tell)."""
     from globewire.clustering.signature import count_place_names
-    from globewire.extract.nonarticle import form_verdict, repeated_notice
+    from globewire.extract.nonarticle import repeated_notice, text_verdict
 
     if not ctx.settings.extract.detect_nonarticles:
         return a
-    form = form_verdict(a.text, count_place_names)
-    if form is not None:
-        raise StageError(form.reason, form.detail)
+    own = text_verdict(a.text, a.canonical_url or a.url, count_place_names)
+    if own is not None:
+        raise StageError(own.reason, own.detail)
     found = repeated_notice(ctx.store, a)
     if found is None:
         return a

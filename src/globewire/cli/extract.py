@@ -1,4 +1,5 @@
-"""`globewire purge-notices`: remove stored texts that are notices repeated across URLs or forms, not articles."""
+"""`globewire purge-notices`: remove stored texts that are notices (repeated across URLs, or telling of
+themselves) or forms, not articles."""
 
 from __future__ import annotations
 
@@ -23,14 +24,16 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOption = False,
     ) -> None:
         """Remove stored texts that arrived from several unrelated URLs and are notices (anti-bot, consent...),
-        or that are registration forms (a drop-down list of places), not articles: out of their stories and the
-        store, recorded as failures (not_article:repeated_notice, not_article:paywall)."""
+        that are short anti-bot or error pages under an address they do not match, or that are registration forms
+        (a drop-down list of places), not articles: out of their stories and the store, recorded as failures
+        (not_article:repeated_notice, not_article:antibot, not_article:error_page, not_article:paywall)."""
         from globewire.clustering.signature import count_place_names
-        from globewire.extract.nonarticle import purge_forms, purge_repeated_notices
+        from globewire.extract.nonarticle import purge_repeated_notices, purge_text_notices
 
         settings = settings_for(db)
         store = open_store(settings)
-        found = purge_repeated_notices(store, dry_run=dry_run) + purge_forms(store, count_place_names, dry_run=dry_run)
+        found = purge_repeated_notices(store, dry_run=dry_run) + purge_text_notices(store, count_place_names,
+                                                                                     dry_run=dry_run)
         touched = sorted({sid for f in found for sid in f["stories"]})
         live = [s.id for s in (store.get_story(sid) for sid in touched) if s and s.article_count]
         if live:  # stories that keep other members are re-synthesised without the notice
