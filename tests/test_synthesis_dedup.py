@@ -94,3 +94,24 @@ def test_summary_and_takes_leave_furniture_and_captions_out() -> None:
     for text in said:
         assert not is_boilerplate(text), text
         assert "min read" not in text and "See also" not in text and "Bilder" not in text and "Photo:" not in text
+
+
+def test_a_summary_opens_without_the_dateline_or_the_title_glued_to_the_text() -> None:
+    """The first sentence of a text often carries a dateline ("BERLIN (Reuters) - ") or, in imported text,
+    the headline itself run into the lead: the reader sees the headline above and wants the news."""
+    from globewire.stories.summarise import original_language_summary, story_sentences
+
+    title = "Parliament votes to raise the minimum wage"
+    arts = [view(1, "WESTMINSTER (Reuters) - " + LEAD + " " + " ".join(FACTS)),
+            view(2, title + " " + UPDATE + " " + FACTS[1], hours=1)]
+    firsts = [s.text for s in story_sentences(arts) if s.index == 0]
+    assert firsts == [LEAD, UPDATE]
+    # the same in a story with no English yet: the opening of the first report, in its own language
+    pl = ArticleView(id=3, outlet_id="o3", outlet_name="Outlet 3", country="PL", language="pl",
+                     title="Sondaż: co Polacy chcą zmienić w 2027 roku?",
+                     text="Sondaż: co Polacy chcą zmienić w 2027 roku?\nNajwięcej, bo 41 proc. badanych, wskazało na "
+                          "ochronę zdrowia. Na drugim miejscu znalazło się sądownictwo, które wskazało 21 proc.",
+                     title_en=None, text_en=None, published_at=T0, duplicate_of=None)
+    said = [s["text"] for s in original_language_summary([pl])]
+    assert said and not any(s.startswith("Sondaż") for s in said)
+    assert said[0].startswith("Najwięcej")

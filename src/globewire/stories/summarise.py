@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from globewire.headline import strip_dateline, without_title
 from globewire.log import get_logger
 from globewire.stories.sentences import split_sentences, words
 
@@ -152,8 +153,8 @@ _SUFFIX_SEP = re.compile(r"\s+[|–—\-:]\s+(?P<suffix>[^|–—\-:]{2,40})$")
 _BOILERPLATE = re.compile(
     r"(?:subscribe|sign up|newsletter|cookies?|all rights reserved|click here|read more|follow us|"
     r"(?:contributed|additional) reporting|©|copyright|this (?:article|story) (?:was|has been) (?:updated|"
-    r"corrected)|photo:|image:|getty images|share this|advertisement|terms of use|privacy policy|"
-    r"fixture translation)",
+    r"corrected)|photo:|image:|foto:|bild:|getty images|share this|advertisement|terms of use|privacy policy|"
+    r"\b(?:gallery|galerie|galería|galeria)\s*:\s*\d+|fixture translation)",
     re.IGNORECASE,
 )
 # Furniture that copy-paste and extraction leave inside a sentence (the whole-line rows are in
@@ -274,7 +275,12 @@ def story_sentences(
         if not text:
             continue
         sents = split_sentences(text, "en")
+        title = english_title(a) or ""
         for i, s in enumerate(sents):
+            if i == 0:
+                s = strip_dateline(without_title(s, title))
+            if not s:
+                continue
             if filtered:
                 n = len(words(s))
                 if (
@@ -692,8 +698,11 @@ def original_language_summary(articles: Sequence[ArticleView], *, max_sentences:
         first_lang.setdefault((a.language or "").lower(), a)
     lang = min((lg for lg, n in langs.items() if n == top), key=lambda lg: arts.index(first_lang[lg]))
     source = first_lang[lang]
+    opening = split_sentences(source.text, lang)
+    if opening:  # the title glued to the text, a dateline: not the summary's words
+        opening[0] = strip_dateline(without_title(opening[0], source.title or ""))
     sents = [Sentence(source.id, i, 0, sent, source.country, source.outlet_id, source.published_at)
-             for i, sent in enumerate(split_sentences(source.text, lang))
+             for i, sent in enumerate(opening)
              if len(sent) >= ORIGINAL_MIN_SENTENCE_CHARS and not is_boilerplate(sent)]
     # a page that repeats its teaser as the first paragraph says its lead twice: said once here
     return [{"text": s.text, "article_id": source.id, "language": lang}
