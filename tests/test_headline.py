@@ -319,3 +319,32 @@ def test_a_dateline_leaves_a_summary_sentence(sentence: str, expected: str | Non
     from globewire.headline import strip_dateline
 
     assert strip_dateline(sentence) == (expected or sentence)
+
+
+@pytest.mark.parametrize("rest,name", [
+    ("– Kreisblatt am See Eine Gruppe von Anwohnern hat eine Petition eingereicht, die eine neue Brücke fordert.",
+     "– Kreisblatt am See "),
+    ("| Radio Nord Die Feuerwehr war die ganze Nacht im Einsatz, die Straße bleibt gesperrt.", "| Radio Nord "),
+    ("- Diario del Valle El primer bebé del año nació en el hospital de la ciudad, el más pequeño del año.",
+     "- Diario del Valle "),
+    # a dash that opens the text's own words, not a name
+    ("- Cinco escuelas pueden ser rehabilitadas en esa área, dijo el director de la escuela.", ""),
+    ("- Słyszymy, że prezydent jedzie do Waszyngtonu, ale nie wiemy, w jakim celu.", ""),
+    # a name with no cue after it: nothing can be told
+    ("– Lakeside Morning Star Broken your resolution yet? Yes, we are only a few hours into it.", ""),
+    ("No separator The text goes on and on about the council.", ""),
+])
+def test_a_pages_name_after_a_glued_title_is_told_by_the_same_cue(rest: str, name: str) -> None:
+    from globewire.headline import site_name_after_title
+
+    assert rest[: site_name_after_title(rest, rest)] == name
+
+
+def test_pasted_text_keeps_the_pages_name_out_of_the_body() -> None:
+    from globewire.extract.text import clean_pasted_text
+
+    text = ("Neue Brücke über den Fluss gefordert – Kreisblatt am See Eine Gruppe von Anwohnern hat eine Petition "
+            "eingereicht, die eine neue Brücke fordert. Die Stadt prüft die Petition, die eine Antwort verlangt.")
+    ex = clean_pasted_text(text, "https://www.kreisblatt.example/lokales/neue-bruecke-ueber-den-fluss-gefordert")
+    assert ex.title == "Neue Brücke über den Fluss gefordert"
+    assert ex.text.startswith("Eine Gruppe von Anwohnern")

@@ -562,6 +562,37 @@ def slug_title(text: str, url: str | None) -> str:
     return first_line[: toks[end].end()].strip().rstrip(" -–—|:")
 
 
+# After a title glued to its text, a page's name may follow its separator ("… verschwinden – Hoefner Volksblatt
+# und Marchanzeiger Eine Gruppe …", "… | BR24 Die sogenannte …"): at most this many words, each capitalised (or a
+# lower-case word of SITE_NAME_SHORT_WORD letters or fewer: "und", "de", "of"), ended by the same cue that ends a
+# glued title (a capitalised word the text otherwise writes in lower case, or a dateline).
+SITE_NAME_MAX_WORDS = 6
+SITE_NAME_SHORT_WORD = 3
+_NAME_SEPARATOR = re.compile(r"^(?:[–—|]|-{1,2})\s+")
+
+
+def site_name_after_title(rest: str, text: str) -> int:
+    """How many characters at the start of ``rest`` (what follows a glued title in ``text``) are a separator
+    and the page's name, not the article; 0 when that cannot be told (no separator, a word in lower case or
+    with punctuation before any cue: "- Cinco escuelas pueden …", "- Słyszymy, że …")."""
+    sep = _NAME_SEPARATOR.match(rest)
+    if not sep:
+        return 0
+    lower_uses = Counter(w for w in words(text) if w[:1].islower())
+    toks = list(_RUNON_TOKEN.finditer(rest, sep.end()))[: SITE_NAME_MAX_WORDS + 1]
+    for i, t in enumerate(toks):
+        tok = t.group(0)
+        if i and ((tok[:1].isupper() and tok[1:].islower() and lower_uses[tok.lower()] >= RUNON_LOWER_USES)
+                  or _RUNON_DATELINE.match(rest[t.start():])):
+            return t.start()
+        if _NAME_SEPARATOR.match(tok + " "):
+            continue  # "Las Noticias de Chihuahua – Entrelíneas"
+        if tok[-1:] in ",.;:!?" or not (tok[:1].isupper() or tok[:1].isdigit()
+                                         or (tok.isalpha() and len(tok) <= SITE_NAME_SHORT_WORD)):
+            return 0
+    return 0
+
+
 def runon_title(text: str, url: str | None = None) -> str:
     """The title at the start of ``text`` when it was glued to the body without punctuation: the words the
     article's URL spells (``slug_title``), else cut before a dateline, a double space, or a capitalised word

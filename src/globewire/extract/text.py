@@ -33,7 +33,7 @@ from globewire.extract.authors import split_names
 from globewire.extract.dates import DateLine, parse_date_line, resolve_date_lines
 from globewire.extract.errors import ExtractionError
 from globewire.extract.furniture import AD_LABELS, NEWSLETTER_WORDS, RELATED_LABELS, classify
-from globewire.headline import runon_title
+from globewire.headline import runon_title, site_name_after_title
 from globewire.records import Extracted
 
 # A headline is at most this long (characters / words).
@@ -614,6 +614,7 @@ def clean_pasted_text(text: str, url: str, *, reference: dt.datetime | None = No
         glued = " ".join(runon_title(text, url).split())
         if glued and body.lstrip().startswith(glued):
             title, body = glued, body.lstrip()[len(glued):].lstrip()
+            body = body[site_name_after_title(body, text):]  # "… – Hoefner Volksblatt und Marchanzeiger Eine …"
     if not body and not title:
         raise ExtractionError("empty", "only page furniture in the pasted text")
     year_clues = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", f"{title}\n{body}")]
