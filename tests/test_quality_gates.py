@@ -8,9 +8,12 @@ margins cover library upgrades, not run-to-run noise, and are sized from the set
 * AEB: 181 pages, F1 0.9712 -> floor 0.966 (0.005: about one page's worth of shingles going wrong).
 * fundus-pages: 258 pages -> 0.010 below each measured share (2-3 pages).
 * lingua sentences: 55 languages x 100 sentences (seed 7) and 20 texts each -> 0.010 / 0.015 below.
-* stories, story level (all 1,982 SemEval articles through the real clusterer): held-out precision 0.911
-  over 56 joined pairs, recall 0.455 over 112 same-story pairs -> 0.04 below precision (about 2 pairs),
-  0.03 below recall; 0 incoherent stories.
+* stories, story level (all 1,982 SemEval articles through the real clusterer, read as `globewire ingest`
+  stores them: cleaned, titles found, 25 non-articles rejected; measured 2026-12-05): held-out precision
+  0.889 over 54 joined pairs, recall 0.429 over 112 same-story pairs -> 0.04 below precision (about 2
+  pairs), 0.03 below recall; over all 1,003 pairs 0.927 / 0.404 -> 0.03 below each; 0 incoherent stories.
+  (Raw texts gave 0.911 / 0.455 held out and 0.926 / 0.398 over all pairs: cleaning moves a dozen pairs
+  each way, docs/benchmarks.md, session 9.)
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ AEB_F1_FLOOR = 0.9712 - 0.005
 FUNDUS_FLOORS = {"title_f1": 0.9389 - 0.01, "body_f1": 0.9539 - 0.01, "date_24h": 0.9884 - 0.01,
                  "language": 0.9761 - 0.01}
 LANGUAGE_FLOORS = {"accuracy_sentence": 0.9636 - 0.01, "accuracy_text": 0.98 - 0.015}
-STORY_PRECISION_FLOOR = 0.911 - 0.04
-STORY_RECALL_FLOOR = 0.455 - 0.03
+STORY_PRECISION_FLOOR = 0.889 - 0.04
+STORY_RECALL_FLOOR = 0.429 - 0.03
+STORY_ALL_PRECISION_FLOOR = 0.927 - 0.03
+STORY_ALL_RECALL_FLOOR = 0.404 - 0.03
 
 
 def test_gate_extraction_aeb(shared_dir: Path) -> None:
@@ -60,8 +65,12 @@ def test_gate_story_level_precision_recall(shared_dir: Path) -> None:
 
     res = run_pairs(shared_dir / "benchmarks" / "story-pairs-semeval2022", USEM3Embedder(), cache=None)
     c = res["clustering"]
-    assert c["articles"] == 1982
+    assert c["articles"] == 1982 and res["texts"] == "as ingested"
     held = c["heldout_all"]
     assert held["precision"] >= STORY_PRECISION_FLOOR, held
     assert held["recall"] >= STORY_RECALL_FLOOR, held
+    train = c["train_all"]
+    tp = held["n_joined_same"] + train["n_joined_same"]
+    assert tp / (held["n_joined"] + train["n_joined"]) >= STORY_ALL_PRECISION_FLOOR, (held, train)
+    assert tp / (held["n_same"] + train["n_same"]) >= STORY_ALL_RECALL_FLOOR, (held, train)
     assert c["incoherent_stories"] == 0, c

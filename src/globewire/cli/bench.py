@@ -278,6 +278,9 @@ def bench_stories_cmd(
     fixed_tiers: Annotated[bool, typer.Option(
         "--fixed-tiers", help="With --grouped: measure the tiers with the shipped calibration (one clusterer run) "
         "instead of refitting it on each training fold (one run per fold; minutes).")] = False,
+    raw_texts: Annotated[bool, typer.Option(
+        "--raw-texts", help="Read the texts as the file gives them, not as `globewire ingest` stores them "
+        "(cleaned, titles found, non-articles rejected).")] = False,
     out: BenchOutOption = None,
 ) -> None:
     """Same-story similarity on the SemEval-2022 pairs: Pearson, AUC, P/R/F1 at the join threshold."""
@@ -301,7 +304,8 @@ def bench_stories_cmd(
         embedder = make_embedder(settings.stories)
         calibration = load(settings.data_dir, embedder.name)
         result = run_pairs(data, embedder, cache=cache, do_fit=fit, calibration=calibration, grouped=grouped,
-                           folds=folds, repeats=repeats, boot=boot, refit_tiers=not fixed_tiers)
+                           folds=folds, repeats=repeats, boot=boot, refit_tiers=not fixed_tiers,
+                           ingested=not raw_texts)
     except CalibrationError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
@@ -319,7 +323,8 @@ def bench_stories_cmd(
         f"story level: {c['articles']} articles through the clusterer -> {c['stories']} stories "
         f"({c['multi_article_stories']} with 2+, largest {c['largest_story']}, incoherent {c['incoherent_stories']}; "
         f"repair {c['repair_merges']} merges, "
-        f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s)",
+        f"{c['repair_splits']} splits; {c['assign_articles_per_s']} articles/s; texts {result['texts']}, "
+        f"rejected as not articles {sum(result['rejected_articles'].values())})",
         ["pairs", "joined", "precision", "recall", "elsewhere", "elsewhere precision", "either tier recall"],
         clustering_rows(result),
     )
