@@ -100,13 +100,20 @@ def test_on_real_texts_only_the_trial_forms_are_taken_for_forms() -> None:
     assert len(texts) > 1900 and len(flagged) == 2 and all("capitaleconomics" in u for u in flagged)
 
 
-def test_purge_notices_removes_forms_stored_before_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES", "false")  # a store filled without the test
-    f, db = _inputs(tmp_path, monkeypatch)
+def ingest_undetected(f: Path, db: Path, monkeypatch: pytest.MonkeyPatch, stored: int) -> CliRunner:
+    """Ingest ``f`` into ``db`` as a store filled before the non-article tests would (``stored`` records kept)."""
+    monkeypatch.setenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES", "false")
     runner = CliRunner()
     res = runner.invoke(app, ["ingest", str(f), "--db", str(db), "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["new"] == 2
+    assert json.loads(res.stdout)["new"] == stored
+    monkeypatch.delenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES")
+    return runner
+
+
+def test_purge_notices_removes_forms_stored_before_the_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f, db = _inputs(tmp_path, monkeypatch)
+    runner = ingest_undetected(f, db, monkeypatch, 2)
     dry = runner.invoke(app, ["purge-notices", "--db", str(db), "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
     assert [n["sample_url"] for n in json.loads(dry.stdout)["notices"]] == [FORM_URL]

@@ -95,12 +95,10 @@ def test_ingest_rejects_the_block_page_and_keeps_the_article_beside_it(tmp_path:
 
 def test_purge_notices_removes_block_pages_stored_before_the_test(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GLOBEWIRE_EXTRACT__DETECT_NONARTICLES", "false")  # a store filled without the test
+    from tests.test_nonarticle_forms import ingest_undetected
+
     f, db = _inputs(tmp_path, monkeypatch)
-    runner = CliRunner()
-    res = runner.invoke(app, ["ingest", str(f), "--db", str(db), "--json"])
-    assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["new"] == 2
+    runner = ingest_undetected(f, db, monkeypatch, 2)
     done = runner.invoke(app, ["purge-notices", "--db", str(db), "--json"])
     assert done.exit_code == 0, done.output
     assert [n["sample_url"] for n in json.loads(done.stdout)["notices"]] == [BLOCK_URL]
