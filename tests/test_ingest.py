@@ -211,3 +211,20 @@ def test_jsonl_records_get_their_outlet_and_country_from_the_url(tmp_path, db_pa
     assert rows["https://unbekannt-beispiel.fr/article"]["country"] == "FR"
     assert rows["https://unbekannt-beispiel.fr/article"]["outlet"] is None
     assert rows["https://stated.example.com/x"]["country"] == "NZ"
+
+
+def test_an_imported_text_without_a_title_gets_the_one_its_address_spells(tmp_path, db_path):
+    """A JSON Lines record of a scraped text whose title ran into its lead with a capitalised word after it
+    (no cue in the words themselves): the slug of its address tells where the title ends, and the page's name
+    after it stays out of the body."""
+    f = tmp_path / "scraped.jsonl"
+    text = ("Stadtrat beschließt neuen Radweg an der Ringstraße – Kreisblatt am See Die Bürgermeisterin sagte am "
+            "Dienstag, der Radweg werde im Frühjahr gebaut. Die Kosten trägt zur Hälfte das Land, die andere Hälfte "
+            "die Stadt. Die Arbeiten sollen im Mai beginnen und im Herbst enden.")
+    f.write_text(json.dumps({"url": "https://www.kreisblatt.example/lokales/stadtrat-beschliesst-neuen-radweg-"
+                                    "an-der-ringstrasse-1234567.html", "text": text, "language": "de"},
+                            ensure_ascii=False) + "\n", encoding="utf-8")
+    invoke("ingest", str(f), "--db", str(db_path), "--no-stories", "--json")
+    (row,) = export(db_path)
+    assert row["title"] == "Stadtrat beschließt neuen Radweg an der Ringstraße"
+    assert row["text"].startswith("Die Bürgermeisterin sagte am Dienstag")

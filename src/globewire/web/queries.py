@@ -341,7 +341,8 @@ class ReadModel:
             name_row(r)
             names = [n for n in (r.get("outlet_name"), r.get("site_name")) if n]
             title, derived = usable_title(str(r.get("title") or f.get("title") or ""), str(f.get("lead") or ""),
-                                          r.get("language"), site_names=names)
+                                          r.get("language"), site_names=names,
+                                          url=r.get("canonical_url") or r.get("url"))
             r["title"], r["title_derived"] = title, derived
             # the date a card shows: the publication time, else the fetch time marked as such
             r["date_source"] = "published" if r.get("published_at") else "fetched"
