@@ -36,7 +36,8 @@ def test_a_short_block_page_under_an_article_address_is_a_notice() -> None:
 
 def test_nothing_is_decided_without_an_address_that_names_an_article() -> None:
     # no words in the address, no address, a local file: the text alone is not evidence enough
-    for url in ("https://gazeta.example.pl/ar/c1-1234567", None, "file:///tmp/pasted.txt"):
+    for url in ("https://gazeta.example.pl/ar/c1-1234567", None, "file:///tmp/pasted.txt", "http://[::1",
+                "https://gazeta.example.pl/" + "a-" * 50_000):
         assert text_notice_verdict(BLOCK_PL, url) is None
 
 

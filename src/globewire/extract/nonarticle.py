@@ -476,7 +476,10 @@ def _slug_words(url: str, *, slug_only: bool = False) -> set[str] | None:
     segment: the slug, not the section names before it); None when there are too few."""
     from urllib.parse import unquote, urlsplit
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" and the like: no words to read
+        return None
     if parts.scheme not in ("http", "https"):
         return None  # a local file's path names a folder, not an article
     path = unquote(parts.path)
