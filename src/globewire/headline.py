@@ -515,29 +515,29 @@ def slug_title(text: str, url: str | None) -> str:
         return ""
     first_line = (text or "").lstrip().split("\n", 1)[0]
     toks = list(_RUNON_TOKEN.finditer(first_line))[: RUNON_TITLE_MAX_WORDS + 1]
+    folds = [_fold(t.group(0)) for t in toks]
     pos = covered = 0
     end = -1
     undo: tuple[int, int] | None = None  # (pos, covered) before the last word of SLUG_SHORT_WORD letters or fewer
     skipped = False
 
-    def find(word: str, start: int) -> tuple[int, int] | None:
-        hits = [(k, len(v)) for v in {_fold(word), _fold(word.translate(_GERMAN_FOLD))} if v
-                for k in [slug.find(v, start)] if k >= 0]
+    def find(forms: set[str], start: int) -> tuple[int, int] | None:
+        hits = [(k, len(v)) for v in forms for k in [slug.find(v, start)] if k >= 0]
         return min(hits) if hits else None
 
     for i, t in enumerate(toks):
-        word = t.group(0)
-        if not _fold(word):
+        if not folds[i]:
             end = i  # punctuation between words ("–", "|")
             continue
-        hit = find(word, pos)
+        forms = {folds[i], _fold(t.group(0).translate(_GERMAN_FOLD))} - {""}
+        hit = find(forms, pos)
         if hit is None and undo is not None:
             # a short word the slug left out may have matched letters of the next one ("apunalar-la-hiena"
             # for "apuñalar a "La Hiena""): the short word stays in the title, unspelled
-            hit = find(word, undo[0])
+            hit = find(forms, undo[0])
             if hit is not None:
                 pos, covered = undo
-        if hit is None and len(_fold(word)) <= SLUG_SHORT_WORD and not skipped:
+        if hit is None and len(folds[i]) <= SLUG_SHORT_WORD and not skipped:
             skipped = True  # a short word the slug left out altogether: the next word decides
             continue
         if hit is None:
@@ -550,9 +550,8 @@ def slug_title(text: str, url: str | None) -> str:
         return ""  # the whole line is the slug's: a title on its own line needs no cut
     if end < 0 or covered < SLUG_TITLE_COVER * len(slug):
         return ""
-    title_toks = [t.group(0) for t in toks[: end + 1]]
-    if (len(title_toks) < SLUG_TITLE_MIN_WORDS
-            or sum(len(_fold(w)) >= SLUG_TITLE_LONG_WORD for w in title_toks) < SLUG_TITLE_LONG_WORDS):
+    if (end + 1 < SLUG_TITLE_MIN_WORDS
+            or sum(len(f) >= SLUG_TITLE_LONG_WORD for f in folds[: end + 1]) < SLUG_TITLE_LONG_WORDS):
         return ""
     nxt = toks[end + 1].group(0).lstrip("\"'“”‘’«»(")
     if nxt[:1].islower() or toks[end].group(0)[-1:] in ":,;":
@@ -560,6 +559,17 @@ def slug_title(text: str, url: str | None) -> str:
     if nxt[:1].isalpha() and not nxt[:1].isupper() and pos < len(slug) - SLUG_CASELESS_SLACK:
         return ""
     return first_line[: toks[end].end()].strip().rstrip(" -–—|:")
+
+
+def _lower_uses(text: str) -> Counter[str]:
+    """How often each word of ``text`` is written in lower case."""
+    return Counter(w for w in words(text) if w[:1].islower())
+
+
+def _written_lower(word: str, lower_uses: Counter[str]) -> bool:
+    """The cue that a capitalised ``word`` starts a sentence after a glued title: the text otherwise writes it
+    in lower case (a function word: "The", "Die", "Jeśli"), at least RUNON_LOWER_USES times."""
+    return word[1:].islower() and lower_uses[word.lower()] >= RUNON_LOWER_USES
 
 
 # After a title glued to its text, a page's name may follow its separator ("… verschwinden – Hoefner Volksblatt
@@ -578,12 +588,11 @@ def site_name_after_title(rest: str, text: str) -> int:
     sep = _NAME_SEPARATOR.match(rest)
     if not sep:
         return 0
-    lower_uses = Counter(w for w in words(text) if w[:1].islower())
+    lower_uses = _lower_uses(text)
     toks = list(_RUNON_TOKEN.finditer(rest, sep.end()))[: SITE_NAME_MAX_WORDS + 1]
     for i, t in enumerate(toks):
         tok = t.group(0)
-        if i and ((tok[:1].isupper() and tok[1:].islower() and lower_uses[tok.lower()] >= RUNON_LOWER_USES)
-                  or _RUNON_DATELINE.match(rest[t.start():])):
+        if i and ((tok[:1].isupper() and _written_lower(tok, lower_uses)) or _RUNON_DATELINE.match(rest[t.start():])):
             return t.start()
         if _NAME_SEPARATOR.match(tok + " "):
             continue  # "Las Noticias de Chihuahua – Entrelíneas"
@@ -606,7 +615,7 @@ def runon_title(text: str, url: str | None = None) -> str:
     toks = list(_RUNON_TOKEN.finditer(first_line))[: RUNON_TITLE_MAX_WORDS + 1]
     if len(toks) <= MIN_DERIVED_WORDS:
         return ""
-    lower_uses = Counter(w for w in words(head) if w[:1].islower())
+    lower_uses = _lower_uses(head)
     for i in range(MIN_DERIVED_WORDS, len(toks)):
         prev, tok = toks[i - 1].group(0), toks[i].group(0)
         if prev.rstrip("\"'”’»)")[-1:] in ".!?…" and not _NOT_END.search(prev):
@@ -619,7 +628,7 @@ def runon_title(text: str, url: str | None = None) -> str:
         after = toks[i + 1].group(0) if i + 1 < len(toks) else ""
         if ("  " in gap or _RUNON_DATELINE.match(rest)
                 or (tok in _RUNON_BYLINE_WORDS and after[:1].isupper())
-                or (bare[1:].islower() and lower_uses[bare.lower()] >= RUNON_LOWER_USES)):
+                or _written_lower(bare, lower_uses)):
             return first_line[: toks[i - 1].end()].strip()
     return ""
 
